@@ -1,0 +1,39 @@
+# orgsim: two commands do all set-up.  `make demo`  and  `make test`.
+SHELL := /bin/bash
+VENV := .venv
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.installed-$(EXTRAS)
+
+.PHONY: demo test bench clean help params docs
+
+help:
+	@echo "make demo   - create .venv, install, run the controlling-vs-coaching demo into out/demo/"
+	@echo "make test   - create .venv, install with test extras, run the whole test suite"
+	@echo "make docs   - regenerate docs/parameters.md from the parameter schema"
+	@echo "make clean  - remove .venv and out/"
+
+$(VENV)/bin/python:
+	@PYBIN=$$(sh tools/find-python.sh) || exit 1; \
+	echo "creating $(VENV) with $$PYBIN"; \
+	"$$PYBIN" -m venv $(VENV)
+	@$(PY) -m pip install -q --upgrade pip
+
+$(VENV)/.installed-base: pyproject.toml | $(VENV)/bin/python
+	$(PY) -m pip install -q -e .
+	@touch $@
+
+$(VENV)/.installed-test: pyproject.toml | $(VENV)/bin/python
+	$(PY) -m pip install -q -e ".[test]"
+	@touch $@ $(VENV)/.installed-base
+
+demo: $(VENV)/.installed-base
+	MPLBACKEND=Agg $(VENV)/bin/orgsim demo
+
+test: $(VENV)/.installed-test
+	MPLBACKEND=Agg $(PY) -m pytest -q
+
+docs: $(VENV)/.installed-base
+	$(PY) -m sim.params --markdown > docs/parameters.md
+
+clean:
+	rm -rf $(VENV) out
