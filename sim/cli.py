@@ -1,0 +1,272 @@
+"""The ``orgsim`` command line: run, compare, params, scenarios, demo.
+
+Bad input (a scenario file or an option) prints one line naming the file or option, the key and what is
+allowed, exits with code 2, and writes nothing.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from . import __version__
+from .params import BY_KEY, PARAMS, EVENT_PARAMS, ConfigError, load_raw, load_scenario, markdown_table, validate
+
+app = typer.Typer(add_completion=False, no_args_is_help=True, pretty_exceptions_enable=False,
+                  help="orgsim: what leadership style does to people at work (an agent-based model on Mesa).")
+out_console = Console(highlight=False)
+err_console = Console(stderr=True, highlight=False, soft_wrap=True)
+
+TABLE_METRICS = ("engagement", "engaged_share", "disengaged_share", "burnout_share", "absent_share", "output",
+                 "trust_in_manager", "psych_safety", "competence", "leavers", "manager_hours", "manager_control")
+
+
+# --------------------------------------------------------------------------------------------------------------
+# helpers
+# --------------------------------------------------------------------------------------------------------------
+def _fail(msg: str) -> None:
+    err_console.print(f"error: {msg}", markup=False)
+    raise typer.Exit(2)
+
+
+def _lang(lang: str | None) -> str:
+    if lang:
+        if lang not in ("en", "nl"):
+            _fail(f"--lang {lang}: allowed: 'en' or 'nl'")
+        return lang
+    loc = os.environ.get("LC_ALL") or os.environ.get("LC_MESSAGES") or os.environ.get("LANG") or ""
+    return "nl" if loc.lower().startswith("nl") else "en"
+
+
+def _check_option(flag: str, key: str, value) -> None:
+    p = BY_KEY[key]
+    if value is not None and not (p.lo <= value <= p.hi):
+        raise ConfigError(f"{flag} {value}: out of range; allowed: {p.allowed()}")
+
+
+def _check_out(out: Path) -> None:
+    if out.exists() and not out.is_dir():
+        raise ConfigError(f"--out {out}: exists and is not a directory")
+
+
+def _atomic_write(path: Path, write) -> None:
+    """Write via a temporary file in the same directory, then rename: readers never see half a file."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
+    os.close(fd)
+    try:
+        write(tmp)
+        os.replace(tmp, path)
+    finally:
+        if os.path.exists(tmp):
+            os.unlink(tmp)
+
+
+def scenario_dir() -> Path:
+    """The shipped scenarios: ``scenarios/`` beside the package (source checkout), else ``./scenarios``."""
+    here = Path(__file__).resolve().parent.parent / "scenarios"
+    return here if here.is_dir() else Path("scenarios")
+
+
+def _fmt(metric: str, v: float) -> str:
+    from .plots import PERCENT
+    if metric in PERCENT:
+        return f"{100 * v:.1f}%"
+    if metric in ("leavers",):
+        return f"{v:.1f}"
+    return f"{v:.3f}" if abs(v) < 10 else f"{v:.1f}"
+
+
+def _guard(fn):
+    """Turn ConfigError into the one-line, exit-2 contract."""
+    import functools
+
+    @functools.wraps(fn)
+    def wrapper(*a, **kw):
+        try:
+            return fn(*a, **kw)
+        except ConfigError as exc:
+            _fail(str(exc))
+    return wrapper
+
+
+# --------------------------------------------------------------------------------------------------------------
+# commands
+# --------------------------------------------------------------------------------------------------------------
+@app.command()
+@_guard
+def run(
+    scenario: Annotated[Path, typer.Argument(help="Scenario TOML file")],
+    weeks: Annotated[int | None, typer.Option(help="Weeks to simulate (default: the scenario's)")] = None,
+    seed: Annotated[int | None, typer.Option(help="Random seed (default: the scenario's)")] = None,
+    out: Annotated[Path, typer.Option(help="Output directory")] = Path("out/run"),
+    set_: Annotated[list[str] | None, typer.Option("--set", help="Override: section.key=value (repeatable)")] = None,
+    agents: Annotated[bool, typer.Option("--agents", help="Also write agents.csv (one row per employee per week)")]
+    = False,
+    lang: Annotated[str | None, typer.Option(help="Language of labels: en or nl")] = None,
+):
+    """Run one scenario; write timeseries.csv, summary.json, timeseries.png (and agents.csv)."""
+    from .plots import timeseries_png
+    from .runner import run_one
+
+    lang = _lang(lang)
+    _check_option("--weeks", "scenario.weeks", weeks)
+    _check_option("--seed", "scenario.seed", seed)
+    _check_out(out)
+    params = load_scenario(scenario, set_)
+    res = run_one(params, seed=seed, weeks=weeks, record_agents=agents, source=str(scenario))
+    out.mkdir(parents=True, exist_ok=True)
+    _atomic_write(out / "timeseries.csv", lambda p: res.timeseries.to_csv(p, index=False))
+    _atomic_write(out / "summary.json", lambda p: Path(p).write_text(json.dumps(res.summary, indent=2)))
+    title = params.scenario.title_nl if lang == "nl" else params.scenario.title_en
+    _atomic_write(out / "timeseries.png",
+                  lambda p: _png(lambda q: timeseries_png(res.timeseries, q, title=title, lang=lang), p))
+    if agents:
+        _atomic_write(out / "agents.csv", lambda p: res.agents.to_csv(p, index=False))
+    from .metrics import label
+    t = Table(title=f"{title} - week {res.summary['weeks']}, seed {res.summary['seed']} "
+                    f"({res.summary['seconds']:.2f} s)")
+    t.add_column("metric")
+    t.add_column("final week", justify="right")
+    for m in TABLE_METRICS:
+        t.add_row(label(m, lang), _fmt(m, res.summary["final"][m]))
+    out_console.print(t)
+    out_console.print(f"wrote {out}/timeseries.csv, summary.json, timeseries.png" + (", agents.csv" if agents
+                                                                                       else ""))
+
+
+def _png(draw, tmp_path):
+    """matplotlib picks the format from the suffix; draw to a .png name, then move onto the temp path."""
+    real = tmp_path + ".png"
+    draw(real)
+    os.replace(real, tmp_path)
+
+
+@app.command()
+@_guard
+def compare(
+    scenarios: Annotated[list[Path], typer.Argument(help="Two or more scenario TOML files")],
+    seeds: Annotated[int, typer.Option(help="Seeds per scenario (the same seeds for each)")] = 10,
+    weeks: Annotated[int | None, typer.Option(help="Weeks to simulate (default: each scenario's)")] = None,
+    out: Annotated[Path, typer.Option(help="Output directory")] = Path("out/compare"),
+    set_: Annotated[list[str] | None, typer.Option("--set", help="Override for every scenario (repeatable)")]
+    = None,
+    lang: Annotated[str | None, typer.Option(help="Language of labels: en or nl")] = None,
+):
+    """Run scenarios over the same seeds; write compare.csv and compare.png; print final-week means."""
+    lang = _lang(lang)
+    _check_option("--weeks", "scenario.weeks", weeks)
+    if not 1 <= seeds <= 10_000:
+        raise ConfigError(f"--seeds {seeds}: out of range; allowed: integer in [1, 10000]")
+    _check_out(out)
+    _compare_into(scenarios, seeds, weeks, out, set_, lang)
+
+
+def _compare_into(scenarios, seeds, weeks, out, sets, lang, title=""):
+    from .metrics import label
+    from .plots import compare_png
+    from .runner import compare as run_compare
+    from .runner import final_means, scenario_label
+
+    params = {scenario_label(p): load_scenario(p, sets) for p in scenarios}  # validate every file first
+    names = {k: (v.scenario.title_nl if lang == "nl" else v.scenario.title_en) for k, v in params.items()}
+    n_runs = len(scenarios) * seeds
+    done = [0]
+    t0 = time.perf_counter()
+
+    def tick():
+        done[0] += 1
+        if sys.stderr.isatty():
+            err_console.print(f"\r{done[0]}/{n_runs} runs", end="")
+
+    df = run_compare([str(p) for p in scenarios], seeds, weeks, sets, progress=tick)
+    if sys.stderr.isatty():
+        err_console.print()
+    seconds = time.perf_counter() - t0
+    out.mkdir(parents=True, exist_ok=True)
+    _atomic_write(out / "compare.csv", lambda p: df.to_csv(p, index=False))
+    _atomic_write(out / "compare.png", lambda p: _png(lambda q: compare_png(df, q, names, lang, title), p))
+    fm = final_means(df, list(TABLE_METRICS))
+    t = Table(title=f"Final week {int(df['week'].max())}: mean (sd) over {seeds} seeds  "
+                    f"[{n_runs} runs, {seconds:.1f} s]")
+    t.add_column("metric")
+    for k in params:
+        t.add_column(k, justify="right")
+    for m in TABLE_METRICS:
+        t.add_row(label(m, lang), *[f"{_fmt(m, fm.loc[m, ('mean', k)])} ({_fmt(m, fm.loc[m, ('sd', k)])})"
+                                    for k in params])
+    out_console.print(t)
+    out_console.print(f"wrote {out}/compare.csv, {out}/compare.png")
+    return df
+
+
+@app.command()
+def params(markdown: Annotated[bool, typer.Option("--markdown", help="Print the docs table")] = False):
+    """Print every parameter: name, default, allowed range, unit, meaning."""
+    if markdown:
+        out_console.print(markdown_table(), markup=False)
+        return
+    t = Table(title="orgsim parameters (scenario TOML sections; --set section.key=value)")
+    for c in ("key", "default", "allowed", "meaning"):
+        t.add_column(c, overflow="fold")
+    for p in PARAMS + EVENT_PARAMS:
+        default = "policy's" if p.kind == "knob" else repr(p.default) if p.kind in ("str", "choice") else str(
+            p.default)
+        key = p.key if p.section != "events" else f"[[events]].{p.name}"
+        t.add_row(key, default, p.allowed(), p.help)
+    out_console.print(t)
+
+
+@app.command()
+def scenarios(lang: Annotated[str | None, typer.Option(help="en or nl")] = None):
+    """List the shipped scenario files with their one-line descriptions."""
+    lang = _lang(lang)
+    t = Table(title=f"Scenarios in {scenario_dir()}")
+    t.add_column("file")
+    t.add_column("title")
+    t.add_column("description", overflow="fold")
+    for f in sorted(scenario_dir().glob("*.toml")):
+        try:
+            sc = validate(load_raw(f), str(f)).scenario
+        except ConfigError as exc:
+            t.add_row(f.name, "[invalid]", str(exc))
+            continue
+        t.add_row(f.name, getattr(sc, f"title_{lang}"), getattr(sc, f"description_{lang}") or sc.description_en)
+    out_console.print(t)
+
+
+@app.command()
+@_guard
+def demo(
+    seeds: Annotated[int, typer.Option(help="Seeds per style")] = 10,
+    weeks: Annotated[int | None, typer.Option(help="Weeks (default 104)")] = None,
+    out: Annotated[Path, typer.Option(help="Output directory")] = Path("out/demo"),
+    lang: Annotated[str | None, typer.Option(help="Language: en or nl (default: from the locale)")] = None,
+):
+    """Controlling vs coaching, same team, several seeds: compare.csv and compare.png in out/demo/."""
+    lang = _lang(lang)
+    _check_option("--weeks", "scenario.weeks", weeks)
+    _check_out(out)
+    d = scenario_dir()
+    files = [d / "controlling.toml", d / "coaching.toml"]
+    title = {"en": "Micromanaging or coaching? The same team of 12, two years",
+             "nl": "Micromanagen of coachen? Hetzelfde team van 12, twee jaar"}[lang]
+    _compare_into(files, seeds, weeks, out, None, lang, title=title)
+    out_console.print(f"[bold]demo ready:[/bold] open {out.resolve()}/compare.png")
+
+
+def main() -> None:  # console script entry point
+    app()
+
+
+if __name__ == "__main__":  # pragma: no cover
+    main()

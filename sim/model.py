@@ -1,0 +1,468 @@
+"""OrgModel: a thin Mesa model whose week is a visible sequence of pure submodels over numpy arrays.
+
+One step is one work week. ``OrgModel.step()`` calls the rules of :mod:`sim.rules` in the order of
+``docs/ODD.md`` ("Process overview and scheduling"), then collects the data.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field, fields
+
+import mesa
+import numpy as np
+
+from . import policies
+from .agents import EMPLOYEE_VARS, Employee, Manager
+from .metrics import METRICS, compute_metrics
+from .org import build_org
+from .params import load_scenario
+from .rules import learning, motivation, safety, social, strain, trust, work
+from .rules.common import clip01
+
+ACTIVE, ABSENT, VACANT = 0, 1, 2
+
+
+@dataclass
+class EmployeeState:
+    """State of every position, one array entry per position (slot)."""
+
+    n: int
+    competence: np.ndarray = field(init=False)
+    motivation: np.ndarray = field(init=False)
+    trust_in_manager: np.ndarray = field(init=False)
+    ability_p: np.ndarray = field(init=False)
+    benevolence_p: np.ndarray = field(init=False)
+    integrity_p: np.ndarray = field(init=False)
+    engagement: np.ndarray = field(init=False)
+    exhaustion: np.ndarray = field(init=False)
+    cynicism: np.ndarray = field(init=False)
+    efficacy: np.ndarray = field(init=False)
+    initiative: np.ndarray = field(init=False)
+    safety: np.ndarray = field(init=False)
+    tenure: np.ndarray = field(init=False)
+    trust_propensity: np.ndarray = field(init=False)
+    resilience: np.ndarray = field(init=False)
+    learning_rate: np.ndarray = field(init=False)
+    # what the manager applied / what happened last week
+    autonomy: np.ndarray = field(init=False)
+    monitoring: np.ndarray = field(init=False)
+    approval: np.ndarray = field(init=False)
+    coaching_received: np.ndarray = field(init=False)
+    control: np.ndarray = field(init=False)
+    output: np.ndarray = field(init=False)
+    success_rate: np.ndarray = field(init=False)
+    style: np.ndarray = field(init=False)
+    # the manager's view of this employee
+    m_ability: np.ndarray = field(init=False)
+    m_benevolence: np.ndarray = field(init=False)
+    m_integrity: np.ndarray = field(init=False)
+    manager_trust: np.ndarray = field(init=False)
+    # bookkeeping
+    status: np.ndarray = field(init=False)
+    weeks_left: np.ndarray = field(init=False)        # sick leave or vacancy weeks remaining
+    burnout_count: np.ndarray = field(init=False)
+    hidden_backlog: np.ndarray = field(init=False)
+    leave_weeks: np.ndarray = field(init=False)       # length of the current sick leave so far
+
+    INT_FIELDS = ("tenure", "style", "status", "weeks_left", "burnout_count", "hidden_backlog", "leave_weeks")
+
+    def __post_init__(self):
+        for f in fields(self):
+            if f.name != "n":
+                dtype = np.int64 if f.name in self.INT_FIELDS else float
+                setattr(self, f.name, np.zeros(self.n, dtype=dtype))
+
+
+@dataclass
+class ManagerState:
+    m: int
+    boost: np.ndarray = field(init=False)
+    prev_boost: np.ndarray = field(init=False)
+    strain: np.ndarray = field(init=False)
+    insecurity: np.ndarray = field(init=False)
+    competence: np.ndarray = field(init=False)
+    propensity: np.ndarray = field(init=False)
+    resilience: np.ndarray = field(init=False)
+    hours: np.ndarray = field(init=False)
+    hours_monitoring: np.ndarray = field(init=False)
+    hours_doing: np.ndarray = field(init=False)
+    hours_coaching: np.ndarray = field(init=False)
+    hours_vision: np.ndarray = field(init=False)
+    hours_total: np.ndarray = field(init=False)
+    team_output: np.ndarray = field(init=False)
+    perceived_output: np.ndarray = field(init=False)
+    frameworks_effective: np.ndarray = field(init=False)
+
+    def __post_init__(self):
+        for f in fields(self):
+            if f.name != "m":
+                setattr(self, f.name, np.zeros(self.m))
+
+
+class OrgModel(mesa.Model):
+    """Managers and employees under a leadership policy.
+
+    Args:
+        params: validated scenario parameters (:func:`sim.params.load_scenario`); defaults if None.
+        seed: master seed; defaults to ``params.scenario.seed``. Two child streams are spawned from it with
+            ``numpy.random.SeedSequence``: one for the initial team and graph, one for the weekly dynamics, so
+            the same seed gives the same people under every policy.
+    """
+
+    def __init__(self, params=None, seed: int | None = None, record_agents: bool = False):
+        params = params if params is not None else load_scenario(None)
+        seed = int(params.scenario.seed if seed is None else seed)
+        init_ss, dyn_ss = np.random.SeedSequence(seed).spawn(2)
+        super().__init__(rng=np.random.default_rng(dyn_ss))
+        self.seed = seed
+        self.params = p = params
+        self.week = 0
+        init_rng = np.random.default_rng(init_ss)
+
+        self.org = build_org(init_rng, p.team.teams, p.team.size, p.team.peer_density, p.team.cross_team_density)
+        n, m = self.org.n_positions, self.org.n_teams
+        self.state = EmployeeState(n)
+        self.mstate = ManagerState(m)
+        self.knobs = [policies.resolve(p.policy) for _ in range(m)]
+        self._knob_arrays = {k: np.array([getattr(kn, k) for kn in self.knobs]) for k in policies.KNOBS}
+        self._init_people(init_rng, np.arange(n), p.team.competence_mean)
+        ms = self.mstate
+        ms.insecurity[:] = p.manager.insecurity
+        ms.competence[:] = p.manager.competence
+        ms.propensity[:] = p.manager.trust_propensity
+        ms.resilience[:] = p.manager.resilience
+        ms.hours[:] = p.manager.hours
+        ms.strain[:] = 0.15
+        ms.team_output[:] = ms.perceived_output[:] = p.work.target
+        self.leavers = 0
+        self.last = {}  # last week's event counts (failures etc.), per position
+
+        self.managers_list = list(Manager.create_agents(self, m, list(range(m))))
+        self.employees_at: list[Employee | None] = list(Employee.create_agents(self, n, list(range(n))))
+        self.record_agents = record_agents
+        self.agent_records: list[dict] = []
+        self.metrics: dict[str, float] = {}
+        self.datacollector = mesa.DataCollector(
+            model_reporters={k: (lambda mdl, k=k: mdl.metrics[k]) for k in METRICS})
+
+    # ------------------------------------------------------------------------------------------------------
+    def _init_people(self, rng, slots, competence_mean, new_hire=False):
+        """Draw people for ``slots``: traits and starting state (Initialization in docs/ODD.md)."""
+        p, s, k = self.params.team, self.state, len(slots)
+        if k == 0:
+            return
+        beta = lambda mean, conc=12.0: rng.beta(np.clip(mean, 0.01, 0.99) * conc,  # noqa: E731
+                                                (1 - np.clip(mean, 0.01, 0.99)) * conc, size=k)
+        s.competence[slots] = clip01(rng.normal(competence_mean, p.competence_spread, size=k))
+        s.motivation[slots] = beta(p.motivation_mean)
+        s.trust_propensity[slots] = beta(p.trust_propensity_mean)
+        s.resilience[slots] = beta(p.resilience_mean, 6.0)
+        s.learning_rate[slots] = beta(p.learning_rate_mean)
+        s.trust_in_manager[slots] = s.trust_propensity[slots]
+        s.ability_p[slots] = s.benevolence_p[slots] = s.integrity_p[slots] = s.trust_propensity[slots]
+        s.engagement[slots] = clip01(0.15 + 0.7 * s.motivation[slots])
+        s.exhaustion[slots] = 0.0 if new_hire else clip01(rng.normal(0.25, 0.1, size=k))
+        s.cynicism[slots] = 0.0 if new_hire else clip01(rng.normal(0.15, 0.08, size=k))
+        s.efficacy[slots] = clip01(0.3 + 0.6 * s.competence[slots])
+        s.initiative[slots] = 0.5
+        s.safety[slots] = 0.5
+        s.tenure[slots] = 0 if new_hire else rng.integers(26, 520, size=k)
+        s.success_rate[slots] = 0.7
+        s.output[slots] = self.params.work.target
+        mprop = self.params.manager.trust_propensity
+        s.m_ability[slots] = clip01(0.5 * mprop + 0.5 * s.competence[slots])
+        s.m_benevolence[slots] = s.m_integrity[slots] = mprop
+        s.manager_trust[slots] = clip01(mprop - 0.2 * self.params.manager.insecurity + 0.1)
+        s.status[slots] = ACTIVE
+        s.weeks_left[slots] = s.burnout_count[slots] = s.hidden_backlog[slots] = s.leave_weeks[slots] = 0
+
+    def _per_employee(self, arr):
+        return arr[self.org.team]
+
+    def _events_now(self):
+        """Active events this week: (pressure multiplier, reorganisation shocks starting, key leavers starting)."""
+        pressure, reorg, key = 1.0, 0.0, 0
+        for ev in self.params.events:
+            if ev.start <= self.week <= ev.end:
+                if ev.kind == "pressure":
+                    pressure *= ev.magnitude
+                elif ev.kind == "reorganisation":
+                    pressure *= 1 + 0.2 * ev.magnitude
+            if ev.start == self.week:
+                if ev.kind == "reorganisation":
+                    reorg += ev.magnitude
+                elif ev.kind == "key_person_leaves":
+                    key += max(1, int(round(ev.magnitude)))
+        return pressure, reorg, key
+
+    # ------------------------------------------------------------------------------------------------------
+    def step(self):
+        """One work week: the twelve processes of docs/ODD.md in order, then data collection."""
+        self.week += 1
+        p, s, ms, rng, team = self.params, self.state, self.mstate, self.rng, self.org.team
+        dyn, nt = p.dynamics, self.org.n_teams
+        K = {k: v[team] for k, v in self._knob_arrays.items()}
+        act = s.status == ACTIVE
+        actf = act.astype(float)
+        tsum = lambda x: np.bincount(team, weights=x, minlength=nt)  # noqa: E731  per-team sums
+
+        # 1. Work arrives (and scenario events) ------------------------------------------------------------
+        pressure, reorg, key_leavers = self._events_now()
+        if reorg:
+            self._reorganisation_shock(reorg)
+        if key_leavers:
+            self._key_people_leave(key_leavers)
+            act = s.status == ACTIVE
+            actf = act.astype(float)
+        demand = work.arriving_work(p.work.workload, pressure)
+
+        # 2. The manager applies the policy per employee ---------------------------------------------------
+        ready = policies.readiness(s.competence, s.motivation, s.engagement)
+        aut, mon, appr, coach_int, control, style = policies.apply_policy(
+            K, ready, s.manager_trust, ms.boost[team])
+        aut, mon, appr, coach_int, control = (x * actf for x in (aut, mon, appr, coach_int, control))
+
+        # 3. Work is done: the manager's week first (bottleneck), then the employees' ------------------------
+        expected = p.work.target * pressure          # a crunch raises what is expected
+        # "quicker if I do it myself": the manager takes over part of the team's gap of last week, from those
+        # who are behind
+        shortfall = np.maximum(0.0, expected - s.output) * actf
+        team_gap = np.maximum(0.0, expected - ms.team_output) * tsum(actf)
+        take_units = self._knob_arrays["takeover"] * team_gap
+        share = shortfall / np.maximum(tsum(shortfall), 1e-12)[team]
+        mt = work.manager_time(ms.hours, p.manager.overtime_max, tsum(mon), tsum(appr * demand),
+                               tsum(coach_int), take_units, self._knob_arrays["frameworks"])
+        fw_eff_m = self._knob_arrays["frameworks"] * mt["vision_served"]
+        fw_eff = fw_eff_m[team]
+        coach_recv = coach_int * mt["coaching_served"][team]
+        taken = (take_units * mt["doing_served"])[team] * share
+        capacity = work.effort(s.motivation, s.engagement, s.exhaustion, s.initiative)
+        wait = work.approval_wait(appr, mt["approval_served"][team])
+        done = work.work_done(demand, capacity, wait + 0.1 * coach_recv, taken) * actf
+        guide = work.guidance(aut, fw_eff, coach_recv)
+        p_succ = work.success_probability(s.competence, p.work.difficulty, aut, s.initiative, guide, s.exhaustion)
+        T = p.work.tasks_per_week
+        attempted = rng.binomial(T, np.clip(done, 0.0, 1.0))
+        successes = rng.binomial(attempted, p_succ)
+        failures = attempted - successes
+        success_rate = np.where(attempted > 0, successes / np.maximum(attempted, 1), p_succ)
+
+        # 4. Failures: basic / complex / intelligent; reported or hidden; blame or learn ---------------------
+        basic, complex_, intelligent = safety.classify_failures(rng, failures, p.work.novelty, p.work.complexity,
+                                                                aut, s.safety)
+        reported, hidden = safety.report_failures(rng, failures, s.safety)
+        surfaced, backlog = safety.surface_hidden(rng, s.hidden_backlog, dyn.surfacing_rate)
+        s.hidden_backlog = backlog + hidden
+        seen = reported + surfaced
+        blame_event = K["blame"] * np.minimum(1.0, seen / 4.0)
+        s.safety = safety.update_safety(s.safety, team, nt, K["blame"], coach_recv, s.benevolence_p, seen,
+                                        dyn.safety_rate, dyn.trust_loss_multiplier)
+        # a hidden failure looks done this week; when it surfaces it is undone and repaired at hidden_cost
+        delivered = (successes + hidden + 0.5 * intelligent - (1 + dyn.hidden_cost) * surfaced) / T
+        manager_done = taken * (0.5 + 0.5 * ms.competence[team])
+        emp_output = delivered * actf
+
+        # 5. Learning and initiative ---------------------------------------------------------------------
+        taken_share = np.where(demand > 0, taken / max(demand, 1e-9), 0.0)
+        practice = learning.practice(aut, np.minimum(done, 1.0), taken_share)
+        s.competence = np.where(act, learning.learn(
+            s.competence, s.learning_rate, dyn.learning_speed, practice, coach_recv, dyn.coaching_effect,
+            intelligent / T, s.safety), s.competence)
+        s.initiative = np.where(act, learning.update_initiative(s.initiative, aut, taken_share, appr),
+                                s.initiative)
+
+        # 6. Motivation (SDT needs) ----------------------------------------------------------------------
+        peer_eng = social.peer_mean(self.org.peers, s.engagement, act)
+        mgr_support = 0.5 * coach_recv / 0.7 + 0.5 * s.benevolence_p
+        n_aut, n_comp, n_rel = motivation.needs(control, success_rate, s.competence, p.work.difficulty,
+                                                peer_eng, clip01(mgr_support))
+        s.motivation = np.where(act, motivation.update_motivation(s.motivation, n_aut, n_comp, n_rel,
+                                                                  dyn.motivation_rate), s.motivation)
+
+        # 7. Trust both ways (ABI, asymmetric) ---------------------------------------------------------------
+        felt = trust.felt_trust(aut, mon)
+        consistency = clip01(1 - 10 * np.abs(ms.boost - ms.prev_boost))[team]
+        A, B, I = trust.employee_perceptions(ms.competence[team], fw_eff, ms.strain[team], coach_recv,
+                                             blame_event, felt, consistency, K["blame"])
+        rate, loss = dyn.trust_rate, dyn.trust_loss_multiplier
+        upd = lambda x, t, r=rate: np.where(act, trust.update_perception(x, t, r, loss), x)  # noqa: E731
+        s.ability_p, s.benevolence_p, s.integrity_p = upd(s.ability_p, A), upd(s.benevolence_p, B), upd(
+            s.integrity_p, I)
+        s.trust_in_manager = upd(s.trust_in_manager, trust.combine(s.ability_p, s.benevolence_p, s.integrity_p,
+                                                                   s.trust_propensity, s.tenure))
+        mA, mB, mI = trust.manager_perceptions(success_rate, s.engagement, s.initiative, surfaced)
+        obs_rate = rate * trust.observation(mon)
+        s.m_ability, s.m_benevolence, s.m_integrity = (upd(s.m_ability, mA, obs_rate),
+                                                       upd(s.m_benevolence, mB, obs_rate),
+                                                       upd(s.m_integrity, mI, obs_rate))
+        m_target = clip01(trust.combine(s.m_ability, s.m_benevolence, s.m_integrity, ms.propensity[team],
+                                        s.tenure) - 0.2 * ms.insecurity[team] + 0.1)
+        s.manager_trust = upd(s.manager_trust, m_target, obs_rate)
+
+        # 8. Strain (JD-R + Karasek), Maslach burnout, sick leave, turnover ----------------------------------
+        skill = s.competence + 0.35 * guide * (1 - s.competence)
+        hind = strain.hindrance(mon, appr, s.competence)
+        D = strain.demands(demand, s.exhaustion, wait, hind, aut * (1 - skill))
+        peer_support = peer_eng
+        R = strain.resources(aut, coach_recv, s.safety, fw_eff, peer_support)
+        s.exhaustion = np.where(act, strain.update_exhaustion(s.exhaustion, D, R, s.resilience,
+                                                              dyn.exhaustion_rate, dyn.recovery_rate),
+                                s.exhaustion)
+        s.cynicism = np.where(act, strain.update_cynicism(s.cynicism, s.exhaustion, s.trust_in_manager,
+                                                          dyn.cynicism_rate), s.cynicism)
+        s.efficacy = np.where(act, strain.update_efficacy(s.efficacy, success_rate, s.cynicism), s.efficacy)
+        burnt = strain.burnout_criterion(s.exhaustion, s.cynicism, dyn.burnout_exhaustion, dyn.burnout_cynicism)
+        s.burnout_count = np.where(act, strain.update_burnout_counter(s.burnout_count, burnt), 0)
+        self._absence_and_turnover(act, burnt)
+
+        # 9. Engagement (JD-R motivational process) ----------------------------------------------------------
+        challenge = clip01(p.work.novelty * aut + 0.5 * clip01(1 - 2 * np.abs(p.work.difficulty - s.competence)))
+        act = s.status == ACTIVE
+        s.engagement = np.where(act, motivation.update_engagement(
+            s.engagement, s.motivation, R, challenge, hind, s.exhaustion, felt, dyn.engagement_rate,
+            0.5 * (s.resilience - 0.5)),
+            s.engagement)
+
+        # 10. Peers pass engagement and strain along their ties ---------------------------------------------
+        peer_eng = social.peer_mean(self.org.peers, s.engagement, act)
+        peer_exh = social.peer_mean(self.org.peers, s.exhaustion, act, default=0.0)
+        has_peers = (self.org.peers @ act.astype(float)) > 0
+        c = dyn.contagion * (act & has_peers)
+        s.engagement = clip01(social.contagion(s.engagement, peer_eng, c))
+        s.exhaustion = clip01(social.contagion(s.exhaustion, peer_exh, 0.5 * c))
+
+        # 11. The manager's own strain and control (the vicious cycle can emerge here) -----------------------
+        positions = np.bincount(team, minlength=nt)
+        team_output = np.maximum(tsum(emp_output) + tsum(manager_done), 0.0) / positions
+        # the manager judges results over the last weeks (exponential average), with 5% tolerance
+        ms.perceived_output = 0.7 * ms.perceived_output + 0.3 * team_output
+        gap = np.clip((0.95 * expected - ms.perceived_output) / expected, 0, 1)
+        ms.strain = strain.update_manager_strain(ms.strain, mt["hours_total"], ms.hours, gap, ms.resilience,
+                                                 dyn.manager_strain_rate)
+        ms.prev_boost = ms.boost.copy()
+        ms.boost = policies.update_control(ms.boost, ms.perceived_output, 0.95 * expected, self._knob_arrays["reactivity"],
+                                           self._knob_arrays["relax_rate"], ms.insecurity, ms.strain,
+                                           dyn.control_rate)
+        for key_ in ("hours_monitoring", "hours_doing", "hours_coaching", "hours_vision", "hours_total"):
+            setattr(ms, key_, mt[key_])
+        ms.team_output, ms.frameworks_effective = team_output, fw_eff_m
+
+        # remember this week's applied policy and outcomes per employee
+        s.autonomy, s.monitoring, s.approval, s.coaching_received, s.control = aut, mon, appr, coach_recv, control
+        s.style = style
+        s.output = np.where(s.status == ACTIVE, emp_output, 0.0)
+        s.success_rate = np.where(attempted > 0, success_rate, s.success_rate)
+        s.tenure = s.tenure + (s.status != VACANT)
+        self.last = dict(basic=basic, complex=complex_, intelligent=intelligent, hidden=hidden,
+                         reported=reported, surfaced=surfaced, team_output=team_output)
+
+        # 12. Data collection ---------------------------------------------------------------------------------
+        self.metrics = compute_metrics(self)
+        self.datacollector.collect(self)
+        if self.record_agents:
+            self._record_agents()
+
+    # ------------------------------------------------------------------------------------------------------
+    def _absence_and_turnover(self, act, burnt):
+        """Sick leave starts and ends, turnover, and refilling of vacancies (part of step 8)."""
+        s, dyn, rng = self.state, self.params.dynamics, self.rng
+        # ongoing absences: recover, count down, return or leave
+        absent = s.status == ABSENT
+        s.exhaustion[absent], s.cynicism[absent] = strain.recover_absent(s.exhaustion[absent], s.cynicism[absent])
+        s.weeks_left[absent] -= 1
+        s.leave_weeks[absent] += 1
+        ending = absent & (s.weeks_left <= 0)
+        if ending.any():
+            idx = np.flatnonzero(ending)
+            back = rng.random(len(idx)) < dyn.return_probability
+            ret, gone = idx[back], idx[~back]
+            s.status[ret] = ACTIVE
+            s.exhaustion[ret] = np.minimum(s.exhaustion[ret], 0.5)
+            s.cynicism[ret] = np.minimum(s.cynicism[ret], 0.4)
+            s.burnout_count[ret] = 0
+            self._leave(gone)
+        # new sick leave
+        start = act & (s.burnout_count >= dyn.burnout_weeks)
+        if start.any():
+            idx = np.flatnonzero(start)
+            s.status[idx] = ABSENT
+            s.weeks_left[idx] = strain.sick_leave_weeks(rng, len(idx), dyn.sick_leave_weeks)
+            s.leave_weeks[idx] = 0
+            s.burnout_count[idx] = 0
+        # voluntary turnover of the active
+        act2 = s.status == ACTIVE
+        complaints = (s.exhaustion >= dyn.burnout_exhaustion).astype(float)
+        pq = strain.turnover_probability(s.engagement, s.trust_in_manager, complaints, dyn.turnover_base,
+                                         dyn.turnover_sensitivity)
+        quit_ = act2 & (rng.random(len(pq)) < pq)
+        self._leave(np.flatnonzero(quit_))
+        # vacancies count down and are refilled by a new, less competent hire
+        vac = s.status == VACANT
+        s.weeks_left[vac] -= 1
+        fill = np.flatnonzero(vac & (s.weeks_left <= 0))
+        if len(fill):
+            self._hire(fill)
+
+    def _leave(self, idx):
+        if len(idx) == 0:
+            return
+        s = self.state
+        s.status[idx] = VACANT
+        s.weeks_left[idx] = self.params.team.hiring_delay
+        self.leavers += len(idx)
+        for i in idx:
+            agent = self.employees_at[i]
+            if agent is not None:
+                agent.remove()
+                self.employees_at[i] = None
+        if self.params.team.hiring_delay == 0:
+            self._hire(np.asarray(idx))
+
+    def _hire(self, idx):
+        self._init_people(self.rng, idx, self.params.team.hire_competence, new_hire=True)
+        for i in idx:
+            self.employees_at[i] = Employee(self, int(i))
+
+    def _reorganisation_shock(self, magnitude):
+        """A reorganisation: trust, safety and the manager's trust drop; the manager's strain rises."""
+        s, m = self.state, min(1.0, 0.25 * magnitude)
+        for name in ("trust_in_manager", "integrity_p", "benevolence_p", "safety", "manager_trust"):
+            setattr(s, name, getattr(s, name) * (1 - m))
+        self.mstate.strain = clip01(self.mstate.strain + m)
+
+    def _key_people_leave(self, k):
+        """The ``k`` most competent active employees leave (a key person leaving)."""
+        s = self.state
+        cand = np.flatnonzero(s.status == ACTIVE)
+        if len(cand):
+            top = cand[np.argsort(-s.competence[cand], kind="stable")[:k]]
+            self._leave(top)
+
+    def _record_agents(self):
+        s = self.state
+        employed = np.flatnonzero(s.status != VACANT)
+        rec = {"week": np.full(len(employed), self.week), "agent_id": np.array(
+            [self.employees_at[i].unique_id for i in employed], dtype=np.int64), "slot": employed,
+            "team": self.org.team[employed], "status": s.status[employed].copy(), "style": s.style[employed] + 1}
+        for name in EMPLOYEE_VARS:
+            rec[name] = getattr(s, name)[employed].copy()
+        self.agent_records.append(rec)
+
+    # ------------------------------------------------------------------------------------------------------
+    @property
+    def employees(self) -> list[Employee]:
+        return [e for e in self.employees_at if e is not None]
+
+    @property
+    def managers(self) -> list[Manager]:
+        return list(self.managers_list)
+
+    def run(self, weeks: int | None = None):
+        for _ in range(self.params.scenario.weeks if weeks is None else weeks):
+            self.step()
+        return self
+
+    def timeseries(self):
+        """The weekly model-level table (Mesa DataCollector), with a ``week`` column from 1."""
+        df = self.datacollector.get_model_vars_dataframe().reset_index(drop=True)
+        return df

@@ -1,0 +1,76 @@
+"""Figures: a run's time series, and scenario comparisons with bands over seeds (matplotlib, Agg)."""
+
+from __future__ import annotations
+
+import matplotlib
+
+matplotlib.use("Agg")
+import matplotlib.pyplot as plt  # noqa: E402
+import numpy as np  # noqa: E402
+import pandas as pd  # noqa: E402
+
+from .metrics import label  # noqa: E402
+
+PANELS = ("engaged_share", "burnout_share", "output", "trust_in_manager", "manager_hours", "leavers")
+PERCENT = {"engaged_share", "disengaged_share", "burnout_share", "burnout_complaints_share", "absent_share",
+           "vacancy_share"}
+COLORS = ("#c0392b", "#2471a3", "#229954", "#b9770e", "#7d3c98", "#5d6d7e")
+WORDS = {
+    "en": {"week": "Week", "month": "Month", "runs": "runs each, band = middle 80%", "team": "Same team, "
+           "different leadership", "single": "One run"},
+    "nl": {"week": "Week", "month": "Maand", "runs": "runs per stijl, band = middelste 80%", "team": "Zelfde "
+           "team, andere leiderschapsstijl", "single": "Eén run"},
+}
+
+
+def _scale(metric: str, values):
+    return np.asarray(values, dtype=float) * (100.0 if metric in PERCENT else 1.0)
+
+
+def timeseries_png(ts: pd.DataFrame, path, title: str = "", lang: str = "en",
+                   panels: tuple[str, ...] = PANELS + ("manager_control", "psych_safety", "exhaustion")):
+    """One run: a grid of the headline metrics over the weeks."""
+    n = len(panels)
+    cols = 3
+    rows = int(np.ceil(n / cols))
+    fig, axes = plt.subplots(rows, cols, figsize=(13, 3.2 * rows), sharex=True)
+    for ax, m in zip(np.ravel(axes), panels):
+        ax.plot(ts["week"], _scale(m, ts[m]), color=COLORS[1], lw=2)
+        ax.set_title(label(m, lang), fontsize=12)
+        ax.grid(alpha=0.3)
+    for ax in np.ravel(axes)[n:]:
+        ax.axis("off")
+    for ax in np.ravel(axes)[-cols:]:
+        ax.set_xlabel(WORDS[lang]["week"])
+    fig.suptitle(title or WORDS[lang]["single"], fontsize=14)
+    fig.tight_layout()
+    fig.savefig(path, dpi=110)
+    plt.close(fig)
+
+
+def compare_png(df: pd.DataFrame, path, names: dict[str, str] | None = None, lang: str = "en",
+                title: str = "", panels: tuple[str, ...] = PANELS):
+    """Scenarios side by side on shared axes: the mean over seeds with a band of the 10th-90th percentile."""
+    names = names or {}
+    scenarios = list(dict.fromkeys(df["scenario"]))
+    seeds = df["seed"].nunique()
+    fig, axes = plt.subplots(2, 3, figsize=(14, 7.5), sharex=True)
+    for ax, m in zip(np.ravel(axes), panels):
+        for i, sc in enumerate(scenarios):
+            d = df[df["scenario"] == sc]
+            g = d.groupby("week")[m]
+            mean, lo, hi = g.mean(), g.quantile(0.1), g.quantile(0.9)
+            c = COLORS[i % len(COLORS)]
+            ax.fill_between(mean.index, _scale(m, lo), _scale(m, hi), color=c, alpha=0.18, lw=0)
+            ax.plot(mean.index, _scale(m, mean), color=c, lw=2.4, label=names.get(sc, sc))
+        ax.set_title(label(m, lang), fontsize=13, fontweight="bold")
+        ax.grid(alpha=0.3)
+    for ax in np.ravel(axes)[3:]:
+        ax.set_xlabel(WORDS[lang]["week"])
+    handles, labels = np.ravel(axes)[0].get_legend_handles_labels()
+    fig.legend(handles, labels, loc="lower center", ncol=len(scenarios), fontsize=13, frameon=False)
+    sup = title or WORDS[lang]["team"]
+    fig.suptitle(f"{sup}  ({seeds} {WORDS[lang]['runs']})", fontsize=15)
+    fig.tight_layout(rect=(0, 0.06, 1, 0.95))
+    fig.savefig(path, dpi=110)
+    plt.close(fig)

@@ -1,0 +1,144 @@
+"""Leadership policies: named sets of knob values, and how a manager applies them per employee.
+
+Each named policy is a documented point in the space of knobs declared in :mod:`sim.params` (section
+``[policy]``). A scenario may override any knob; ``custom`` starts from the schema's neutral values.
+
+* ``controlling`` - micromanager: high monitoring, decisions kept (approvals), detailed instructions, blame on
+  failure, takes over work when behind.
+* ``delegating`` - hands-off: autonomy for everyone regardless of readiness, little monitoring, no frameworks.
+* ``coaching`` - trust within clear frameworks (6V: vision, trust, responsibility, freedom, connection,
+  safety): goals and boundaries, regular check-ins, learn from failure, phased delegation (autonomy grows
+  with the manager's trust in the person).
+* ``situational`` - Hersey & Blanchard (1969/1977): style S1-S4 per employee from readiness R1-R4
+  (competence x commitment).
+* ``reactive`` - starts delegating, takes control back when output falls below target and lets go slowly.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from .params import KNOBS, section_params
+
+# fmt: off
+PRESETS: dict[str, dict[str, float]] = {
+    "controlling": dict(autonomy=0.15, monitoring=0.9, approval=0.8, coaching=0.1, frameworks=0.4, blame=0.8,
+                        takeover=0.8, standards=0.8, readiness_matching=0.0, phased_delegation=0.0,
+                        reactivity=0.2, relax_rate=0.02),
+    "delegating":  dict(autonomy=0.9, monitoring=0.1, approval=0.05, coaching=0.05, frameworks=0.15, blame=0.3,
+                        takeover=0.05, standards=0.3, readiness_matching=0.0, phased_delegation=0.0,
+                        reactivity=0.0, relax_rate=0.05),
+    "coaching":    dict(autonomy=0.45, monitoring=0.35, approval=0.15, coaching=0.6, frameworks=0.9, blame=0.1,
+                        takeover=0.1, standards=0.8, readiness_matching=0.3, phased_delegation=0.8,
+                        reactivity=0.05, relax_rate=0.1),
+    "situational": dict(autonomy=0.5, monitoring=0.4, approval=0.25, coaching=0.45, frameworks=0.7, blame=0.3,
+                        takeover=0.2, standards=0.7, readiness_matching=1.0, phased_delegation=0.3,
+                        reactivity=0.1, relax_rate=0.05),
+    "reactive":    dict(autonomy=0.8, monitoring=0.15, approval=0.1, coaching=0.2, frameworks=0.5, blame=0.5,
+                        takeover=0.5, standards=0.6, readiness_matching=0.0, phased_delegation=0.0,
+                        reactivity=0.9, relax_rate=0.02),
+}
+PRESETS["custom"] = {p.name: p.default for p in section_params("policy") if p.kind == "knob"}
+
+# Hersey-Blanchard styles S1..S4: readiness thresholds between R1|R2|R3|R4, and per style the autonomy
+# granted and the coaching (relationship) intent. S1 directing, S2 coaching, S3 supporting, S4 delegating.
+READINESS_CUTS = (0.4, 0.52, 0.64)
+STYLE_AUTONOMY = np.array([0.15, 0.35, 0.65, 0.9])
+STYLE_COACHING = np.array([0.35, 0.7, 0.5, 0.1])
+STYLE_MONITORING = np.array([0.8, 0.6, 0.35, 0.15])
+# fmt: on
+
+
+@dataclass(frozen=True)
+class Knobs:
+    """Resolved knob values of one manager's policy (all in [0, 1])."""
+
+    name: str
+    autonomy: float
+    monitoring: float
+    approval: float
+    coaching: float
+    frameworks: float
+    blame: float
+    takeover: float
+    standards: float
+    readiness_matching: float
+    phased_delegation: float
+    reactivity: float
+    relax_rate: float
+
+
+def resolve(policy) -> Knobs:
+    """Knobs for a validated ``[policy]`` section: the named preset, then any knob set in the scenario."""
+    values = dict(PRESETS[policy.name])
+    for k in KNOBS:
+        v = getattr(policy, k)
+        if v is not None:
+            values[k] = float(v)
+    return Knobs(name=policy.name, **values)
+
+
+def readiness(competence, motivation, engagement):
+    """Hersey-Blanchard readiness = ability x willingness: competence combined with commitment.
+
+    ``readiness = competence**0.6 * commitment**0.4`` with ``commitment = (motivation + engagement) / 2``.
+    """
+    commitment = 0.5 * (motivation + engagement)
+    return np.power(np.clip(competence, 0, 1), 0.6) * np.power(np.clip(commitment, 0, 1), 0.4)
+
+
+def readiness_level(r):
+    """Readiness level R1..R4 as 0..3 (also the index of the matching style S1..S4)."""
+    return np.searchsorted(np.asarray(READINESS_CUTS), r, side="right")
+
+
+def apply_policy(k: dict, ready, mtrust, boost):
+    """Step 2: the manager applies the policy per employee (Hersey-Blanchard; Mayer et al. 1995; Karasek 1979).
+
+    ``k`` maps knob names to per-employee arrays (the knobs of each employee's manager); ``ready`` is readiness,
+    ``mtrust`` the manager's trust in the employee and ``boost`` the manager's extra control taken under
+    pressure (0..1). Equations, with g(T) = clip((T - 0.4) / 0.45, 0, 1) the trust-driven hand-over:
+
+        a_base   = a0 + pd * (0.95 - a0) * g(T)                      phased delegation (trust -> risk-taking)
+        a        = ((1 - rm) * a_base + rm * a_S[level]) * (1 - boost)
+        monitor  = m0' + (1 - m0') * boost,   m0' = (1 - rm) * m0 * (1 - 0.5 * pd * g(T)) + rm * m_S[level]
+        approval = ap0 * (1 - 0.5 * pd * g(T)) + (1 - ap0 * (...)) * boost
+        coaching = ((1 - rm) * c0 + rm * c_S[level]) * (1 - 0.5 * boost)
+        control  = (1 - a + monitor + approval) / 3                   experienced control
+
+    Returns (autonomy, monitoring, approval, coaching_intent, control, style_index).
+    """
+    level = readiness_level(ready)
+    g = np.clip((mtrust - 0.4) / 0.45, 0.0, 1.0)
+    pd, rm = k["phased_delegation"], k["readiness_matching"]
+    a_base = k["autonomy"] + pd * (0.95 - k["autonomy"]) * g
+    autonomy = ((1 - rm) * a_base + rm * STYLE_AUTONOMY[level]) * (1 - boost)
+    m0 = (1 - rm) * k["monitoring"] * (1 - 0.5 * pd * g) + rm * STYLE_MONITORING[level]
+    monitoring = m0 + (1 - m0) * boost
+    ap0 = k["approval"] * (1 - 0.5 * pd * g)
+    approval = ap0 + (1 - ap0) * boost
+    coaching = ((1 - rm) * k["coaching"] + rm * STYLE_COACHING[level]) * (1 - 0.5 * boost)
+    control = (1 - autonomy + monitoring + approval) / 3.0
+    return autonomy, monitoring, approval, coaching, control, level
+
+
+def update_control(boost, output, target, reactivity, relax_rate, insecurity, strain, control_rate):
+    """Step 11b: a manager under pressure takes control; lets go slowly once results are back (seed 002).
+
+    The vicious cycle's first link (Haselhoff; Homer 1985). Per manager:
+
+        gap   = clip((target - output) / target, 0, 1)
+        drive = reactivity * (1 + insecurity) * gap + 0.5 * insecurity * strain
+        boost += control_rate * drive * (1 - boost)
+                 - relax_rate * (1 - strain) * (1 - min(1, 4 * gap)) * boost
+
+    Relaxing needs output close to target and is slowed by the manager's own strain; nothing here is
+    scripted by time: the boost only follows results and strain.
+    """
+    gap = np.clip((target - output) / np.maximum(target, 1e-9), 0.0, 1.0)
+    drive = reactivity * (1 + insecurity) * gap + 0.5 * insecurity * strain
+    up = control_rate * drive * (1 - boost)
+    down = relax_rate * (1 - strain) * (1 - np.minimum(1.0, 4 * gap)) * boost
+    return np.clip(boost + up - down, 0.0, 1.0)

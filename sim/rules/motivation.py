@@ -1,0 +1,57 @@
+"""Motivation (Self-Determination Theory) and engagement (Job Demands-Resources, motivational process).
+
+SDT (Deci & Ryan 1985, 2000; Gagne & Deci 2005; Slemp et al. 2018): autonomous motivation follows the
+satisfaction of three needs - autonomy (the inverse of experienced control), competence (success at fitting
+challenges) and relatedness (peer and manager support). Controlling supervision frustrates them.
+
+JD-R (Bakker & Demerouti 2007; Schaufeli & Bakker 2004; Crawford et al. 2010): engagement follows job
+resources and challenge demands, is pulled down by hindrance demands and by exhaustion.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from .common import approach, clip01
+
+
+def needs(control, success_rate, competence, difficulty, peer_support, manager_support):
+    """Step 6a: weekly need satisfactions in [0, 1].
+
+        autonomy    = 1 - control
+        competence  = success_rate * (0.6 + 0.4 * fit),  fit = clip(1 - 2 |difficulty - competence|, 0, 1)
+        relatedness = 0.5 * peer_support + 0.5 * manager_support
+    """
+    fit = clip01(1 - 2 * np.abs(difficulty - competence))
+    return clip01(1 - control), clip01(success_rate * (0.6 + 0.4 * fit)), clip01(
+        0.5 * peer_support + 0.5 * manager_support)
+
+
+def update_motivation(motivation, need_autonomy, need_competence, need_relatedness, rate):
+    """Step 6b: motivation approaches ``0.4 autonomy + 0.35 competence + 0.25 relatedness`` at ``rate``."""
+    target = 0.4 * need_autonomy + 0.35 * need_competence + 0.25 * need_relatedness
+    return clip01(approach(motivation, target, rate))
+
+
+def update_engagement(engagement, motivation, resources, challenge, hindrance, exhaustion, felt_trust, rate,
+                      disposition):
+    """Step 9: engagement (vigour, dedication) moves toward a level set by resources and motivation.
+
+        target = 0.3 + 0.3 motivation + 0.25 resources + 0.1 challenge + 0.05 felt_trust
+                 - 0.1 hindrance - 0.25 exhaustion + disposition
+    ``disposition`` is the person's stable offset, ``0.5 (resilience - 0.5)``. (Exhaustion and vigour are
+    opposite poles: Gonzalez-Roma et al. 2006.) Felt trust: Lester & Brower 2003.
+    """
+    target = clip01(0.3 + 0.3 * motivation + 0.25 * resources + 0.1 * challenge + 0.05 * felt_trust
+                    - 0.1 * hindrance - 0.25 * exhaustion + disposition)
+    return clip01(approach(engagement, target, rate))
+
+
+ENGAGED, NOT_ENGAGED, DISENGAGED = 0, 1, 2
+ENGAGED_AT, DISENGAGED_BELOW = 0.7, 0.3
+
+
+def engagement_class(engagement):
+    """Classes as in Gallup's survey: 0 engaged (>= 0.7), 2 actively disengaged (< 0.3), else 1 not engaged."""
+    return np.where(engagement >= ENGAGED_AT, ENGAGED, np.where(engagement < DISENGAGED_BELOW, DISENGAGED,
+                                                                NOT_ENGAGED))

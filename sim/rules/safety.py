@@ -1,0 +1,69 @@
+"""Psychological safety and failure (Edmondson 1999; Edmondson 2023, *Right Kind of Wrong*).
+
+Failures are basic (known territory, preventable), complex (several causes combining) or intelligent (new
+territory, a considered experiment, kept small). Whether a failure is reported or hidden depends on
+psychological safety; hidden failures surface later and cost more. The manager's reaction (blame or learn)
+moves safety. Safety x standards gives Edmondson's four zones.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from .common import approach, clip01
+
+ZONES = ("learning", "comfort", "anxiety", "apathy")
+
+
+def classify_failures(rng, failures, novelty, complexity, autonomy, safety):
+    """Step 4a: split each employee's failed tasks into intelligent, complex and basic (Edmondson 2023).
+
+    An intelligent failure needs new territory and the freedom to experiment:
+    ``q_intelligent = novelty * autonomy * (0.4 + 0.6 * safety)``; of the rest a share ``complexity`` is
+    complex; the remainder is basic. Counts are drawn binomially (integers, summing to ``failures``).
+    """
+    q_int = clip01(novelty * autonomy * (0.4 + 0.6 * safety))
+    intelligent = rng.binomial(failures, q_int)
+    rest = failures - intelligent
+    complex_ = rng.binomial(rest, complexity)
+    basic = rest - complex_
+    return basic, complex_, intelligent
+
+
+def report_failures(rng, failures, safety):
+    """Step 4b: reported failures ~ Binomial(failures, 0.2 + 0.8 * safety); the rest is hidden."""
+    reported = rng.binomial(failures, clip01(0.2 + 0.8 * safety))
+    return reported, failures - reported
+
+
+def surface_hidden(rng, backlog, surfacing_rate):
+    """Step 4c: hidden failures surface later, each with weekly chance ``surfacing_rate``."""
+    surfaced = rng.binomial(backlog, surfacing_rate)
+    return surfaced, backlog - surfaced
+
+
+def update_safety(safety, team, n_teams, blame, coaching_received, benevolence, failures_seen, rate,
+                  loss_multiplier):
+    """Step 4d: psychological safety moves with the manager's reaction to failure (Edmondson 1999).
+
+    Per employee: ``target = 0.15 + 0.45 (1 - blame) + 0.2 coaching_received + 0.2 benevolence
+    - 0.3 blame * min(1, failures_seen / 4)``; safety approaches the target (losses ``loss_multiplier`` times
+    faster), then is shared within the team: ``safety = 0.7 safety + 0.3 team_mean(safety)`` (a shared belief).
+    """
+    target = clip01(0.15 + 0.45 * (1 - blame) + 0.2 * coaching_received + 0.2 * benevolence
+                    - 0.3 * blame * np.minimum(1.0, failures_seen / 4.0))
+    s = approach(safety, target, rate, loss_multiplier)
+    sums = np.bincount(team, weights=s, minlength=n_teams)
+    counts = np.maximum(np.bincount(team, minlength=n_teams), 1)
+    return clip01(0.7 * s + 0.3 * (sums / counts)[team])
+
+
+def zone(safety, standards):
+    """Edmondson's four zones from psychological safety x standards (both split at 0.5).
+
+    Returns an index into ``ZONES``: 0 learning (high, high), 1 comfort (high safety, low standards),
+    2 anxiety (low safety, high standards), 3 apathy (low, low).
+    """
+    hi_s = np.asarray(safety) >= 0.5
+    hi_t = np.asarray(standards) >= 0.5
+    return np.where(hi_s, np.where(hi_t, 0, 1), np.where(hi_t, 2, 3))

@@ -1,0 +1,116 @@
+"""Strain: Job Demands-Resources with Karasek's demand-control, Maslach burnout, sick leave and turnover.
+
+JD-R health-impairment process (Bakker & Demerouti 2007): demands net of resources drive exhaustion; recovery
+when demands drop. Karasek (1979): low decision latitude adds strain; the effects of demands and control are
+mostly additive (Hausser et al. 2010), so they are added here. Maslach, Schaufeli & Leiter (2001): exhaustion
+first, cynicism follows sustained exhaustion (and distrust), efficacy falls with cynicism. Burnout (sustained
+high exhaustion and cynicism) leads to sick leave of months (ArboNed: 220-293 days); people return partly
+recovered or leave. Turnover rises with low engagement, low trust in the manager and burnout.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from .common import approach, clip01, sigmoid
+
+
+def demands(demand, exhaustion, wait, hindrance, unready_autonomy):
+    """Step 8a: job demands in [0, ~2].
+
+        load     = demand / (1 - 0.4 exhaustion)          workload against what one's energy allows
+        D        = 0.55 load + 0.35 hindrance + 0.4 wait + 0.35 unready_autonomy
+    ``hindrance`` is micromanagement (Crawford et al. 2010); ``unready_autonomy = autonomy * (1 - skill)`` is
+    the role ambiguity of being left alone with work one cannot yet do.
+    """
+    load = demand / (1 - 0.4 * exhaustion)
+    return 0.55 * load + 0.35 * hindrance + 0.4 * wait + 0.35 * unready_autonomy
+
+
+def hindrance(monitoring, approval, competence):
+    """Micromanagement as a hindrance demand, felt more by the competent:
+    ``0.5 (monitoring + approval) (0.4 + 0.6 competence)``."""
+    return 0.5 * (monitoring + approval) * (0.4 + 0.6 * competence)
+
+
+def resources(autonomy, coaching_received, safety, frameworks, peer_support):
+    """Step 8b: job resources in [0, 1]: decision latitude, coaching, safety, clarity and peers.
+
+    ``R = 0.1 + 0.25 autonomy + 0.2 coaching_received + 0.2 safety + 0.15 frameworks + 0.1 peer_support``
+    (0.1 stands for the resources no manager controls: pay, the work itself.)
+    """
+    return 0.1 + 0.25 * autonomy + 0.2 * coaching_received + 0.2 * safety + 0.15 * frameworks + 0.1 * peer_support
+
+
+def exhaustion_level(demands_, resources_, resilience):
+    """The exhaustion a person tends to under sustained demands D and resources R (JD-R, additive Karasek):
+
+    ``E* = clip(0.15 + 0.55 (D - R) (1.5 - resilience), 0, 1)``
+    """
+    return clip01(0.15 + 0.55 * (demands_ - resources_) * (1.5 - resilience))
+
+
+def update_exhaustion(exhaustion, demands_, resources_, resilience, rate, recovery):
+    """Step 8c: exhaustion moves toward ``E*`` (:func:`exhaustion_level`): up at ``rate`` (health-impairment
+    process), down at ``recovery`` when demands drop. Both are weekly fractions of the distance."""
+    target = exhaustion_level(demands_, resources_, resilience)
+    r = np.where(target > exhaustion, rate, recovery)
+    return clip01(exhaustion + r * (target - exhaustion))
+
+
+def update_cynicism(cynicism, exhaustion, trust, rate):
+    """Step 8d: cynicism follows sustained exhaustion and distrust (Maslach et al. 2001).
+
+    Target ``clip(1.3 (E - 0.35) + 0.4 (0.5 - trust), 0, 1)``, approached at ``rate``.
+    """
+    target = clip01(1.3 * (exhaustion - 0.35) + 0.4 * (0.5 - trust))
+    return clip01(approach(cynicism, target, rate))
+
+
+def update_efficacy(efficacy, success_rate, cynicism):
+    """Step 8e: professional efficacy approaches ``0.5 success_rate + 0.5 (1 - cynicism)`` at 0.05 a week."""
+    return clip01(approach(efficacy, 0.5 * success_rate + 0.5 * (1 - cynicism), 0.05))
+
+
+def burnout_criterion(exhaustion, cynicism, e_threshold, c_threshold):
+    """Burnout: exhaustion >= threshold and cynicism >= threshold (Maslach's first two dimensions)."""
+    return (exhaustion >= e_threshold) & (cynicism >= c_threshold)
+
+
+def update_burnout_counter(counter, burnt):
+    """Weeks of sustained burnout: +1 in a burnout week, -1 (to 0) otherwise."""
+    return np.where(burnt, counter + 1, np.maximum(counter - 1, 0))
+
+
+def sick_leave_weeks(rng, n, mean_weeks):
+    """Length of burnout sick leave: Gamma(shape 4, mean ``mean_weeks``), at least 4 weeks, rounded up."""
+    return np.maximum(4, np.ceil(rng.gamma(4.0, mean_weeks / 4.0, size=n))).astype(np.int64)
+
+
+def recover_absent(exhaustion, cynicism):
+    """While on sick leave: exhaustion falls 5% and cynicism 3% a week (relative)."""
+    return exhaustion * 0.95, cynicism * 0.97
+
+
+def turnover_probability(engagement, trust, burnout_complaints, base, sensitivity):
+    """Weekly chance of leaving.
+
+    ``logit p = logit(base) + sensitivity (0.6 - engagement) + 0.5 sensitivity (0.6 - trust)
+    + 1.2 burnout_complaints``: at engagement = trust = 0.6 it is ``base``.
+    """
+    base = np.clip(base, 1e-9, 1 - 1e-9)
+    z = (np.log(base / (1 - base)) + sensitivity * (0.6 - engagement) + 0.5 * sensitivity * (0.6 - trust)
+         + 1.2 * burnout_complaints)
+    return sigmoid(z)
+
+
+def update_manager_strain(strain, hours_worked, hours, output_gap, resilience, rate):
+    """Step 11: the manager's own strain from overload (JD-R applied to the manager; Homer 1985).
+
+    Target ``clip(0.15 + 2 (hours_worked / hours - 1) + 0.5 output_gap, 0, 1)``, approached at ``rate``,
+    rising ``(1.5 - resilience)`` times faster than it falls.
+    """
+    target = clip01(0.15 + 2.0 * (hours_worked / hours - 1.0) + 0.5 * output_gap)
+    rising = target > strain
+    r = np.where(rising, rate * (1.5 - resilience), rate)
+    return clip01(strain + r * (target - strain))

@@ -1,0 +1,104 @@
+"""Work: what arrives, the manager's week, and the work done.
+
+Theories: Karasek (1979) decision latitude; the manager as bottleneck and "quicker if I do it myself" (the
+vicious cycle, seed 002; Homer 1985); Hersey & Blanchard's point that guidance helps the unready.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from .common import clip01, sigmoid
+
+# Hours a manager spends per employee per week at knob value 1 (documented in docs/ODD.md, "Submodels").
+H_MONITOR = 1.0      # full monitoring / check-ins
+H_APPROVE = 0.9      # approving every task of a normal week
+H_COACH = 1.5        # full coaching
+H_DO = 12.0          # doing one employee-week of work oneself
+H_VISION = 5.0       # vision / strategy / frameworks upkeep needed for full clarity
+
+
+def arriving_work(workload: float, pressure: float):
+    """Step 1: work arriving per employee this week, in normal-week units: ``demand = workload * pressure``."""
+    return workload * pressure
+
+
+def manager_time(hours, overtime_max, monitoring_sum, approval_sum, coaching_sum, takeover_units, frameworks):
+    """Step 3a: split each manager's week into monitoring (incl. approvals), doing, coaching and vision.
+
+    Per manager (arrays over managers). Wanted hours:
+
+        mon  = H_MONITOR * sum(monitoring_i),  appr = H_APPROVE * sum(approval_i * demand)
+        do   = H_DO * takeover_units,          coach = H_COACH * sum(coaching_i)
+        vis  = H_VISION * frameworks
+    Available = hours * (1 + overtime), overtime = overtime_max * clip((wanted - hours) / hours, 0, 1).
+    Priority: the urgent work (doing, monitoring, approvals) first, shared pro rata when it does not fit; then
+    coaching; then vision (a manager under pressure firefights first and has no time left to coach). The
+    share of approvals served is the bottleneck factor: unserved approvals make work wait. Vision takes what
+    is left of the contract hours (at least its wanted share when hours allow).
+
+    Returns a dict of arrays: hours_monitoring, hours_doing, hours_coaching, hours_vision, hours_total,
+    approval_served (0..1), coaching_served (0..1), vision_served (0..1), overload (wanted / hours).
+    """
+    mon, appr = H_MONITOR * monitoring_sum, H_APPROVE * approval_sum
+    do, coach, vis = H_DO * takeover_units, H_COACH * coaching_sum, H_VISION * frameworks
+    wanted = mon + appr + do + coach + vis
+    overload = wanted / hours
+    avail = hours * (1 + overtime_max * np.clip(overload - 1, 0, 1))
+    urgent = do + mon + appr
+    f = np.where(urgent > avail, avail / np.maximum(urgent, 1e-12), 1.0)
+    do_g, mon_g, appr_g = do * f, mon * f, appr * f
+    left = avail - do_g - mon_g - appr_g
+    coach_g = np.minimum(coach, left)
+    left = left - coach_g
+    vis_g = np.clip(np.maximum(vis, hours - (avail - left)), 0.0, left)
+    served = lambda g, w: np.where(w > 0, np.minimum(g / np.maximum(w, 1e-12), 1.0), 1.0)  # noqa: E731
+    return dict(
+        hours_monitoring=mon_g + appr_g, hours_doing=do_g, hours_coaching=coach_g, hours_vision=vis_g,
+        hours_total=do_g + mon_g + appr_g + coach_g + vis_g,
+        approval_served=served(appr_g, appr), coaching_served=served(coach_g, coach),
+        vision_served=served(vis_g, vis), doing_served=served(do_g, do), overload=overload,
+    )
+
+
+def guidance(autonomy, frameworks, coaching_received):
+    """Guidance an employee gets: instructions (the inverse of autonomy), clear frameworks and coaching.
+
+    ``guidance = clip(0.7 * (1 - autonomy) + 0.25 * frameworks + 0.3 * coaching_received, 0, 1)``
+    """
+    return clip01(0.7 * (1 - autonomy) + 0.25 * frameworks + 0.3 * coaching_received)
+
+
+def success_probability(competence, difficulty, autonomy, initiative, guide, exhaustion):
+    """Step 3b: chance a task succeeds: competence against difficulty, helped by guidance for the unready,
+    helped by autonomy for the competent and hurt by autonomy for the unready (adaptation and initiative).
+
+        skill = competence + 0.35 * guidance * (1 - competence)
+        z     = 6 (skill - difficulty) + 3 * autonomy * (0.5 + initiative) * (competence - 0.5) - 2 exhaustion
+        p     = sigmoid(z + 1)
+    """
+    skill = competence + 0.35 * guide * (1 - competence)
+    z = 6.0 * (skill - difficulty) + 3.0 * autonomy * (0.5 + initiative) * (competence - 0.5) - 2.0 * exhaustion
+    return sigmoid(z + 1.0)
+
+
+def effort(motivation, engagement, exhaustion, initiative):
+    """Step 3c: capacity in normal-week units, from motivation and engagement, reduced by exhaustion.
+
+    ``effort = (0.72 + 0.3 motivation + 0.2 engagement) * (1 - 0.4 exhaustion) * (0.95 + 0.1 initiative)``
+    (about 0.92 for a typical person: motivation 0.6, engagement 0.55, exhaustion 0.2, initiative 0.5)
+    """
+    return (0.72 + 0.3 * motivation + 0.2 * engagement) * (1 - 0.4 * exhaustion) * (0.95 + 0.1 * initiative)
+
+
+def approval_wait(approval, approval_served):
+    """Share of the week lost waiting for approvals: a small fixed delay plus the unserved backlog.
+
+    ``wait = approval * (0.05 + 0.6 * (1 - approval_served))``
+    """
+    return approval * (0.05 + 0.6 * (1 - approval_served))
+
+
+def work_done(demand, capacity, wait, taken_over):
+    """Work the employee does this week: ``min(demand - taken_over, capacity * (1 - wait))``, at least 0."""
+    return np.maximum(np.minimum(demand - taken_over, capacity * (1 - wait)), 0.0)

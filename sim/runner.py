@@ -1,0 +1,108 @@
+"""Running the model: one run, several seeds, several scenarios. No files are written here."""
+
+from __future__ import annotations
+
+import platform
+import time
+from dataclasses import dataclass
+from importlib import metadata
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from . import __version__, policies
+from .metrics import INT_METRICS, METRICS
+from .model import OrgModel
+from .params import load_scenario
+
+
+@dataclass
+class RunResult:
+    timeseries: pd.DataFrame
+    summary: dict
+    agents: pd.DataFrame | None
+
+
+def versions() -> dict[str, str]:
+    out = {"orgsim": __version__, "python": platform.python_version()}
+    for pkg in ("mesa", "numpy", "networkx", "pydantic", "pandas"):
+        try:
+            out[pkg] = metadata.version(pkg)
+        except metadata.PackageNotFoundError:  # pragma: no cover
+            out[pkg] = "unknown"
+    return out
+
+
+def tidy(df: pd.DataFrame) -> pd.DataFrame:
+    """Model-level table with ``week`` first and integer dtypes where the metric is a count."""
+    df = df.copy()
+    df.insert(0, "week", np.arange(1, len(df) + 1, dtype=np.int64))
+    for c in INT_METRICS:
+        if c in df:
+            df[c] = df[c].astype(np.int64)
+    return df[["week", *METRICS]]
+
+
+def run_one(params, seed: int | None = None, weeks: int | None = None, record_agents: bool = False,
+            source: str | None = None) -> RunResult:
+    """Run one scenario for ``weeks`` (default: the scenario's) with ``seed`` (default: the scenario's)."""
+    weeks = params.scenario.weeks if weeks is None else weeks
+    t0 = time.perf_counter()
+    model = OrgModel(params, seed=seed, record_agents=record_agents)
+    model.run(weeks)
+    seconds = time.perf_counter() - t0
+    ts = tidy(model.timeseries())
+    agents = None
+    if record_agents:
+        agents = pd.DataFrame({k: np.concatenate([r[k] for r in model.agent_records])
+                               for k in model.agent_records[0]}) if model.agent_records else pd.DataFrame()
+        if len(agents):
+            from .agents import STATUS_NAMES
+            agents["status"] = np.array(STATUS_NAMES)[agents["status"].to_numpy()]
+            agents["style"] = "S" + agents["style"].astype(str)
+    knobs = policies.resolve(params.policy)
+    summary = {
+        "title": params.scenario.title_en,
+        "scenario_file": source,
+        "seed": model.seed,
+        "weeks": weeks,
+        "employees": model.org.n_positions,
+        "teams": model.org.n_teams,
+        "policy": params.policy.name,
+        "knobs": {k: getattr(knobs, k) for k in policies.KNOBS},
+        "seconds": round(seconds, 4),
+        "versions": versions(),
+        "final": {k: (int(v) if k in INT_METRICS else float(v)) for k, v in ts.iloc[-1].items() if k != "week"},
+        "parameters": params.model_dump(mode="json"),
+    }
+    return RunResult(ts, summary, agents)
+
+
+def scenario_label(path: str | Path) -> str:
+    return Path(path).stem
+
+
+def compare(paths: list[str], seeds: int, weeks: int | None = None, sets: list[str] | None = None,
+            first_seed: int = 1, progress=None) -> pd.DataFrame:
+    """Run each scenario over seeds ``first_seed .. first_seed + seeds - 1`` (the same seeds, so the same
+    people, for every scenario). Returns a long table: scenario, seed, week, metrics."""
+    loaded = [(scenario_label(p), load_scenario(p, sets)) for p in paths]  # validate all before running any
+    frames = []
+    for label, params in loaded:
+        for seed in range(first_seed, first_seed + seeds):
+            r = run_one(params, seed=seed, weeks=weeks)
+            ts = r.timeseries
+            ts.insert(0, "seed", seed)
+            ts.insert(0, "scenario", label)
+            frames.append(ts)
+            if progress:
+                progress()
+    return pd.concat(frames, ignore_index=True)
+
+
+def final_means(df: pd.DataFrame, metrics: list[str]) -> pd.DataFrame:
+    """Final-week mean and sd over seeds, per scenario (rows: metrics; columns: scenario mean/sd)."""
+    last = df[df["week"] == df["week"].max()]
+    g = last.groupby("scenario", sort=False)[metrics]
+    return pd.concat({"mean": g.mean().T, "sd": g.std(ddof=1).T}, axis=1)
