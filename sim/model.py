@@ -43,6 +43,7 @@ class EmployeeState:
     trust_propensity: np.ndarray = field(init=False)
     resilience: np.ndarray = field(init=False)
     learning_rate: np.ndarray = field(init=False)
+    workload_share: np.ndarray = field(init=False)
     # what the manager applied / what happened last week
     autonomy: np.ndarray = field(init=False)
     monitoring: np.ndarray = field(init=False)
@@ -158,6 +159,8 @@ class OrgModel(mesa.Model):
         s.trust_propensity[slots] = beta(p.trust_propensity_mean)
         s.resilience[slots] = beta(p.resilience_mean, 6.0)
         s.learning_rate[slots] = beta(p.learning_rate_mean)
+        s.workload_share[slots] = rng.gamma(1 / max(p.workload_spread, 1e-3) ** 2,
+                                            max(p.workload_spread, 1e-3) ** 2, size=k) if p.workload_spread > 0 else 1.0
         s.trust_in_manager[slots] = s.trust_propensity[slots]
         s.ability_p[slots] = s.benevolence_p[slots] = s.integrity_p[slots] = s.trust_propensity[slots]
         s.engagement[slots] = clip01(0.15 + 0.7 * s.motivation[slots])
@@ -206,7 +209,10 @@ class OrgModel(mesa.Model):
         actf = act.astype(float)
         tsum = lambda x: np.bincount(team, weights=x, minlength=nt)  # noqa: E731  per-team sums
 
-        # 1. Work arrives (and scenario events) ------------------------------------------------------------
+        # 1. Work arrives: staffing (returns from sick leave, new hires), scenario events, the week's work ---
+        self._staffing()
+        act = s.status == ACTIVE
+        actf = act.astype(float)
         pressure, reorg, key_leavers = self._events_now()
         if reorg:
             self._reorganisation_shock(reorg)
@@ -214,7 +220,7 @@ class OrgModel(mesa.Model):
             self._key_people_leave(key_leavers)
             act = s.status == ACTIVE
             actf = act.astype(float)
-        demand = work.arriving_work(p.work.workload, pressure)
+        demand = work.arriving_work(p.work.workload, pressure) * s.workload_share
 
         # 2. The manager applies the policy per employee ---------------------------------------------------
         ready = policies.readiness(s.competence, s.motivation, s.engagement)
@@ -263,7 +269,7 @@ class OrgModel(mesa.Model):
         emp_output = delivered * actf
 
         # 5. Learning and initiative ---------------------------------------------------------------------
-        taken_share = np.where(demand > 0, taken / max(demand, 1e-9), 0.0)
+        taken_share = np.where(demand > 0, taken / np.maximum(demand, 1e-9), 0.0)
         practice = learning.practice(aut, np.minimum(done, 1.0), taken_share)
         s.competence = np.where(act, learning.learn(
             s.competence, s.learning_rate, dyn.learning_speed, practice, coach_recv, dyn.coaching_effect,
@@ -308,7 +314,7 @@ class OrgModel(mesa.Model):
         s.exhaustion = np.where(act, strain.update_exhaustion(s.exhaustion, D, R, s.resilience,
                                                               dyn.exhaustion_rate, dyn.recovery_rate),
                                 s.exhaustion)
-        s.cynicism = np.where(act, strain.update_cynicism(s.cynicism, s.exhaustion, s.trust_in_manager,
+        s.cynicism = np.where(act, strain.update_cynicism(s.cynicism, s.exhaustion, s.trust_in_manager, s.safety,
                                                           dyn.cynicism_rate), s.cynicism)
         s.efficacy = np.where(act, strain.update_efficacy(s.efficacy, success_rate, s.cynicism), s.efficacy)
         burnt = strain.burnout_criterion(s.exhaustion, s.cynicism, dyn.burnout_exhaustion, dyn.burnout_cynicism)
@@ -320,7 +326,7 @@ class OrgModel(mesa.Model):
         act = s.status == ACTIVE
         s.engagement = np.where(act, motivation.update_engagement(
             s.engagement, s.motivation, R, challenge, hind, s.exhaustion, felt, dyn.engagement_rate,
-            0.5 * (s.resilience - 0.5)),
+            0.8 * (s.resilience - 0.5)),
             s.engagement)
 
         # 10. Peers pass engagement and strain along their ties ---------------------------------------------
@@ -363,10 +369,10 @@ class OrgModel(mesa.Model):
             self._record_agents()
 
     # ------------------------------------------------------------------------------------------------------
-    def _absence_and_turnover(self, act, burnt):
-        """Sick leave starts and ends, turnover, and refilling of vacancies (part of step 8)."""
+    def _staffing(self):
+        """Start of the week (step 1): people on sick leave recover and return or leave; vacancies count down
+        and are refilled by a new, less competent hire."""
         s, dyn, rng = self.state, self.params.dynamics, self.rng
-        # ongoing absences: recover, count down, return or leave
         absent = s.status == ABSENT
         s.exhaustion[absent], s.cynicism[absent] = strain.recover_absent(s.exhaustion[absent], s.cynicism[absent])
         s.weeks_left[absent] -= 1
@@ -381,7 +387,15 @@ class OrgModel(mesa.Model):
             s.cynicism[ret] = np.minimum(s.cynicism[ret], 0.4)
             s.burnout_count[ret] = 0
             self._leave(gone)
-        # new sick leave
+        vac = s.status == VACANT
+        fill = np.flatnonzero(vac & (s.weeks_left <= 0))
+        s.weeks_left[vac] -= 1
+        if len(fill):
+            self._hire(fill)
+
+    def _absence_and_turnover(self, act, burnt):
+        """End of step 8: burnout turns into sick leave; voluntary turnover of the active."""
+        s, dyn, rng = self.state, self.params.dynamics, self.rng
         start = act & (s.burnout_count >= dyn.burnout_weeks)
         if start.any():
             idx = np.flatnonzero(start)
@@ -396,12 +410,6 @@ class OrgModel(mesa.Model):
                                          dyn.turnover_sensitivity)
         quit_ = act2 & (rng.random(len(pq)) < pq)
         self._leave(np.flatnonzero(quit_))
-        # vacancies count down and are refilled by a new, less competent hire
-        vac = s.status == VACANT
-        s.weeks_left[vac] -= 1
-        fill = np.flatnonzero(vac & (s.weeks_left <= 0))
-        if len(fill):
-            self._hire(fill)
 
     def _leave(self, idx):
         if len(idx) == 0:
@@ -415,8 +423,6 @@ class OrgModel(mesa.Model):
             if agent is not None:
                 agent.remove()
                 self.employees_at[i] = None
-        if self.params.team.hiring_delay == 0:
-            self._hire(np.asarray(idx))
 
     def _hire(self, idx):
         self._init_people(self.rng, idx, self.params.team.hire_competence, new_hire=True)

@@ -36,7 +36,7 @@ PRESETS: dict[str, dict[str, float]] = {
     "situational": dict(autonomy=0.5, monitoring=0.4, approval=0.25, coaching=0.45, frameworks=0.7, blame=0.3,
                         takeover=0.2, standards=0.7, readiness_matching=1.0, phased_delegation=0.3,
                         reactivity=0.1, relax_rate=0.05),
-    "reactive":    dict(autonomy=0.8, monitoring=0.15, approval=0.1, coaching=0.2, frameworks=0.5, blame=0.5,
+    "reactive":    dict(autonomy=0.8, monitoring=0.15, approval=0.1, coaching=0.2, frameworks=0.5, blame=0.3,
                         takeover=0.5, standards=0.6, readiness_matching=0.0, phased_delegation=0.0,
                         reactivity=0.9, relax_rate=0.02),
 }

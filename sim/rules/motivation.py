@@ -39,7 +39,7 @@ def update_engagement(engagement, motivation, resources, challenge, hindrance, e
 
         target = 0.3 + 0.3 motivation + 0.25 resources + 0.1 challenge + 0.05 felt_trust
                  - 0.1 hindrance - 0.25 exhaustion + disposition
-    ``disposition`` is the person's stable offset, ``0.5 (resilience - 0.5)``. (Exhaustion and vigour are
+    ``disposition`` is the person's stable offset, ``0.8 (resilience - 0.5)``. (Exhaustion and vigour are
     opposite poles: Gonzalez-Roma et al. 2006.) Felt trust: Lester & Brower 2003.
     """
     target = clip01(0.3 + 0.3 * motivation + 0.25 * resources + 0.1 * challenge + 0.05 * felt_trust

@@ -45,9 +45,9 @@ def resources(autonomy, coaching_received, safety, frameworks, peer_support):
 def exhaustion_level(demands_, resources_, resilience):
     """The exhaustion a person tends to under sustained demands D and resources R (JD-R, additive Karasek):
 
-    ``E* = clip(0.15 + 0.55 (D - R) (1.5 - resilience), 0, 1)``
+    ``E* = clip(0.15 + 0.55 (D - R) (1.5 - resilience) - 0.3 (resilience - 0.5), 0, 1)``
     """
-    return clip01(0.15 + 0.55 * (demands_ - resources_) * (1.5 - resilience))
+    return clip01(0.15 + 0.55 * (demands_ - resources_) * (1.5 - resilience) - 0.3 * (resilience - 0.5))
 
 
 def update_exhaustion(exhaustion, demands_, resources_, resilience, rate, recovery):
@@ -58,12 +58,13 @@ def update_exhaustion(exhaustion, demands_, resources_, resilience, rate, recove
     return clip01(exhaustion + r * (target - exhaustion))
 
 
-def update_cynicism(cynicism, exhaustion, trust, rate):
-    """Step 8d: cynicism follows sustained exhaustion and distrust (Maslach et al. 2001).
+def update_cynicism(cynicism, exhaustion, trust, safety, rate):
+    """Step 8d: cynicism (depersonalisation) follows sustained exhaustion, distrust and an unsafe climate
+    (Maslach et al. 2001: workload, fairness and community among its six areas of worklife).
 
-    Target ``clip(1.3 (E - 0.35) + 0.4 (0.5 - trust), 0, 1)``, approached at ``rate``.
+    Target ``clip((E - 0.3) + 0.5 (0.55 - trust) + 0.3 (0.5 - safety), 0, 1)``, approached at ``rate``.
     """
-    target = clip01(1.3 * (exhaustion - 0.35) + 0.4 * (0.5 - trust))
+    target = clip01((exhaustion - 0.3) + 0.5 * (0.55 - trust) + 0.3 * (0.5 - safety))
     return clip01(approach(cynicism, target, rate))
 
 
