@@ -213,10 +213,11 @@ def _compare_into(scenarios, seeds, weeks, out, sets, lang, title=""):
 def params(markdown: Annotated[bool, typer.Option("--markdown", help="Print the docs table")] = False):
     """Print every parameter: name, default, allowed range, unit, meaning."""
     if markdown:
-        out_console.print(markdown_table(), markup=False)
+        typer.echo(markdown_table())
         return
     t = Table(title="orgsim parameters (scenario TOML sections; --set section.key=value)")
-    for c in ("key", "default", "allowed", "meaning"):
+    t.add_column("key", no_wrap=True)
+    for c in ("default", "allowed", "meaning"):
         t.add_column(c, overflow="fold")
     for p in PARAMS + EVENT_PARAMS:
         default = "policy's" if p.kind == "knob" else repr(p.default) if p.kind in ("str", "choice") else str(

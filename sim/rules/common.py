@@ -5,8 +5,12 @@ from __future__ import annotations
 import numpy as np
 
 
+_MAX, _MIN = np.maximum, np.minimum
+
+
 def clip01(x):
-    return np.clip(x, 0.0, 1.0)
+    """Clip to [0, 1] (the ufunc pair is several times faster than ``np.clip`` on small arrays)."""
+    return _MIN(_MAX(x, 0.0), 1.0)
 
 
 def approach(x, target, rate, loss_multiplier=1.0):
