@@ -11,15 +11,17 @@ import pandas as pd  # noqa: E402
 
 from .metrics import label  # noqa: E402
 
-PANELS = ("engaged_share", "burnout_share", "output", "trust_in_manager", "manager_hours", "leavers")
+PANELS = ("engaged_share", "burnout_share", "output", "trust_in_manager", "hours_coaching", "leavers")
+# weekly counts of tasks make these noisy: plots show a 4-week moving average (the CSV keeps the raw weeks)
+SMOOTH = {"output", "manager_hours", "hours_coaching", "hours_doing", "hours_monitoring", "hours_vision"}
 PERCENT = {"engaged_share", "disengaged_share", "burnout_share", "burnout_complaints_share", "absent_share",
            "vacancy_share"}
 COLORS = ("#c0392b", "#2471a3", "#229954", "#b9770e", "#7d3c98", "#5d6d7e")
 WORDS = {
     "en": {"week": "Week", "month": "Month", "runs": "runs each, band = middle 80%", "team": "Same team, "
-           "different leadership", "single": "One run"},
+           "different leadership", "single": "One run", "avg": "4-week average"},
     "nl": {"week": "Week", "month": "Maand", "runs": "runs per stijl, band = middelste 80%", "team": "Zelfde "
-           "team, andere leiderschapsstijl", "single": "Eén run"},
+           "team, andere leiderschapsstijl", "single": "Eén run", "avg": "gemiddelde over 4 weken"},
 }
 
 
@@ -35,8 +37,9 @@ def timeseries_png(ts: pd.DataFrame, path, title: str = "", lang: str = "en",
     rows = int(np.ceil(n / cols))
     fig, axes = plt.subplots(rows, cols, figsize=(13, 3.2 * rows), sharex=True)
     for ax, m in zip(np.ravel(axes), panels):
-        ax.plot(ts["week"], _scale(m, ts[m]), color=COLORS[1], lw=2)
-        ax.set_title(label(m, lang), fontsize=12)
+        y = ts[m].rolling(4, min_periods=1).mean() if m in SMOOTH else ts[m]
+        ax.plot(ts["week"], _scale(m, y), color=COLORS[1], lw=2)
+        ax.set_title(label(m, lang) + (f" ({WORDS[lang]['avg']})" if m in SMOOTH else ""), fontsize=12)
         ax.grid(alpha=0.3)
     for ax in np.ravel(axes)[n:]:
         ax.axis("off")
@@ -58,12 +61,15 @@ def compare_png(df: pd.DataFrame, path, names: dict[str, str] | None = None, lan
     for ax, m in zip(np.ravel(axes), panels):
         for i, sc in enumerate(scenarios):
             d = df[df["scenario"] == sc]
+            if m in SMOOTH:
+                d = d.assign(**{m: d.groupby("seed")[m].transform(lambda x: x.rolling(4, min_periods=1).mean())})
             g = d.groupby("week")[m]
             mean, lo, hi = g.mean(), g.quantile(0.1), g.quantile(0.9)
             c = COLORS[i % len(COLORS)]
             ax.fill_between(mean.index, _scale(m, lo), _scale(m, hi), color=c, alpha=0.18, lw=0)
             ax.plot(mean.index, _scale(m, mean), color=c, lw=2.4, label=names.get(sc, sc))
-        ax.set_title(label(m, lang), fontsize=13, fontweight="bold")
+        ax.set_title(label(m, lang) + (f" ({WORDS[lang]['avg']})" if m in SMOOTH else ""), fontsize=13,
+                     fontweight="bold")
         ax.grid(alpha=0.3)
     for ax in np.ravel(axes)[3:]:
         ax.set_xlabel(WORDS[lang]["week"])

@@ -1,0 +1,94 @@
+"""Mesa agents are the faces of the vectorised state: reading, writing, leaving and hiring."""
+
+import numpy as np
+
+from sim.model import ABSENT, ACTIVE, VACANT, OrgModel
+from sim.org import build_org
+from sim.params import load_scenario
+
+
+def test_agents_are_views_on_the_state_arrays():
+    m = OrgModel(load_scenario(None, ["team.teams=2", "team.size=5"]), seed=2)
+    assert len(m.employees) == 10 and len(m.managers) == 2
+    assert len(m.agents) == 12  # Mesa's AgentSet holds both kinds
+    e = m.employees[7]
+    assert e.competence == m.state.competence[e.slot]
+    e.competence = 0.123
+    assert m.state.competence[e.slot] == 0.123
+    assert e.team == 1 and e.manager is m.managers[1]
+    assert e in e.manager.employees and len(e.manager.employees) == 5
+    assert m.managers[1].trust_in(e) == m.state.manager_trust[e.slot]
+    assert set(m.managers[0].perceptions_of(e)) == {"ability", "benevolence", "integrity"}
+    assert e.status == "active"
+
+
+def test_manager_face_after_a_week():
+    m = OrgModel(load_scenario(None, ["policy.name=controlling"]), seed=1)
+    m.step()
+    mgr = m.managers[0]
+    assert mgr.policy == "controlling"
+    hours = mgr.hours
+    assert set(hours) == {"monitoring", "doing", "coaching", "vision"}
+    assert abs(sum(hours.values()) - m.metrics["manager_hours"]) < 1e-9
+    assert 0 <= mgr.strain <= 1 and 0 <= mgr.extra_control <= 1
+    assert isinstance(m.employees[0].style, str) and m.employees[0].style in {"S1", "S2", "S3", "S4"}
+
+
+def test_leavers_are_removed_and_hires_are_new_agents():
+    # a miserable workplace with short hiring delay: people leave and are replaced
+    params = load_scenario(None, ["policy.name=controlling", "dynamics.turnover_base=0.05", "team.hiring_delay=2"])
+    m = OrgModel(params, seed=4)
+    first_ids = {e.unique_id for e in m.employees}
+    m.run(60)
+    assert m.leavers > 0
+    ids_now = {e.unique_id for e in m.employees}
+    assert ids_now - first_ids, "replacements must be new agents"
+    s = m.state
+    employed = np.flatnonzero(s.status != VACANT)
+    assert sorted(e.slot for e in m.employees) == sorted(employed.tolist())
+    assert len(m.agents) == len(m.employees) + len(m.managers)
+    for e in m.employees:
+        assert e.status in ("active", "absent")
+    # a new hire starts with no tenure advantage and the hire competence
+    newest = max(m.employees, key=lambda a: a.unique_id)
+    assert newest.tenure < 60
+
+
+def test_org_graph_has_reporting_lines_and_peer_ties():
+    rng = np.random.default_rng(0)
+    org = build_org(rng, n_teams=3, team_size=6, peer_density=0.5, cross_density=0.1)
+    g = org.graph
+    assert g.number_of_nodes() == 18 + 3
+    reports = [(u, v) for u, v, d in g.edges(data=True) if d["tie"] == "reports"]
+    assert len(reports) == 18
+    for u, v in reports:
+        mgr, emp = (u, v) if g.nodes[u]["kind"] == "manager" else (v, u)
+        assert g.nodes[emp]["team"] == g.nodes[mgr]["team"]
+    peers = [(u, v) for u, v, d in g.edges(data=True) if d["tie"] == "peer"]
+    within = sum(org.team[u] == org.team[v] for u, v in peers)
+    assert within > 0 and len(peers) - within >= 0
+    W = org.peers
+    assert (W != W.T).nnz == 0 and W.diagonal().sum() == 0
+    assert W.sum() == 2 * len(peers)
+
+
+def test_dense_within_sparse_across():
+    rng = np.random.default_rng(1)
+    org = build_org(rng, n_teams=10, team_size=10, peer_density=0.6, cross_density=0.01)
+    W = org.peers.tocoo()
+    same = org.team[W.row] == org.team[W.col]
+    within_density = same.sum() / (10 * 10 * 9)
+    across_density = (~same).sum() / (100 * 90)
+    assert within_density > 10 * across_density
+
+
+def test_status_codes_cover_everyone_each_week():
+    m = OrgModel(load_scenario(None, ["policy.name=controlling", "work.workload=2.0"]), seed=5)
+    seen = set()
+    for _ in range(104):
+        m.step()
+        s = m.state.status
+        assert ((s == ACTIVE) | (s == ABSENT) | (s == VACANT)).all()
+        assert m.metrics["headcount"] == int((s == ACTIVE).sum())
+        seen |= set(s.tolist())
+    assert seen == {ACTIVE, ABSENT, VACANT}, "an overloaded, micromanaged team sees sick leave and vacancies"
