@@ -92,12 +92,13 @@ class ManagerState:
     hours_total: np.ndarray = field(init=False)
     team_output: np.ndarray = field(init=False)
     perceived_output: np.ndarray = field(init=False)
+    orphan_backlog: np.ndarray = field(init=False)    # hidden failures of people who left (int counts)
     frameworks_effective: np.ndarray = field(init=False)
 
     def __post_init__(self):
         for f in fields(self):
             if f.name != "m":
-                setattr(self, f.name, np.zeros(self.m))
+                setattr(self, f.name, np.zeros(self.m, dtype=np.int64 if f.name == "orphan_backlog" else float))
 
 
 class OrgModel(mesa.Model):
@@ -256,17 +257,23 @@ class OrgModel(mesa.Model):
         # 4. Failures: basic / complex / intelligent; reported or hidden; blame or learn ---------------------
         basic, complex_, intelligent = safety.classify_failures(rng, failures, p.work.novelty, p.work.complexity,
                                                                 aut, s.safety)
-        reported, hidden = safety.report_failures(rng, failures, s.safety)
+        # intelligent failures are considered experiments: discussed, never hidden
+        reported_bc, hidden = safety.report_failures(rng, basic + complex_, s.safety)
+        reported = reported_bc + intelligent
         surfaced, backlog = safety.surface_hidden(rng, s.hidden_backlog, dyn.surfacing_rate)
         s.hidden_backlog = backlog + hidden
+        orphans, ms.orphan_backlog = safety.surface_hidden(rng, ms.orphan_backlog, dyn.surfacing_rate)
         seen = reported + surfaced
         blame_event = K["blame"] * np.minimum(1.0, seen / 4.0)
-        s.safety = safety.update_safety(s.safety, team, nt, K["blame"], coach_recv, s.benevolence_p, seen,
+        s.safety = safety.update_safety(s.safety, act, team, nt, K["blame"], coach_recv, s.benevolence_p, seen,
                                         dyn.safety_rate, dyn.trust_loss_multiplier)
         # a hidden failure looks done this week; when it surfaces it is undone and repaired at hidden_cost
-        delivered = (successes + hidden + 0.5 * intelligent - (1 + dyn.hidden_cost) * surfaced) / T
+        # (also when the person who hid it is absent or gone: the team pays)
+        delivered = (successes + hidden + 0.5 * intelligent) / T * actf
+        repairs = (1 + dyn.hidden_cost) * surfaced / T
+        team_repairs = tsum(repairs) + (1 + dyn.hidden_cost) * orphans / T
         manager_done = taken * (0.5 + 0.5 * ms.competence[team])
-        emp_output = delivered * actf
+        emp_output = delivered - repairs * actf
 
         # 5. Learning and initiative ---------------------------------------------------------------------
         taken_share = np.where(demand > 0, taken / np.maximum(demand, 1e-9), 0.0)
@@ -339,14 +346,14 @@ class OrgModel(mesa.Model):
 
         # 11. The manager's own strain and control (the vicious cycle can emerge here) -----------------------
         positions = np.bincount(team, minlength=nt)
-        team_output = np.maximum(tsum(emp_output) + tsum(manager_done), 0.0) / positions
+        team_output = np.maximum(tsum(delivered) + tsum(manager_done) - team_repairs, 0.0) / positions
         # the manager judges results over the last weeks (exponential average), with 5% tolerance
         ms.perceived_output = 0.7 * ms.perceived_output + 0.3 * team_output
-        gap = np.clip((0.95 * expected - ms.perceived_output) / expected, 0, 1)
+        gap = policies.output_gap(ms.perceived_output, expected)
         ms.strain = strain.update_manager_strain(ms.strain, mt["hours_total"], ms.hours, gap, ms.resilience,
                                                  dyn.manager_strain_rate)
         ms.prev_boost = ms.boost.copy()
-        ms.boost = policies.update_control(ms.boost, ms.perceived_output, 0.95 * expected, self._knob_arrays["reactivity"],
+        ms.boost = policies.update_control(ms.boost, gap, self._knob_arrays["reactivity"],
                                            self._knob_arrays["relax_rate"], ms.insecurity, ms.strain,
                                            dyn.control_rate)
         for key_ in ("hours_monitoring", "hours_doing", "hours_coaching", "hours_vision", "hours_total"):
@@ -356,11 +363,11 @@ class OrgModel(mesa.Model):
         # remember this week's applied policy and outcomes per employee
         s.autonomy, s.monitoring, s.approval, s.coaching_received, s.control = aut, mon, appr, coach_recv, control
         s.style = style
-        s.output = np.where(s.status == ACTIVE, emp_output, 0.0)
+        s.output = np.where(s.status == ACTIVE, np.maximum(emp_output, 0.0), 0.0)  # work units, >= 0
         s.success_rate = np.where(attempted > 0, success_rate, s.success_rate)
         s.tenure = s.tenure + (s.status != VACANT)
         self.last = dict(basic=basic, complex=complex_, intelligent=intelligent, hidden=hidden,
-                         reported=reported, surfaced=surfaced, team_output=team_output)
+                         reported=reported, surfaced=surfaced.sum() + orphans.sum(), team_output=team_output)
 
         # 12. Data collection ---------------------------------------------------------------------------------
         self.metrics = compute_metrics(self)
@@ -417,6 +424,10 @@ class OrgModel(mesa.Model):
         s = self.state
         s.status[idx] = VACANT
         s.weeks_left[idx] = self.params.team.hiring_delay
+        # what they hid stays behind and will still surface: it becomes the team's
+        self.mstate.orphan_backlog += np.bincount(self.org.team[idx], weights=s.hidden_backlog[idx],
+                                                  minlength=self.org.n_teams).astype(np.int64)
+        s.hidden_backlog[idx] = 0
         self.leavers += len(idx)
         for i in idx:
             agent = self.employees_at[i]
@@ -469,6 +480,7 @@ class OrgModel(mesa.Model):
         return self
 
     def timeseries(self):
-        """The weekly model-level table (Mesa DataCollector), with a ``week`` column from 1."""
+        """The weekly model-level table from Mesa's DataCollector, one row per week (row 0 = week 1);
+        :func:`sim.runner.tidy` adds the ``week`` column and integer dtypes."""
         df = self.datacollector.get_model_vars_dataframe().reset_index(drop=True)
         return df

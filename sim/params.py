@@ -182,8 +182,8 @@ PARAMS: tuple[Param, ...] = (
        "Manager resilience", "Veerkracht manager"),
 
     # --- dynamics: rate constants of the submodels -------------------------------------------------------------------
-    _p("dynamics", "learning_speed", 0.008, "float", 0.0, 0.2, "per week", "Competence gained per week of "
-       "full practice at learning rate 1 (scaled by 1 - competence)", "Learning speed", "Leersnelheid"),
+    _p("dynamics", "learning_speed", 0.008, "float", 0.0, 0.2, "per week", "Scale of competence growth: "
+       "dC = 2 x speed x learning_rate x (1 - C) x (0.2 + practice + coaching + intelligent failures)", "Learning speed", "Leersnelheid"),
     _p("dynamics", "coaching_effect", 1.0, "float", 0.0, 3.0, "x practice", "Learning from a full coaching "
        "budget, relative to full practice", "Coaching effect", "Effect coaching"),
     _p("dynamics", "motivation_rate", 0.04, "float", 0.0, 1.0, "per week", "Speed at which motivation "
@@ -231,12 +231,12 @@ PARAMS: tuple[Param, ...] = (
 EVENT_PARAMS: tuple[Param, ...] = (
     _p("events", "kind", "pressure", "choice", help="pressure: workload x magnitude from start to end; "
        "reorganisation: trust and safety shock at start, plus pressure; key_person_leaves: the most competent "
-       "employee leaves at start", en="Event", nl="Gebeurtenis", choices=EVENT_KINDS),
+       "employees (magnitude of them, rounded, at least 1) leave at start", en="Event", nl="Gebeurtenis", choices=EVENT_KINDS),
     _p("events", "start", 1, "int", 1, 2600, "week", "First week of the event", "Start week", "Startweek"),
     _p("events", "end", 1, "int", 1, 2600, "week", "Last week of the event (inclusive)", "End week",
        "Eindweek"),
     _p("events", "magnitude", 1.5, "float", 0.0, 3.0, "x", "Strength: workload multiplier for pressure, shock "
-       "size for a reorganisation", "Magnitude", "Sterkte"),
+       "size for a reorganisation, number of people for key_person_leaves", "Magnitude", "Sterkte"),
 )
 # fmt: on
 

@@ -104,9 +104,10 @@ def apply_policy(k: dict, ready, mtrust, boost):
         a_base   = a0 + pd * (0.95 - a0) * g(T)                      phased delegation (trust -> risk-taking)
         a        = ((1 - rm) * a_base + rm * a_S[level]) * (1 - boost)
         monitor  = m0' + (1 - m0') * boost,   m0' = (1 - rm) * m0 * (1 - 0.5 * pd * g(T)) + rm * m_S[level]
-        approval = ap0 * (1 - 0.5 * pd * g(T)) + (1 - ap0 * (...)) * boost
+        approval = ap0' + (1 - ap0') * boost,  ap0' = ap0 * (1 - 0.5 * pd * g(T))
         coaching = ((1 - rm) * c0 + rm * c_S[level]) * (1 - 0.5 * boost)
         control  = (1 - a + monitor + approval) / 3                   experienced control
+    (Approvals have no per-style value: readiness matching leaves the approval knob as it is.)
 
     Returns (autonomy, monitoring, approval, coaching_intent, control, style_index).
     """
@@ -124,12 +125,17 @@ def apply_policy(k: dict, ready, mtrust, boost):
     return autonomy, monitoring, approval, coaching, control, level
 
 
-def update_control(boost, output, target, reactivity, relax_rate, insecurity, strain, control_rate):
+def output_gap(perceived_output, expected):
+    """How far results are below what is expected, as the manager sees them, with 5% tolerance:
+    ``gap = clip((0.95 expected - perceived_output) / expected, 0, 1)``."""
+    return np.clip((0.95 * expected - perceived_output) / np.maximum(expected, 1e-9), 0.0, 1.0)
+
+
+def update_control(boost, gap, reactivity, relax_rate, insecurity, strain, control_rate):
     """Step 11b: a manager under pressure takes control; lets go slowly once results are back (seed 002).
 
-    The vicious cycle's first link (Haselhoff; Homer 1985). Per manager:
+    The vicious cycle's first link (Haselhoff; Homer 1985). Per manager, with ``gap`` from :func:`output_gap`:
 
-        gap   = clip((target - output) / target, 0, 1)
         drive = reactivity * (1 + insecurity) * gap + 0.5 * insecurity * strain
         boost += control_rate * drive * (1 - boost)
                  - relax_rate * (1 - strain) * (1 - min(1, 4 * gap)) * boost
@@ -137,7 +143,6 @@ def update_control(boost, output, target, reactivity, relax_rate, insecurity, st
     Relaxing needs output close to target and is slowed by the manager's own strain; nothing here is
     scripted by time: the boost only follows results and strain.
     """
-    gap = np.clip((target - output) / np.maximum(target, 1e-9), 0.0, 1.0)
     drive = reactivity * (1 + insecurity) * gap + 0.5 * insecurity * strain
     up = control_rate * drive * (1 - boost)
     down = relax_rate * (1 - strain) * (1 - np.minimum(1.0, 4 * gap)) * boost

@@ -31,7 +31,10 @@ def classify_failures(rng, failures, novelty, complexity, autonomy, safety):
 
 
 def report_failures(rng, failures, safety):
-    """Step 4b: reported failures ~ Binomial(failures, 0.2 + 0.8 * safety); the rest is hidden."""
+    """Step 4b: reported failures ~ Binomial(failures, 0.2 + 0.8 * safety); the rest is hidden.
+
+    The model applies this to basic and complex failures; intelligent failures (considered experiments) are
+    always discussed."""
     reported = rng.binomial(failures, clip01(0.2 + 0.8 * safety))
     return reported, failures - reported
 
@@ -42,20 +45,23 @@ def surface_hidden(rng, backlog, surfacing_rate):
     return surfaced, backlog - surfaced
 
 
-def update_safety(safety, team, n_teams, blame, coaching_received, benevolence, failures_seen, rate,
+def update_safety(safety, active, team, n_teams, blame, coaching_received, benevolence, failures_seen, rate,
                   loss_multiplier):
     """Step 4d: psychological safety moves with the manager's reaction to failure (Edmondson 1999).
 
     Per employee: ``target = 0.15 + 0.45 (1 - blame) + 0.2 coaching_received + 0.2 benevolence
     - 0.3 blame * min(1, failures_seen / 4)``; safety approaches the target (losses ``loss_multiplier`` times
-    faster), then is shared within the team: ``safety = 0.7 safety + 0.3 team_mean(safety)`` (a shared belief).
+    faster), then is shared within the team: ``safety = 0.7 safety + 0.3 team_mean(safety)`` (a shared belief),
+    the team mean taken over the ``active`` members. Only active members update.
     """
     target = clip01(0.15 + 0.45 * (1 - blame) + 0.2 * coaching_received + 0.2 * benevolence
                     - 0.3 * blame * np.minimum(1.0, failures_seen / 4.0))
     s = approach(safety, target, rate, loss_multiplier)
-    sums = np.bincount(team, weights=s, minlength=n_teams)
-    counts = np.maximum(np.bincount(team, minlength=n_teams), 1)
-    return clip01(0.7 * s + 0.3 * (sums / counts)[team])
+    a = np.asarray(active, dtype=float)
+    sums = np.bincount(team, weights=s * a, minlength=n_teams)
+    counts = np.bincount(team, weights=a, minlength=n_teams)
+    mean = np.where(counts > 0, sums / np.maximum(counts, 1e-12), 0.0)[team]
+    return np.where(active, clip01(0.7 * s + 0.3 * np.where(counts[team] > 0, mean, s)), safety)
 
 
 def zone(safety, standards):

@@ -38,7 +38,7 @@ def manager_time(hours, overtime_max, monitoring_sum, approval_sum, coaching_sum
     is left of the contract hours (at least its wanted share when hours allow).
 
     Returns a dict of arrays: hours_monitoring, hours_doing, hours_coaching, hours_vision, hours_total,
-    approval_served (0..1), coaching_served (0..1), vision_served (0..1), overload (wanted / hours).
+    approval_served, coaching_served, vision_served, doing_served (each 0..1), overload (wanted / hours).
     """
     mon, appr = H_MONITOR * monitoring_sum, H_APPROVE * approval_sum
     do, coach, vis = H_DO * takeover_units, H_COACH * coaching_sum, H_VISION * frameworks
@@ -48,9 +48,9 @@ def manager_time(hours, overtime_max, monitoring_sum, approval_sum, coaching_sum
     urgent = do + mon + appr
     f = np.where(urgent > avail, avail / np.maximum(urgent, 1e-12), 1.0)
     do_g, mon_g, appr_g = do * f, mon * f, appr * f
-    left = avail - do_g - mon_g - appr_g
+    left = np.maximum(avail - do_g - mon_g - appr_g, 0.0)
     coach_g = np.minimum(coach, left)
-    left = left - coach_g
+    left = np.maximum(left - coach_g, 0.0)
     vis_g = np.clip(np.maximum(vis, hours - (avail - left)), 0.0, left)
     served = lambda g, w: np.where(w > 0, np.minimum(g / np.maximum(w, 1e-12), 1.0), 1.0)  # noqa: E731
     return dict(
@@ -100,5 +100,7 @@ def approval_wait(approval, approval_served):
 
 
 def work_done(demand, capacity, wait, taken_over):
-    """Work the employee does this week: ``min(demand - taken_over, capacity * (1 - wait))``, at least 0."""
+    """Work the employee does this week: ``min(demand - taken_over, capacity * (1 - wait))``, at least 0.
+
+    The model passes ``wait = approval_wait + 0.1 * coaching_received`` (coaching sessions take time too)."""
     return np.maximum(np.minimum(demand - taken_over, capacity * (1 - wait)), 0.0)
