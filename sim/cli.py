@@ -175,9 +175,11 @@ def _compare_into(scenarios, seeds, weeks, out, sets, lang, title=""):
     from .metrics import label
     from .plots import compare_png
     from .runner import compare as run_compare
-    from .runner import final_means, scenario_label
+    from .runner import final_means, final_table, scenario_labels
 
-    params = {scenario_label(p): load_scenario(p, sets) for p in scenarios}  # validate every file first
+    if len(set(map(str, scenarios))) < len(scenarios):
+        raise ConfigError("compare: the same scenario file is named twice; use --seeds for more runs of one file")
+    params = {lab: load_scenario(p, sets) for lab, p in zip(scenario_labels(scenarios), scenarios)}  # validate all
     names = {k: (v.scenario.title_nl if lang == "nl" else v.scenario.title_en) for k, v in params.items()}
     n_runs = len(scenarios) * seeds
     done = [0]
@@ -196,6 +198,7 @@ def _compare_into(scenarios, seeds, weeks, out, sets, lang, title=""):
     _atomic_write(out / "compare.csv", lambda p: df.to_csv(p, index=False))
     _atomic_write(out / "compare.png", lambda p: _png(lambda q: compare_png(df, q, names, lang, title), p))
     fm = final_means(df, list(TABLE_METRICS))
+    _atomic_write(out / "final_means.csv", lambda p: final_table(df).to_csv(p, index=False))
     t = Table(title=f"Final week {int(df['week'].max())}: mean (sd) over {seeds} seeds  "
                     f"[{n_runs} runs, {seconds:.1f} s]")
     t.add_column("metric")
@@ -205,7 +208,7 @@ def _compare_into(scenarios, seeds, weeks, out, sets, lang, title=""):
         t.add_row(label(m, lang), *[f"{_fmt(m, fm.loc[m, ('mean', k)])} ({_fmt(m, fm.loc[m, ('sd', k)])})"
                                     for k in params])
     out_console.print(t)
-    out_console.print(f"wrote {out}/compare.csv, {out}/compare.png")
+    out_console.print(f"wrote {out}/compare.csv, compare.png, final_means.csv")
     return df
 
 

@@ -79,15 +79,17 @@ def run_one(params, seed: int | None = None, weeks: int | None = None, record_ag
     return RunResult(ts, summary, agents)
 
 
-def scenario_label(path: str | Path) -> str:
-    return Path(path).stem
+def scenario_labels(paths) -> list[str]:
+    """Short labels for scenario files: the file stem, or the path where two stems are the same."""
+    stems = [Path(p).stem for p in paths]
+    return [s if stems.count(s) == 1 else str(p) for s, p in zip(stems, paths)]
 
 
 def compare(paths: list[str], seeds: int, weeks: int | None = None, sets: list[str] | None = None,
             first_seed: int = 1, progress=None) -> pd.DataFrame:
     """Run each scenario over seeds ``first_seed .. first_seed + seeds - 1`` (the same seeds, so the same
     people, for every scenario). Returns a long table: scenario, seed, week, metrics."""
-    loaded = [(scenario_label(p), load_scenario(p, sets)) for p in paths]  # validate all before running any
+    loaded = [(lab, load_scenario(p, sets)) for lab, p in zip(scenario_labels(paths), paths)]  # validate first
     frames = []
     for label, params in loaded:
         for seed in range(first_seed, first_seed + seeds):
@@ -99,6 +101,22 @@ def compare(paths: list[str], seeds: int, weeks: int | None = None, sets: list[s
             if progress:
                 progress()
     return pd.concat(frames, ignore_index=True)
+
+
+def final_table(df: pd.DataFrame) -> pd.DataFrame:
+    """Tidy final-week summary: one row per scenario and metric with mean, sd, n and a 95% CI of the mean
+    (Student's t over seeds)."""
+    from scipy.stats import t as student_t
+
+    last = df[df["week"] == df["week"].max()]
+    metrics = [c for c in df.columns if c not in ("scenario", "seed", "week")]
+    long = last.melt(id_vars=["scenario", "seed"], value_vars=metrics, var_name="metric")
+    g = long.groupby(["scenario", "metric"], sort=False)["value"]
+    out = g.agg(mean="mean", sd="std", n="count").reset_index()
+    tq = student_t.ppf(0.975, np.maximum(out["n"] - 1, 1))
+    half = np.where(out["n"] > 1, tq * out["sd"].fillna(0.0) / np.sqrt(out["n"]), np.nan)
+    out["ci_low"], out["ci_high"] = out["mean"] - half, out["mean"] + half
+    return out
 
 
 def final_means(df: pd.DataFrame, metrics: list[str]) -> pd.DataFrame:

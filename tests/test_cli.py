@@ -230,3 +230,22 @@ def test_console_script_end_to_end(tmp_path):
                         capture_output=True, text=True, env=env, timeout=120)
     assert ok.returncode == 0, ok.stderr
     assert (tmp_path / "r" / "summary.json").exists()
+
+
+def test_compare_final_means_table_is_tidy_and_matches_compare_csv(tmp_path):
+    import pandas as pd
+    out = tmp_path / "c"
+    assert invoke("compare", SCEN / "coaching.toml", SCEN / "controlling.toml", "--seeds", 4, "--weeks", 15,
+                  "--out", out).exit_code == 0
+    cmp_ = pd.read_csv(out / "compare.csv")
+    fm = pd.read_csv(out / "final_means.csv")
+    assert list(fm.columns) == ["scenario", "metric", "mean", "sd", "n", "ci_low", "ci_high"]
+    row = fm[(fm.scenario == "controlling") & (fm.metric == "engagement")].iloc[0]
+    last = cmp_[(cmp_.scenario == "controlling") & (cmp_.week == 15)].engagement
+    assert row["mean"] == pytest.approx(last.mean()) and row["n"] == 4
+    assert row["ci_low"] < row["mean"] < row["ci_high"]
+
+
+def test_compare_rejects_the_same_file_twice(tmp_path):
+    res = invoke("compare", SCEN / "coaching.toml", SCEN / "coaching.toml", "--out", tmp_path / "c")
+    assert res.exit_code == 2 and "named twice" in res.output
