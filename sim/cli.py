@@ -19,7 +19,8 @@ from rich.console import Console
 from rich.table import Table
 
 from . import __version__
-from .params import BY_KEY, PARAMS, EVENT_PARAMS, ConfigError, load_raw, load_scenario, markdown_table, validate
+from .params import (BY_KEY, EVENT_PARAMS, PARAMS, ConfigError, load_raw, load_scenario, markdown_table, text,
+                     validate)
 
 app = typer.Typer(add_completion=False, no_args_is_help=True, pretty_exceptions_enable=False,
                   help="orgsim: what leadership style does to people at work (an agent-based model on Mesa).")
@@ -127,7 +128,7 @@ def run(
     out.mkdir(parents=True, exist_ok=True)
     _atomic_write(out / "timeseries.csv", lambda p: res.timeseries.to_csv(p, index=False))
     _atomic_write(out / "summary.json", lambda p: Path(p).write_text(json.dumps(res.summary, indent=2)))
-    title = params.scenario.title_nl if lang == "nl" else params.scenario.title_en
+    title = text(params, "title", lang)
     _atomic_write(out / "timeseries.png",
                   lambda p: _png(lambda q: timeseries_png(res.timeseries, q, title=title, lang=lang), p))
     if agents:
@@ -180,7 +181,7 @@ def _compare_into(scenarios, seeds, weeks, out, sets, lang, title=""):
     if len(set(map(str, scenarios))) < len(scenarios):
         raise ConfigError("compare: the same scenario file is named twice; use --seeds for more runs of one file")
     params = {lab: load_scenario(p, sets) for lab, p in zip(scenario_labels(scenarios), scenarios)}  # validate all
-    names = {k: (v.scenario.title_nl if lang == "nl" else v.scenario.title_en) for k, v in params.items()}
+    names = {k: text(v, "title", lang) for k, v in params.items()}
     n_runs = len(scenarios) * seeds
     done = [0]
     t0 = time.perf_counter()
@@ -240,11 +241,11 @@ def scenarios(lang: Annotated[str | None, typer.Option(help="en or nl")] = None)
     t.add_column("description", overflow="fold")
     for f in sorted(scenario_dir().glob("*.toml")):
         try:
-            sc = validate(load_raw(f), str(f)).scenario
+            sp = validate(load_raw(f), str(f))
         except ConfigError as exc:
             t.add_row(f.name, "[invalid]", str(exc))
             continue
-        t.add_row(f.name, getattr(sc, f"title_{lang}"), getattr(sc, f"description_{lang}") or sc.description_en)
+        t.add_row(f.name, text(sp, "title", lang), text(sp, "description", lang))
     out_console.print(t)
 
 

@@ -76,10 +76,14 @@ def _p(section, name, default, kind, lo=None, hi=None, unit="", help="", en="", 
 # fmt: off
 PARAMS: tuple[Param, ...] = (
     # --- scenario: texts and run settings --------------------------------------------------------------------
-    _p("scenario", "title_en", "Untitled scenario", "str", help="Title (English)", en="Title", nl="Titel"),
-    _p("scenario", "title_nl", "Naamloos scenario", "str", help="Title (Dutch)", en="Title (Dutch)", nl="Titel"),
+    _p("scenario", "title", "Untitled scenario", "str", help="Title, any language (used where title_en or "
+       "title_nl is not given)", en="Title", nl="Titel"),
+    _p("scenario", "title_en", "", "str", help="Title (English)", en="Title (English)", nl="Titel (Engels)"),
+    _p("scenario", "title_nl", "", "str", help="Title (Dutch)", en="Title (Dutch)", nl="Titel"),
+    _p("scenario", "description", "", "str", help="One-line description, any language (used where "
+       "description_en or description_nl is not given)", en="Description", nl="Beschrijving"),
     _p("scenario", "description_en", "", "str", help="One-line description (English): what it shows",
-       en="Description", nl="Beschrijving"),
+       en="Description (English)", nl="Beschrijving (Engels)"),
     _p("scenario", "description_nl", "", "str", help="One-line description (Dutch)",
        en="Description (Dutch)", nl="Beschrijving"),
     _p("scenario", "howto_en", "", "str", help="How to use it (English)", en="How to use it", nl="Gebruik"),
@@ -416,10 +420,11 @@ def _drop_none(raw: dict) -> dict:
 
 
 def text(sp, field: str, lang: str = "en") -> str:
-    """A bilingual scenario text (title, description, ...) in ``lang``, falling back to English."""
+    """A scenario text (title, description, howto, notice, try) in ``lang``; falls back to the plain key
+    (``title``), then to English."""
     sc = sp.scenario
-    val = getattr(sc, f"{field}_{lang}", "") or getattr(sc, f"{field}_en", "")
-    return val
+    return (getattr(sc, f"{field}_{lang}", "") or getattr(sc, field, "") or getattr(sc, f"{field}_en", "")
+            or "")
 
 
 # ---------------------------------------------------------------------------------------------------------------

@@ -14,7 +14,7 @@ import pandas as pd
 from . import __version__, policies
 from .metrics import INT_METRICS, METRICS
 from .model import OrgModel
-from .params import load_scenario
+from .params import load_scenario, text
 
 
 @dataclass
@@ -63,7 +63,7 @@ def run_one(params, seed: int | None = None, weeks: int | None = None, record_ag
             agents["style"] = "S" + agents["style"].astype(str)
     knobs = policies.resolve(params.policy)
     summary = {
-        "title": params.scenario.title_en,
+        "title": text(params, "title", "en"),
         "scenario_file": source,
         "seed": model.seed,
         "weeks": weeks,

@@ -249,3 +249,13 @@ def test_compare_final_means_table_is_tidy_and_matches_compare_csv(tmp_path):
 def test_compare_rejects_the_same_file_twice(tmp_path):
     res = invoke("compare", SCEN / "coaching.toml", SCEN / "coaching.toml", "--out", tmp_path / "c")
     assert res.exit_code == 2 and "named twice" in res.output
+
+
+def test_plain_title_key_is_accepted_and_used(tmp_path):
+    f = tmp_path / "mine.toml"
+    f.write_text('[scenario]\ntitle = "My team"\nweeks = 6\n[team]\nsize = 4\n[policy]\nname = "delegating"\n')
+    res = invoke("run", f, "--out", tmp_path / "r")
+    assert res.exit_code == 0, res.output
+    summary = json.loads((tmp_path / "r" / "summary.json").read_text())
+    assert summary["title"] == "My team" and summary["weeks"] == 6 and summary["employees"] == 4
+    assert "My team" in res.output
