@@ -16,10 +16,12 @@ EMPLOYEE_VARS = (
     "competence", "motivation", "trust_in_manager", "ability_p", "benevolence_p", "integrity_p",
     "engagement", "exhaustion", "cynicism", "efficacy", "initiative", "safety",
     "tenure",  # weeks
-    "trust_propensity", "resilience", "learning_rate",
+    "trust_propensity", "resilience", "learning_rate", "workload_share",  # traits (workload_share: > 0, mean 1)
     "autonomy", "monitoring", "approval", "coaching_received", "control", "output", "success_rate",
-    "manager_trust",  # the manager's trust in this employee
+    "manager_trust", "m_ability", "m_benevolence", "m_integrity",  # the manager's view of this employee
+    "hidden_backlog", "burnout_count",  # counts: hidden failures not yet surfaced; weeks of sustained burnout
 )
+INT_VARS = ("tenure", "hidden_backlog", "burnout_count")
 
 
 class Employee(mesa.Agent):
@@ -43,16 +45,24 @@ class Employee(mesa.Agent):
 
     @property
     def style(self) -> str:
-        """Hersey-Blanchard style the manager uses with this employee this week (S1..S4)."""
+        """Hersey-Blanchard style the manager actually used with this employee last week (S1..S4), read from
+        the autonomy granted and the coaching given (see :func:`sim.policies.style_used`)."""
         return f"S{int(self.model.state.style[self.slot]) + 1}"
+
+    @property
+    def readiness(self) -> str:
+        """Hersey-Blanchard readiness level R1..R4 (competence x commitment) last week."""
+        return f"R{int(self.model.state.readiness_level[self.slot]) + 1}"
 
     def __repr__(self) -> str:
         return f"Employee(id={self.unique_id}, slot={self.slot}, team={self.team}, {self.status})"
 
 
 def _employee_property(name: str):
+    cast = int if name in INT_VARS else float
+
     def get(self):
-        return float(getattr(self.model.state, name)[self.slot])
+        return cast(getattr(self.model.state, name)[self.slot])
 
     def set_(self, value):
         getattr(self.model.state, name)[self.slot] = value

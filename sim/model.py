@@ -52,7 +52,8 @@ class EmployeeState:
     control: np.ndarray = field(init=False)
     output: np.ndarray = field(init=False)
     success_rate: np.ndarray = field(init=False)
-    style: np.ndarray = field(init=False)
+    style: np.ndarray = field(init=False)             # S1..S4 as 0..3: the style actually used this week
+    readiness_level: np.ndarray = field(init=False)   # R1..R4 as 0..3
     # the manager's view of this employee
     m_ability: np.ndarray = field(init=False)
     m_benevolence: np.ndarray = field(init=False)
@@ -65,7 +66,7 @@ class EmployeeState:
     hidden_backlog: np.ndarray = field(init=False)
     leave_weeks: np.ndarray = field(init=False)       # length of the current sick leave so far
 
-    INT_FIELDS = ("tenure", "style", "status", "weeks_left", "burnout_count", "hidden_backlog", "leave_weeks")
+    INT_FIELDS = ("tenure", "style", "readiness_level", "status", "weeks_left", "burnout_count", "hidden_backlog", "leave_weeks")
 
     def __post_init__(self):
         for f in fields(self):
@@ -225,7 +226,7 @@ class OrgModel(mesa.Model):
 
         # 2. The manager applies the policy per employee ---------------------------------------------------
         ready = policies.readiness(s.competence, s.motivation, s.engagement)
-        aut, mon, appr, coach_int, control, style = policies.apply_policy(
+        aut, mon, appr, coach_int, control, level = policies.apply_policy(
             K, ready, s.manager_trust, ms.boost[team])
         aut, mon, appr, coach_int, control = (x * actf for x in (aut, mon, appr, coach_int, control))
 
@@ -362,7 +363,8 @@ class OrgModel(mesa.Model):
 
         # remember this week's applied policy and outcomes per employee
         s.autonomy, s.monitoring, s.approval, s.coaching_received, s.control = aut, mon, appr, coach_recv, control
-        s.style = style
+        s.style = policies.style_used(aut, coach_recv)
+        s.readiness_level = level
         s.output = np.where(s.status == ACTIVE, np.maximum(emp_output, 0.0), 0.0)  # work units, >= 0
         s.success_rate = np.where(attempted > 0, success_rate, s.success_rate)
         s.tenure = s.tenure + (s.status != VACANT)
@@ -460,7 +462,8 @@ class OrgModel(mesa.Model):
         employed = np.flatnonzero(s.status != VACANT)
         rec = {"week": np.full(len(employed), self.week), "agent_id": np.array(
             [self.employees_at[i].unique_id for i in employed], dtype=np.int64), "slot": employed,
-            "team": self.org.team[employed], "status": s.status[employed].copy(), "style": s.style[employed] + 1}
+            "team": self.org.team[employed], "status": s.status[employed].copy(), "readiness": s.readiness_level[employed] + 1,
+            "style": s.style[employed] + 1}
         for name in EMPLOYEE_VARS:
             rec[name] = getattr(s, name)[employed].copy()
         self.agent_records.append(rec)

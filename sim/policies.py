@@ -46,7 +46,7 @@ PRESETS["custom"] = {p.name: p.default for p in section_params("policy") if p.ki
 # granted and the coaching (relationship) intent. S1 directing, S2 coaching, S3 supporting, S4 delegating.
 READINESS_CUTS = (0.4, 0.52, 0.64)
 STYLE_AUTONOMY = np.array([0.15, 0.35, 0.65, 0.9])
-STYLE_COACHING = np.array([0.35, 0.7, 0.5, 0.1])
+STYLE_COACHING = np.array([0.2, 0.7, 0.5, 0.1])
 STYLE_MONITORING = np.array([0.8, 0.6, 0.35, 0.15])
 # fmt: on
 
@@ -129,6 +129,19 @@ def output_gap(perceived_output, expected):
     """How far results are below what is expected, as the manager sees them, with 5% tolerance:
     ``gap = clip((0.95 expected - perceived_output) / expected, 0, 1)``."""
     return np.clip((0.95 * expected - perceived_output) / np.maximum(expected, 1e-9), 0.0, 1.0)
+
+
+def style_used(autonomy, coaching_received):
+    """The Hersey-Blanchard style a manager actually shows an employee, from directive and supportive behaviour:
+    directive = autonomy < 0.5 (decisions kept), supportive = coaching_received >= 0.3.
+
+    S1 directing (directive, not supportive) = 0, S2 coaching (directive, supportive) = 1, S3 supporting
+    (not directive, supportive) = 2, S4 delegating (neither) = 3. Comparing it with :func:`readiness_level`
+    shows whether the style matches the person's readiness.
+    """
+    directive = np.asarray(autonomy) < 0.5
+    supportive = np.asarray(coaching_received) >= 0.3
+    return np.where(directive, np.where(supportive, 1, 0), np.where(supportive, 2, 3))
 
 
 def update_control(boost, gap, reactivity, relax_rate, insecurity, strain, control_rate):

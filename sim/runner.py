@@ -61,6 +61,7 @@ def run_one(params, seed: int | None = None, weeks: int | None = None, record_ag
             from .agents import STATUS_NAMES
             agents["status"] = np.array(STATUS_NAMES)[agents["status"].to_numpy()]
             agents["style"] = "S" + agents["style"].astype(str)
+            agents["readiness"] = "R" + agents["readiness"].astype(str)
     knobs = policies.resolve(params.policy)
     summary = {
         "title": text(params, "title", "en"),

@@ -92,3 +92,25 @@ def test_status_codes_cover_everyone_each_week():
         assert m.metrics["headcount"] == int((s == ACTIVE).sum())
         seen |= set(s.tolist())
     assert seen == {ACTIVE, ABSENT, VACANT}, "an overloaded, micromanaged team sees sick leave and vacancies"
+
+
+def test_situational_manager_matches_style_to_readiness_others_do_not():
+    """Hersey-Blanchard: under `situational` the style used (from autonomy and coaching) follows readiness;
+    a micromanager directs everyone (S1) and a hands-off manager delegates to everyone (S4)."""
+    def match_share(policy):
+        m = OrgModel(load_scenario(None, [f"policy.name={policy}", "team.competence_spread=0.25"]), seed=2)
+        hits = total = 0
+        styles = set()
+        for _ in range(30):
+            m.step()
+            a = m.state.status == ACTIVE
+            hits += int((m.state.style[a] == m.state.readiness_level[a]).sum())
+            total += int(a.sum())
+            styles |= {e.style for e in m.employees if e.status == "active"}
+        return hits / total, styles
+    share, styles = match_share("situational")
+    assert share > 0.8 and len(styles) >= 2
+    assert match_share("controlling")[1] == {"S1"}
+    assert match_share("delegating")[1] == {"S4"}
+    e = OrgModel(load_scenario(None), seed=1).run(2).employees[0]
+    assert e.readiness in {"R1", "R2", "R3", "R4"}
