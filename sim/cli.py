@@ -55,8 +55,14 @@ def _check_option(flag: str, key: str, value) -> None:
 
 
 def _check_out(out: Path) -> None:
+    """Fail before any work if --out cannot be a writable directory (nothing is created here)."""
     if out.exists() and not out.is_dir():
         raise ConfigError(f"--out {out}: exists and is not a directory")
+    probe = out
+    while not probe.exists():
+        probe = probe.parent
+    if not probe.is_dir() or not os.access(probe, os.W_OK | os.X_OK):
+        raise ConfigError(f"--out {out}: cannot write in {probe}")
 
 
 def _atomic_write(path: Path, write) -> None:
@@ -97,6 +103,8 @@ def _guard(fn):
             return fn(*a, **kw)
         except ConfigError as exc:
             _fail(str(exc))
+        except OSError as exc:  # e.g. disk full while writing: earlier files stay intact (atomic writes)
+            _fail(f"{exc.filename or ''}: {exc.strerror or exc}".lstrip(": "))
     return wrapper
 
 

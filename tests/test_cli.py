@@ -259,3 +259,15 @@ def test_plain_title_key_is_accepted_and_used(tmp_path):
     summary = json.loads((tmp_path / "r" / "summary.json").read_text())
     assert summary["title"] == "My team" and summary["weeks"] == 6 and summary["employees"] == 4
     assert "My team" in res.output
+
+
+def test_out_that_is_a_file_or_unwritable_is_bad_input(tmp_path):
+    f = tmp_path / "file"
+    f.write_text("keep me")
+    res = invoke("run", SCEN / "coaching.toml", "--out", f)
+    assert res.exit_code == 2 and "is not a directory" in res.output
+    assert f.read_text() == "keep me"
+    # a directory cannot be made below a file: refused before any work
+    res = invoke("run", SCEN / "coaching.toml", "--out", f / "sub")
+    assert res.exit_code == 2 and "cannot write" in res.output
+    assert f.read_text() == "keep me"
