@@ -2,7 +2,7 @@
 
 Floors, lowest first (a lower floor never imports from a higher one):
 ``params`` (the schema) -> ``rules`` (one pure module per theory) -> ``policies`` -> ``org`` -> ``agents`` ->
-``model`` -> ``metrics``/``runner`` -> ``plots`` -> ``cli``.
+``metrics`` -> ``model`` -> ``runner`` -> ``plots`` -> ``cli``. ``tests/test_docs.py`` checks this.
 """
 
 __version__ = "0.1.0"

@@ -55,3 +55,38 @@ def test_odd_describes_every_metric():
 def test_readme_opens_with_the_two_commands():
     head = (ROOT / "README.md").read_text().split("## ")[0]
     assert "make demo" in head and "make test" in head
+
+
+FLOORS = ["params", "rules", "policies", "org", "agents", "metrics", "model", "runner", "plots", "cli"]
+
+
+def _floor(module: str) -> int:
+    part = module.split(".")[1] if module.startswith("sim.") else module
+    return FLOORS.index(part)
+
+
+def test_lower_floors_never_import_higher_ones():
+    import ast
+    for path in sorted((ROOT / "sim").rglob("*.py")):
+        rel = path.relative_to(ROOT).with_suffix("")
+        parts = rel.parts
+        if parts[-1] == "__init__" and len(parts) == 2:
+            continue
+        mod = ".".join(parts)
+        own = _floor(mod)
+        pkg = parts[:-1]
+        for node in ast.walk(ast.parse(path.read_text())):
+            if isinstance(node, ast.ImportFrom) and node.level:
+                base = list(pkg[: len(pkg) - node.level + 1])
+                target = ".".join(base + ([node.module] if node.module else []))
+                names = [target] if node.module else [f"{target}.{a.name}" for a in node.names]
+            elif isinstance(node, ast.ImportFrom) and (node.module or "").startswith("sim"):
+                names = [node.module]
+            elif isinstance(node, ast.Import):
+                names = [a.name for a in node.names if a.name.startswith("sim")]
+            else:
+                continue
+            for name in names:
+                if len(name.split(".")) < 2 or name.split(".")[1] not in FLOORS:
+                    continue  # the package itself (e.g. sim.__version__)
+                assert _floor(name) <= own, f"{mod} (floor {FLOORS[own]}) imports {name}"
