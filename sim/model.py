@@ -207,8 +207,6 @@ class OrgModel(mesa.Model):
         p, s, ms, rng, team = self.params, self.state, self.mstate, self.rng, self.org.team
         dyn, nt = p.dynamics, self.org.n_teams
         K = {k: v[team] for k, v in self._knob_arrays.items()}
-        act = s.status == ACTIVE
-        actf = act.astype(float)
         tsum = lambda x: np.bincount(team, weights=x, minlength=nt)  # noqa: E731  per-team sums
 
         # 1. Work arrives: staffing (returns from sick leave, new hires), scenario events, the week's work ---
@@ -287,9 +285,9 @@ class OrgModel(mesa.Model):
 
         # 6. Motivation (SDT needs) ----------------------------------------------------------------------
         peer_eng = social.peer_mean(self.org.peers, s.engagement, act)
-        mgr_support = 0.5 * coach_recv / 0.7 + 0.5 * s.benevolence_p
-        n_aut, n_comp, n_rel = motivation.needs(control, success_rate, s.competence, p.work.difficulty,
-                                                peer_eng, clip01(mgr_support))
+        fit = motivation.challenge_fit(p.work.difficulty, s.competence)
+        n_aut, n_comp, n_rel = motivation.needs(control, success_rate, fit, peer_eng,
+                                                motivation.manager_support(coach_recv, s.benevolence_p))
         s.motivation = np.where(act, motivation.update_motivation(s.motivation, n_aut, n_comp, n_rel,
                                                                   dyn.motivation_rate), s.motivation)
 
@@ -309,16 +307,14 @@ class OrgModel(mesa.Model):
         s.m_ability, s.m_benevolence, s.m_integrity = (upd(s.m_ability, mA, obs_rate),
                                                        upd(s.m_benevolence, mB, obs_rate),
                                                        upd(s.m_integrity, mI, obs_rate))
-        m_target = clip01(trust.combine(s.m_ability, s.m_benevolence, s.m_integrity, ms.propensity[team],
-                                        s.tenure) - 0.2 * ms.insecurity[team] + 0.1)
+        m_target = trust.manager_trust_level(s.m_ability, s.m_benevolence, s.m_integrity, ms.propensity[team],
+                                             s.tenure, ms.insecurity[team])
         s.manager_trust = upd(s.manager_trust, m_target, obs_rate)
 
         # 8. Strain (JD-R + Karasek), Maslach burnout, sick leave, turnover ----------------------------------
-        skill = s.competence + 0.35 * guide * (1 - s.competence)
         hind = strain.hindrance(mon, appr, s.competence)
-        D = strain.demands(demand, s.exhaustion, wait, hind, aut * (1 - skill))
-        peer_support = peer_eng
-        R = strain.resources(aut, coach_recv, s.safety, fw_eff, peer_support)
+        D = strain.demands(demand, s.exhaustion, wait, hind, aut * (1 - work.skill(s.competence, guide)))
+        R = strain.resources(aut, coach_recv, s.safety, fw_eff, peer_eng)
         s.exhaustion = np.where(act, strain.update_exhaustion(s.exhaustion, D, R, s.resilience,
                                                               dyn.exhaustion_rate, dyn.recovery_rate),
                                 s.exhaustion)
@@ -330,7 +326,7 @@ class OrgModel(mesa.Model):
         self._absence_and_turnover(act, burnt)
 
         # 9. Engagement (JD-R motivational process) ----------------------------------------------------------
-        challenge = clip01(p.work.novelty * aut + 0.5 * clip01(1 - 2 * np.abs(p.work.difficulty - s.competence)))
+        challenge = motivation.challenge(p.work.novelty, aut, fit)
         act = s.status == ACTIVE
         s.engagement = np.where(act, motivation.update_engagement(
             s.engagement, s.motivation, R, challenge, hind, s.exhaustion, felt, dyn.engagement_rate,

@@ -688,18 +688,38 @@ def test_update_initiative_learned_helplessness_example():
 # ============================================================================================================
 @given(ctl=pair(), sr=pair(), comp=unit, diff=unit, peer=pair(), mgr=pair())
 def test_needs_bounded_and_directions(ctl, sr, comp, diff, peer, mgr):
-    na, nc, nr = motivation.needs(ctl[0], sr[0], comp, diff, peer[0], mgr[0])
+    fit = motivation.challenge_fit(diff, comp)
+    na, nc, nr = motivation.needs(ctl[0], sr[0], fit, peer[0], mgr[0])
     assert all(0.0 <= x <= 1.0 for x in (na, nc, nr))
-    assert motivation.needs(ctl[1], sr[0], comp, diff, peer[0], mgr[0])[0] <= na   # more control
-    assert motivation.needs(ctl[0], sr[1], comp, diff, peer[0], mgr[0])[1] >= nc   # more success
-    assert motivation.needs(ctl[0], sr[0], comp, diff, peer[1], mgr[0])[2] >= nr
-    assert motivation.needs(ctl[0], sr[0], comp, diff, peer[0], mgr[1])[2] >= nr
+    assert motivation.needs(ctl[1], sr[0], fit, peer[0], mgr[0])[0] <= na   # more control
+    assert motivation.needs(ctl[0], sr[1], fit, peer[0], mgr[0])[1] >= nc   # more success
+    assert motivation.needs(ctl[0], sr[0], fit, peer[1], mgr[0])[2] >= nr
+    assert motivation.needs(ctl[0], sr[0], fit, peer[0], mgr[1])[2] >= nr
 
 
 def test_needs_competence_best_at_a_fitting_challenge():
-    fit = motivation.needs(0.5, 0.8, 0.6, 0.6, 0.5, 0.5)[1]
-    too_easy = motivation.needs(0.5, 0.8, 0.9, 0.2, 0.5, 0.5)[1]
+    fit = motivation.needs(0.5, 0.8, motivation.challenge_fit(0.6, 0.6), 0.5, 0.5)[1]
+    too_easy = motivation.needs(0.5, 0.8, motivation.challenge_fit(0.2, 0.9), 0.5, 0.5)[1]
     assert fit > too_easy
+
+
+@given(d=unit, c=unit)
+def test_challenge_fit_peaks_where_difficulty_meets_competence(d, c):
+    f = motivation.challenge_fit(d, c)
+    assert 0.0 <= f <= 1.0
+    assert f <= motivation.challenge_fit(c, c) == 1.0
+
+
+@given(coach=pair(), ben=pair(), nov=pair(), aut=pair(), fit=pair())
+def test_manager_support_and_challenge_bounded_and_monotone(coach, ben, nov, aut, fit):
+    lo = motivation.manager_support(coach[0], ben[0])
+    assert 0.0 <= lo <= 1.0
+    assert motivation.manager_support(coach[1], ben[0]) >= lo and motivation.manager_support(coach[0], ben[1]) >= lo
+    ch = motivation.challenge(nov[0], aut[0], fit[0])
+    assert 0.0 <= ch <= 1.0
+    assert motivation.challenge(nov[1], aut[0], fit[0]) >= ch      # new territory is a challenge ...
+    assert motivation.challenge(nov[0], aut[1], fit[0]) >= ch      # ... when one may explore it
+    assert motivation.challenge(nov[0], aut[0], fit[1]) >= ch
 
 
 @given(m=uarr(), na=pair(), nc=pair(), nr=pair(), rate=unit)
@@ -880,8 +900,9 @@ def test_more_autonomy_means_less_experienced_control_and_more_autonomy_satisfac
                                          np.array([mtrust]), np.zeros(1))[4]
     ctl_lo, ctl_hi = f(a[0]), f(a[1])              # control at low and at high autonomy
     assert ctl_hi[0] <= ctl_lo[0] + TOL
-    sat_lo = motivation.needs(ctl_lo, sr, comp, diff, 0.5, 0.5)[0]
-    sat_hi = motivation.needs(ctl_hi, sr, comp, diff, 0.5, 0.5)[0]
+    fit = motivation.challenge_fit(diff, comp)
+    sat_lo = motivation.needs(ctl_lo, sr, fit, 0.5, 0.5)[0]
+    sat_hi = motivation.needs(ctl_hi, sr, fit, 0.5, 0.5)[0]
     assert sat_hi[0] >= sat_lo[0] - TOL
     if a[1] - a[0] > 0.01:
         assert sat_hi[0] > sat_lo[0]
@@ -984,3 +1005,17 @@ def test_presets_cover_every_knob_within_schema_bounds():
         assert set(vals) == set(knob_params), name
         for k, v in vals.items():
             assert knob_params[k].lo <= v <= knob_params[k].hi, (name, k)
+
+
+@given(a=unit, b=unit, i=unit, prop=unit, ten=st.integers(0, 520), ins=pair())
+def test_insecure_managers_trust_less(a, b, i, prop, ten, ins):
+    lo = trust.manager_trust_level(a, b, i, prop, np.array(ten), ins[1])
+    hi = trust.manager_trust_level(a, b, i, prop, np.array(ten), ins[0])
+    assert 0.0 <= lo <= hi <= 1.0
+
+
+@given(c=pair(), g=pair())
+def test_skill_between_competence_and_one_and_rises_with_guidance(c, g):
+    s0 = work.skill(c[0], g[0])
+    assert c[0] <= s0 <= 1.0
+    assert work.skill(c[0], g[1]) >= s0 and work.skill(c[1], g[0]) >= s0

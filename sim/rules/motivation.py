@@ -15,16 +15,34 @@ import numpy as np
 from .common import approach, clip01
 
 
-def needs(control, success_rate, competence, difficulty, peer_support, manager_support):
+def challenge_fit(difficulty, competence):
+    """How well the work's difficulty fits a person's competence: ``clip(1 - 2 |difficulty - competence|)``."""
+    return clip01(1 - 2 * np.abs(difficulty - competence))
+
+
+def manager_support(coaching_received, benevolence):
+    """Support felt from the manager: ``clip(0.5 coaching_received / 0.7 + 0.5 benevolence)`` (0.7 is a
+    generous coaching level, felt as full support)."""
+    return clip01(0.5 * coaching_received / 0.7 + 0.5 * benevolence)
+
+
+def challenge(novelty, autonomy, fit):
+    """Challenge demands (Crawford et al. 2010): new territory one may explore, and work that fits.
+
+    ``challenge = clip(novelty * autonomy + 0.5 * fit)``
+    """
+    return clip01(novelty * autonomy + 0.5 * fit)
+
+
+def needs(control, success_rate, fit, peer_support, manager_support_):
     """Step 6a: weekly need satisfactions in [0, 1].
 
         autonomy    = 1 - control
-        competence  = success_rate * (0.6 + 0.4 * fit),  fit = clip(1 - 2 |difficulty - competence|, 0, 1)
+        competence  = success_rate * (0.6 + 0.4 * fit)          fit from :func:`challenge_fit`
         relatedness = 0.5 * peer_support + 0.5 * manager_support
     """
-    fit = clip01(1 - 2 * np.abs(difficulty - competence))
     return clip01(1 - control), clip01(success_rate * (0.6 + 0.4 * fit)), clip01(
-        0.5 * peer_support + 0.5 * manager_support)
+        0.5 * peer_support + 0.5 * manager_support_)
 
 
 def update_motivation(motivation, need_autonomy, need_competence, need_relatedness, rate):

@@ -33,6 +33,12 @@ def combine(ability, benevolence, integrity, propensity, tenure_weeks, propensit
     return clip01(wp * propensity + (1 - wp) * (wa * ability + wb * benevolence + wi * integrity))
 
 
+def manager_trust_level(ability, benevolence, integrity, propensity, tenure_weeks, insecurity):
+    """Trust level a manager tends to for an employee: ABI + the manager's propensity (:func:`combine`),
+    lowered by the manager's insecurity: ``clip(combine(...) - 0.2 insecurity + 0.1)``."""
+    return clip01(combine(ability, benevolence, integrity, propensity, tenure_weeks) - 0.2 * insecurity + 0.1)
+
+
 def felt_trust(autonomy, monitoring):
     """Felt trust: ``0.6 autonomy + 0.4 (1 - monitoring)``."""
     return clip01(0.6 * autonomy + 0.4 * (1 - monitoring))

@@ -69,6 +69,14 @@ def guidance(autonomy, frameworks, coaching_received):
     return clip01(0.7 * (1 - autonomy) + 0.25 * frameworks + 0.3 * coaching_received)
 
 
+def skill(competence, guide):
+    """Effective skill on this week's tasks: guidance closes part of the gap to full competence.
+
+    ``skill = competence + 0.35 * guidance * (1 - competence)``
+    """
+    return competence + 0.35 * guide * (1 - competence)
+
+
 def success_probability(competence, difficulty, autonomy, initiative, guide, exhaustion):
     """Step 3b: chance a task succeeds: competence against difficulty, helped by guidance for the unready,
     helped by autonomy for the competent and hurt by autonomy for the unready (adaptation and initiative).
@@ -77,8 +85,7 @@ def success_probability(competence, difficulty, autonomy, initiative, guide, exh
         z     = 6 (skill - difficulty) + 3 * autonomy * (0.5 + initiative) * (competence - 0.5) - 2 exhaustion
         p     = sigmoid(z + 1)
     """
-    skill = competence + 0.35 * guide * (1 - competence)
-    z = 6.0 * (skill - difficulty) + 3.0 * autonomy * (0.5 + initiative) * (competence - 0.5) - 2.0 * exhaustion
+    z = 6.0 * (skill(competence, guide) - difficulty) + 3.0 * autonomy * (0.5 + initiative) * (competence - 0.5) - 2.0 * exhaustion
     return sigmoid(z + 1.0)
 
 
