@@ -111,6 +111,16 @@ def _guard(fn):
 # --------------------------------------------------------------------------------------------------------------
 # commands
 # --------------------------------------------------------------------------------------------------------------
+def _version(value: bool):
+    if value:
+        typer.echo(f"orgsim {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def _main(version: Annotated[bool, typer.Option("--version", callback=_version, is_eager=True,
+                                                help="Print the version and exit")] = False):
+    """orgsim: what leadership style does to people at work (an agent-based model on Mesa)."""
 @app.command()
 @_guard
 def run(

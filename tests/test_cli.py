@@ -271,3 +271,9 @@ def test_out_that_is_a_file_or_unwritable_is_bad_input(tmp_path):
     res = invoke("run", SCEN / "coaching.toml", "--out", f / "sub")
     assert res.exit_code == 2 and "cannot write" in res.output
     assert f.read_text() == "keep me"
+
+
+def test_version():
+    from sim import __version__
+    res = invoke("--version")
+    assert res.exit_code == 0 and res.output.strip() == f"orgsim {__version__}"

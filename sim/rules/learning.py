@@ -8,7 +8,6 @@ manager. Initiative follows the perceived link between one's own actions and out
 
 from __future__ import annotations
 
-import numpy as np
 
 from .common import approach, clip01
 
