@@ -147,8 +147,7 @@ def run(
     _atomic_write(out / "timeseries.csv", lambda p: res.timeseries.to_csv(p, index=False))
     _atomic_write(out / "summary.json", lambda p: Path(p).write_text(json.dumps(res.summary, indent=2)))
     title = text(params, "title", lang)
-    _atomic_write(out / "timeseries.png",
-                  lambda p: _png(lambda q: timeseries_png(res.timeseries, q, title=title, lang=lang), p))
+    _atomic_write(out / "timeseries.png", lambda p: timeseries_png(res.timeseries, p, title=title, lang=lang))
     if agents:
         _atomic_write(out / "agents.csv", lambda p: res.agents.to_csv(p, index=False))
     from .metrics import label
@@ -161,13 +160,6 @@ def run(
     out_console.print(t)
     out_console.print(f"wrote {out}/timeseries.csv, summary.json, timeseries.png" + (", agents.csv" if agents
                                                                                        else ""))
-
-
-def _png(draw, tmp_path):
-    """matplotlib picks the format from the suffix; draw to a .png name, then move onto the temp path."""
-    real = tmp_path + ".png"
-    draw(real)
-    os.replace(real, tmp_path)
 
 
 @app.command()
@@ -193,8 +185,7 @@ def compare(
 def _compare_into(scenarios, seeds, weeks, out, sets, lang, title=""):
     from .metrics import label
     from .plots import compare_png
-    from .runner import compare as run_compare
-    from .runner import final_means, final_table, scenario_labels
+    from .runner import compare_params, final_table, scenario_labels
 
     if len(set(map(str, scenarios))) < len(scenarios):
         raise ConfigError("compare: the same scenario file is named twice; use --seeds for more runs of one file")
@@ -209,22 +200,23 @@ def _compare_into(scenarios, seeds, weeks, out, sets, lang, title=""):
         if sys.stderr.isatty():
             err_console.print(f"\r{done[0]}/{n_runs} runs", end="")
 
-    df = run_compare([str(p) for p in scenarios], seeds, weeks, sets, progress=tick)
+    df = compare_params(params, seeds, weeks, progress=tick)
     if sys.stderr.isatty():
         err_console.print()
     seconds = time.perf_counter() - t0
     out.mkdir(parents=True, exist_ok=True)
     _atomic_write(out / "compare.csv", lambda p: df.to_csv(p, index=False))
-    _atomic_write(out / "compare.png", lambda p: _png(lambda q: compare_png(df, q, names, lang, title), p))
-    fm = final_means(df, list(TABLE_METRICS))
-    _atomic_write(out / "final_means.csv", lambda p: final_table(df).to_csv(p, index=False))
+    _atomic_write(out / "compare.png", lambda p: compare_png(df, p, names, lang, title))
+    ft = final_table(df)
+    _atomic_write(out / "final_means.csv", lambda p: ft.to_csv(p, index=False))
+    stat = ft.set_index(["metric", "scenario"])
     t = Table(title=f"Final week {int(df['week'].max())}: mean (sd) over {seeds} seeds  "
                     f"[{n_runs} runs, {seconds:.1f} s]")
     t.add_column("metric")
     for k in params:
         t.add_column(k, justify="right")
     for m in TABLE_METRICS:
-        t.add_row(label(m, lang), *[f"{_fmt(m, fm.loc[m, ('mean', k)])} ({_fmt(m, fm.loc[m, ('sd', k)])})"
+        t.add_row(label(m, lang), *[f"{_fmt(m, stat.loc[(m, k), 'mean'])} ({_fmt(m, stat.loc[(m, k), 'sd'])})"
                                     for k in params])
     out_console.print(t)
     out_console.print(f"wrote {out}/compare.csv, compare.png, final_means.csv")

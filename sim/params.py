@@ -406,12 +406,15 @@ def load_scenario(path: str | Path | None = None, sets: list[str] | None = None)
 
 
 def with_updates(sp, **sections: dict):
-    """A copy of validated params with some section values replaced (validated again)."""
+    """A copy of validated params with some section values replaced (validated again); ``events=[...]``
+    replaces the list of events."""
     raw = sp.model_dump()
-    for sec, vals in sections.items():
-        raw.setdefault(sec, {}).update(vals)
-    raw = {k: v for k, v in raw.items()}
     raw["events"] = list(raw.get("events", ()))
+    for sec, vals in sections.items():
+        if sec == "events":
+            raw["events"] = list(vals)
+        else:
+            raw.setdefault(sec, {}).update(vals)
     return validate(_drop_none(raw), "<updates>")
 
 

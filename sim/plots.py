@@ -47,7 +47,7 @@ def timeseries_png(ts: pd.DataFrame, path, title: str = "", lang: str = "en",
         ax.set_xlabel(WORDS[lang]["week"])
     fig.suptitle(title or WORDS[lang]["single"], fontsize=14)
     fig.tight_layout()
-    fig.savefig(path, dpi=110)
+    fig.savefig(path, dpi=110, format="png")
     plt.close(fig)
 
 
@@ -78,5 +78,5 @@ def compare_png(df: pd.DataFrame, path, names: dict[str, str] | None = None, lan
     sup = title or WORDS[lang]["team"]
     fig.suptitle(f"{sup}  ({seeds} {WORDS[lang]['runs']})", fontsize=15)
     fig.tight_layout(rect=(0, 0.06, 1, 0.95))
-    fig.savefig(path, dpi=110)
+    fig.savefig(path, dpi=110, format="png")
     plt.close(fig)

@@ -90,9 +90,15 @@ def compare(paths: list[str], seeds: int, weeks: int | None = None, sets: list[s
             first_seed: int = 1, progress=None) -> pd.DataFrame:
     """Run each scenario over seeds ``first_seed .. first_seed + seeds - 1`` (the same seeds, so the same
     people, for every scenario). Returns a long table: scenario, seed, week, metrics."""
-    loaded = [(lab, load_scenario(p, sets)) for lab, p in zip(scenario_labels(paths), paths)]  # validate first
+    loaded = {lab: load_scenario(p, sets) for lab, p in zip(scenario_labels(paths), paths)}  # validate first
+    return compare_params(loaded, seeds, weeks, first_seed, progress)
+
+
+def compare_params(loaded: dict, seeds: int, weeks: int | None = None, first_seed: int = 1,
+                   progress=None) -> pd.DataFrame:
+    """:func:`compare` for already validated parameters, given as ``{label: params}``."""
     frames = []
-    for label, params in loaded:
+    for label, params in loaded.items():
         for seed in range(first_seed, first_seed + seeds):
             r = run_one(params, seed=seed, weeks=weeks)
             ts = r.timeseries
@@ -118,10 +124,3 @@ def final_table(df: pd.DataFrame) -> pd.DataFrame:
     half = np.where(out["n"] > 1, tq * out["sd"].fillna(0.0) / np.sqrt(out["n"]), np.nan)
     out["ci_low"], out["ci_high"] = out["mean"] - half, out["mean"] + half
     return out
-
-
-def final_means(df: pd.DataFrame, metrics: list[str]) -> pd.DataFrame:
-    """Final-week mean and sd over seeds, per scenario (rows: metrics; columns: scenario mean/sd)."""
-    last = df[df["week"] == df["week"].max()]
-    g = last.groupby("scenario", sort=False)[metrics]
-    return pd.concat({"mean": g.mean().T, "sd": g.std(ddof=1).T}, axis=1)

@@ -3,15 +3,11 @@
 import numpy as np
 
 from sim.model import VACANT, OrgModel
-from sim.params import load_scenario, validate
+from sim.params import load_scenario, with_updates
 
 
 def params_with(events, *sets):
-    base = load_scenario(None, list(sets)).model_dump()
-    raw = {k: ({kk: vv for kk, vv in v.items() if vv is not None} if isinstance(v, dict) else v)
-           for k, v in base.items()}
-    raw["events"] = events
-    return validate(raw, "test")
+    return with_updates(load_scenario(None, list(sets)), events=events)
 
 
 def run_pair(events, weeks, *sets, seeds=range(1, 6)):
