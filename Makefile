@@ -18,12 +18,15 @@ $(VENV)/bin/python:
 	"$$PYBIN" -m venv $(VENV)
 	@$(PY) -m pip install -q --upgrade pip
 
+# the runtime extras: dashboard (viz), Parquet + SALib (analysis), Dask cluster (distributed)
+RUNTIME := viz,analysis,distributed
+
 $(VENV)/.installed-base: pyproject.toml | $(VENV)/bin/python
-	$(PY) -m pip install -q -e .
+	$(PY) -m pip install -q -e ".[$(RUNTIME)]"
 	@touch $@
 
 $(VENV)/.installed-test: pyproject.toml | $(VENV)/bin/python
-	$(PY) -m pip install -q -e ".[test]"
+	$(PY) -m pip install -q -e ".[$(RUNTIME),test]"
 	@touch $@ $(VENV)/.installed-base
 
 demo: $(VENV)/.installed-base
