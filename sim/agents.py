@@ -116,6 +116,20 @@ class Manager(mesa.Agent):
         return float(self.model.mstate.insecurity[self.index])
 
     @property
+    def level(self) -> int:
+        return 1
+
+    @property
+    def boss(self):
+        """This team lead's own manager (a :class:`SeniorManager`), or None with one management level."""
+        b = int(self.model.org.team_boss[self.index])
+        return self.model.senior_list[b] if b >= 0 else None
+
+    @property
+    def trust_in_boss(self) -> float:
+        return float(self.model.mstate.trust_in_boss[self.index])
+
+    @property
     def hours(self) -> dict[str, float]:
         """Last week's hours by activity: monitoring (incl. approvals), doing, coaching, vision."""
         ms = self.model.mstate
@@ -124,3 +138,37 @@ class Manager(mesa.Agent):
 
     def __repr__(self) -> str:
         return f"Manager(id={self.unique_id}, team={self.index}, policy={self.policy})"
+
+
+class SeniorManager(mesa.Agent):
+    """A manager above the team leads (a department manager, the director): leads managers, not teams."""
+
+    def __init__(self, model, index: int):
+        super().__init__(model)
+        self.index = int(index)
+
+    @property
+    def level(self) -> int:
+        return int(self.model.org.senior_level[self.index])
+
+    @property
+    def policy(self) -> str:
+        return self.model.senior_knobs[self.index].name
+
+    @property
+    def reports(self) -> list:
+        """The managers reporting directly to this one (team leads or senior managers)."""
+        org = self.model.org
+        leads = [self.model.managers_list[t] for t in (org.team_boss == self.index).nonzero()[0]]
+        return leads + [self.model.senior_list[u] for u in (org.senior_boss == self.index).nonzero()[0]]
+
+    @property
+    def strain(self) -> float:
+        return float(self.model.ustate.strain[self.index])
+
+    @property
+    def extra_control(self) -> float:
+        return float(self.model.ustate.boost[self.index])
+
+    def __repr__(self) -> str:
+        return f"SeniorManager(id={self.unique_id}, level={self.level}, policy={self.policy})"

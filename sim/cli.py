@@ -132,8 +132,11 @@ def run(
     agents: Annotated[bool, typer.Option("--agents", help="Also write agents.csv (one row per employee per week)")]
     = False,
     lang: Annotated[str | None, typer.Option(help="Language of labels: en or nl")] = None,
+    per_team: Annotated[bool, typer.Option("--per-team", help="Also write per_team.csv (one row per team per "
+                                           "week) and per_level.csv (one row per management level per week)")]
+    = False,
 ):
-    """Run one scenario; write timeseries.csv, summary.json, timeseries.png (and agents.csv)."""
+    """Run one scenario; write timeseries.csv, summary.json, timeseries.png (and agents.csv, per_team.csv)."""
     from .plots import timeseries_png
     from .runner import run_one
 
@@ -142,7 +145,7 @@ def run(
     _check_option("--seed", "scenario.seed", seed)
     _check_out(out)
     params = load_scenario(scenario, set_)
-    res = run_one(params, seed=seed, weeks=weeks, record_agents=agents, source=str(scenario))
+    res = run_one(params, seed=seed, weeks=weeks, record_agents=agents, source=str(scenario), per_team=per_team)
     out.mkdir(parents=True, exist_ok=True)
     _atomic_write(out / "timeseries.csv", lambda p: res.timeseries.to_csv(p, index=False))
     _atomic_write(out / "summary.json", lambda p: Path(p).write_text(json.dumps(res.summary, indent=2)))
@@ -150,6 +153,9 @@ def run(
     _atomic_write(out / "timeseries.png", lambda p: timeseries_png(res.timeseries, p, title=title, lang=lang))
     if agents:
         _atomic_write(out / "agents.csv", lambda p: res.agents.to_csv(p, index=False))
+    if per_team:
+        _atomic_write(out / "per_team.csv", lambda p: res.per_team.to_csv(p, index=False))
+        _atomic_write(out / "per_level.csv", lambda p: res.per_level.to_csv(p, index=False))
     from .metrics import label
     t = Table(title=f"{title} - week {res.summary['weeks']}, seed {res.summary['seed']} "
                     f"({res.summary['seconds']:.2f} s)")
@@ -159,7 +165,8 @@ def run(
         t.add_row(label(m, lang), _fmt(m, res.summary["final"][m]))
     out_console.print(t)
     out_console.print(f"wrote {out}/timeseries.csv, summary.json, timeseries.png" + (", agents.csv" if agents
-                                                                                       else ""))
+                                                                                       else "")
+                      + (", per_team.csv, per_level.csv" if per_team else ""))
 
 
 @app.command()

@@ -53,6 +53,10 @@ METRIC_INFO: dict[str, tuple[str, str, str]] = {
     "manager_control": ("Control", "Controle", "Mean control experienced by employees: (1 - autonomy + "
                         "monitoring + approval) / 3"),
     "manager_strain": ("Manager's strain", "Stress manager", "Mean strain of managers"),
+    "extra_control": ("Extra control taken", "Extra controle genomen", "Mean control team leads have taken back "
+                      "under pressure, on top of their policy (0-1)"),
+    "pressure_from_above": ("Pressure from above", "Druk van boven", "Mean control team leads receive from "
+                            "their own manager (0 with one management level)"),
     "zone_learning": ("Learning zone", "Leerzone", "Share of teams in the learning zone (safety and "
                       "standards high)"),
     "zone_comfort": ("Comfort zone", "Comfortzone", "Share of teams in the comfort zone"),
@@ -121,8 +125,81 @@ def compute_metrics(model) -> dict[str, float]:
         "hours_vision": float(ms.hours_vision.mean()),
         "manager_control": _mean(s.control, active),
         "manager_strain": float(ms.strain.mean()),
+        "extra_control": float(ms.boost.mean()),
+        "pressure_from_above": float(ms.pressure.mean()),
         "zone_learning": float(zones[0]), "zone_comfort": float(zones[1]),
         "zone_anxiety": float(zones[2]), "zone_apathy": float(zones[3]),
         "headcount": int(active.sum()),
     }
     return m
+
+
+# per team (``--per-team``): name -> (English label, Dutch label, description)
+TEAM_METRIC_INFO: dict[str, tuple[str, str, str]] = {
+    "headcount": METRIC_INFO["headcount"],
+    "engagement": METRIC_INFO["engagement"],
+    "engaged_share": METRIC_INFO["engaged_share"],
+    "burnout_share": METRIC_INFO["burnout_share"],
+    "output": ("Output", "Productie", "Work delivered per position this week (the team's)"),
+    "trust_in_manager": METRIC_INFO["trust_in_manager"],
+    "manager_control": METRIC_INFO["manager_control"],
+    "extra_control": ("Extra control taken", "Extra controle genomen", "Control the team lead has taken back "
+                      "under pressure (0-1)"),
+    "manager_strain": ("Team lead's strain", "Stress teamleider", "Strain of the team lead"),
+    "pressure_from_above": METRIC_INFO["pressure_from_above"],
+    "trust_in_boss": ("Trust in own manager", "Vertrouwen in eigen leidinggevende", "The team lead's trust in "
+                      "their own manager (levels >= 2)"),
+}
+INT_TEAM_METRICS = ("headcount",)
+
+
+def team_metrics(model) -> dict[str, np.ndarray]:
+    """One value per team this week (the rows of ``per_team.csv``)."""
+    s, ms, p = model.state, model.mstate, model.params
+    team, nt = model.org.team, model.org.n_teams
+    active = s.status == 0
+    employed = active | (s.status == 1)
+    n_act = np.bincount(team, weights=active, minlength=nt)
+    n_emp = np.maximum(np.bincount(team, weights=employed, minlength=nt), 1)
+    mean = lambda x: np.bincount(team, weights=x * active, minlength=nt) / np.maximum(n_act, 1)  # noqa: E731
+    burnt = st.burnout_criterion(s.exhaustion, s.cynicism, p.dynamics.burnout_exhaustion,
+                                 p.dynamics.burnout_cynicism)
+    return {
+        "week": np.full(nt, model.week, dtype=np.int64), "team": np.arange(nt, dtype=np.int64),
+        "headcount": n_act.astype(np.int64),
+        "engagement": mean(s.engagement),
+        "engaged_share": mean((mot.engagement_class(s.engagement) == mot.ENGAGED).astype(float)),
+        "burnout_share": np.bincount(team, weights=(s.status == 1) | (active & burnt), minlength=nt) / n_emp,
+        "output": np.asarray(model.last.get("team_output", np.zeros(nt)), dtype=float),
+        "trust_in_manager": mean(s.trust_in_manager),
+        "manager_control": mean(s.control),
+        "extra_control": ms.boost.copy(), "manager_strain": ms.strain.copy(),
+        "pressure_from_above": ms.pressure.copy(), "trust_in_boss": ms.trust_in_boss.copy(),
+    }
+
+
+LEVEL_COLUMNS = ("week", "level", "managers", "control_received", "extra_control", "strain", "trust_in_boss")
+
+
+def level_metrics(model) -> dict[str, np.ndarray]:
+    """Managers per level this week (the rows of ``per_level.csv``): level 1 = team leads (control received =
+    control their employees experience), 2.. = senior managers (control received from their own manager)."""
+    s, ms, us, org = model.state, model.mstate, model.ustate, model.org
+    active = s.status == 0
+    levels = [1] + sorted(set(org.senior_level.tolist()))
+    rows = {c: [] for c in LEVEL_COLUMNS}
+    for lev in levels:
+        if lev == 1:
+            vals = (org.n_teams, _mean(ms.pressure, np.ones(org.n_teams, bool)), ms.boost.mean(), ms.strain.mean(),
+                    ms.trust_in_boss.mean() if (org.team_boss >= 0).any() else np.nan)
+        else:
+            sel = org.senior_level == lev
+            has = sel & (org.senior_boss >= 0)
+            vals = (int(sel.sum()), us.pressure[sel].mean(), us.boost[sel].mean(), us.strain[sel].mean(),
+                    us.trust_in_boss[has].mean() if has.any() else np.nan)
+        for c, v in zip(LEVEL_COLUMNS, (model.week, lev) + vals):
+            rows[c].append(v)
+    out = {c: np.asarray(v) for c, v in rows.items()}
+    for c in ("week", "level", "managers"):
+        out[c] = out[c].astype(np.int64)
+    return out

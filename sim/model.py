@@ -12,8 +12,8 @@ import mesa
 import numpy as np
 
 from . import policies
-from .agents import EMPLOYEE_VARS, Employee, Manager
-from .metrics import METRICS, compute_metrics
+from .agents import EMPLOYEE_VARS, Employee, Manager, SeniorManager
+from .metrics import METRICS, compute_metrics, level_metrics, team_metrics
 from .org import build_org
 from .params import load_scenario
 from .rules import learning, motivation, safety, social, strain, trust, work
@@ -95,11 +95,38 @@ class ManagerState:
     perceived_output: np.ndarray = field(init=False)
     orphan_backlog: np.ndarray = field(init=False)    # hidden failures of people who left (int counts)
     frameworks_effective: np.ndarray = field(init=False)
+    # the manager's own manager (levels >= 2): control and support received, trust in them
+    pressure: np.ndarray = field(init=False)
+    support: np.ndarray = field(init=False)
+    trust_in_boss: np.ndarray = field(init=False)
 
     def __post_init__(self):
         for f in fields(self):
             if f.name != "m":
                 setattr(self, f.name, np.zeros(self.m, dtype=np.int64 if f.name == "orphan_backlog" else float))
+
+
+@dataclass
+class SeniorState:
+    """Managers above the team leads (department managers, the director): one entry each."""
+
+    m: int
+    boost: np.ndarray = field(init=False)
+    strain: np.ndarray = field(init=False)
+    insecurity: np.ndarray = field(init=False)
+    resilience: np.ndarray = field(init=False)
+    perceived_output: np.ndarray = field(init=False)
+    unit_output: np.ndarray = field(init=False)       # output per position of all teams under them
+    pressure: np.ndarray = field(init=False)
+    support: np.ndarray = field(init=False)
+    trust_in_boss: np.ndarray = field(init=False)
+    control_down: np.ndarray = field(init=False)      # control they exert on the managers below
+    support_down: np.ndarray = field(init=False)
+
+    def __post_init__(self):
+        for f in fields(self):
+            if f.name != "m":
+                setattr(self, f.name, np.zeros(self.m))
 
 
 class OrgModel(mesa.Model):
@@ -112,22 +139,37 @@ class OrgModel(mesa.Model):
             the same seed gives the same people under every policy.
     """
 
-    def __init__(self, params=None, seed: int | None = None, record_agents: bool = False):
+    def __init__(self, params=None, seed: int | None = None, record_agents: bool = False,
+                 per_team: bool = False):
         params = params if params is not None else load_scenario(None)
         seed = int(params.scenario.seed if seed is None else seed)
-        init_ss, dyn_ss = np.random.SeedSequence(seed).spawn(2)
+        init_ss, dyn_ss, org_ss = np.random.SeedSequence(seed).spawn(3)
         super().__init__(rng=np.random.default_rng(dyn_ss))
         self.seed = seed
         self.params = p = params
         self.week = 0
         init_rng = np.random.default_rng(init_ss)
 
-        self.org = build_org(init_rng, p.team.teams, p.team.size, p.team.peer_density, p.team.cross_team_density)
+        self.org = build_org(init_rng, p.team.teams, p.team.size, p.team.peer_density, p.team.cross_team_density,
+                             p.org.levels, p.org.span)
         n, m = self.org.n_positions, self.org.n_teams
         self.state = EmployeeState(n)
         self.mstate = ManagerState(m)
-        self.knobs = [policies.resolve(p.policy) for _ in range(m)]
+        # which team lead follows which policy: a stream of its own, so the people do not depend on it
+        self.knobs = policies.team_lead_knobs(p.policy, p.org, m, np.random.default_rng(org_ss))
         self._knob_arrays = {k: np.array([getattr(kn, k) for kn in self.knobs]) for k in policies.KNOBS}
+        top = int(self.org.senior_level.max()) if self.org.n_senior else 1
+        self.senior_knobs = [policies.preset(p.org.director_policy if lev == top else p.org.middle_policy)
+                             for lev in self.org.senior_level]
+        self._senior_knob_arrays = {k: np.array([getattr(kn, k) for kn in self.senior_knobs], dtype=float)
+                                    for k in policies.KNOBS}
+        self.ustate = us = SeniorState(self.org.n_senior)
+        us.insecurity[:] = p.manager.insecurity
+        us.resilience[:] = p.manager.resilience
+        us.strain[:] = 0.15
+        us.perceived_output[:] = us.unit_output[:] = p.work.target
+        us.trust_in_boss[:] = p.manager.trust_propensity
+        self._senior_signals()
         self._init_people(init_rng, np.arange(n), p.team.competence_mean)
         ms = self.mstate
         ms.insecurity[:] = p.manager.insecurity
@@ -137,13 +179,19 @@ class OrgModel(mesa.Model):
         ms.hours[:] = p.manager.hours
         ms.strain[:] = 0.15
         ms.team_output[:] = ms.perceived_output[:] = p.work.target
+        ms.trust_in_boss[:] = p.manager.trust_propensity
+        self._pressure_from_above()
         self.leavers = 0
         self.last = {}  # last week's event counts (failures etc.), per position
 
         self.managers_list = list(Manager.create_agents(self, m, list(range(m))))
+        self.senior_list = list(SeniorManager.create_agents(self, self.org.n_senior, list(range(self.org.n_senior))))
         self.employees_at: list[Employee | None] = list(Employee.create_agents(self, n, list(range(n))))
         self.record_agents = record_agents
         self.agent_records: list[dict] = []
+        self.per_team = per_team
+        self.team_records: list[dict] = []
+        self.level_records: list[dict] = []
         self.metrics: dict[str, float] = {}
         self.datacollector = mesa.DataCollector(
             model_reporters={k: (lambda mdl, k=k: mdl.metrics[k]) for k in METRICS})
@@ -347,12 +395,20 @@ class OrgModel(mesa.Model):
         # the manager judges results over the last weeks (exponential average), with 5% tolerance
         ms.perceived_output = 0.7 * ms.perceived_output + 0.3 * team_output
         gap = policies.output_gap(ms.perceived_output, expected)
+        cascade = p.org.cascade
         ms.strain = strain.update_manager_strain(ms.strain, mt["hours_total"], ms.hours, gap, ms.resilience,
-                                                 dyn.manager_strain_rate)
+                                                 dyn.manager_strain_rate,
+                                                 policies.demand_from_above(ms.pressure, ms.support, cascade))
         ms.prev_boost = ms.boost.copy()
         ms.boost = policies.update_control(ms.boost, gap, self._knob_arrays["reactivity"],
-                                           self._knob_arrays["relax_rate"], ms.insecurity, ms.strain,
-                                           dyn.control_rate)
+                                           self._knob_arrays["relax_rate"],
+                                           policies.felt_insecurity(ms.insecurity, ms.trust_in_boss, cascade,
+                                                                    self.org.team_boss >= 0),
+                                           ms.strain, dyn.control_rate,
+                                           policies.push_from_above(ms.pressure, cascade))
+        # 11c. the managers above the team leads judge their units and pass control down (cascade)
+        if self.org.n_senior:
+            self._senior_step(team_output, positions, expected)
         for key_ in ("hours_monitoring", "hours_doing", "hours_coaching", "hours_vision", "hours_total"):
             setattr(ms, key_, mt[key_])
         ms.team_output, ms.frameworks_effective = team_output, fw_eff_m
@@ -372,6 +428,50 @@ class OrgModel(mesa.Model):
         self.datacollector.collect(self)
         if self.record_agents:
             self._record_agents()
+        if self.per_team:
+            self.team_records.append(team_metrics(self))
+            self.level_records.append(level_metrics(self))
+
+    # ------------------------------------------------------------------------------------------------------
+    def _senior_signals(self):
+        """Control and support each senior manager exerts on the managers below (policy + extra control)."""
+        us, k = self.ustate, self._senior_knob_arrays
+        us.control_down, us.support_down = policies.control_exerted(k, us.boost)
+
+    def _pressure_from_above(self):
+        """What every manager receives from their own manager (nothing at the top or with one level)."""
+        us, org = self.ustate, self.org
+        for st, boss in ((self.mstate, org.team_boss), (us, org.senior_boss)):
+            has = boss >= 0
+            b = np.maximum(boss, 0)
+            st.pressure = np.where(has, us.control_down[b] if us.m else 0.0, 0.0)
+            st.support = np.where(has, us.support_down[b] if us.m else 0.0, 0.0)
+
+    def _senior_step(self, team_output, positions, expected):
+        """Step 11c: senior managers see their unit's output, feel strain, take or release control, and
+        their trust in their own manager follows the control and support they receive; then the cascade
+        passes the new control down to the next week."""
+        us, org, dyn, ms = self.ustate, self.org, self.params.dynamics, self.mstate
+        cascade, k = self.params.org.cascade, self._senior_knob_arrays
+        weight = org.teams_under @ positions.astype(float)
+        us.unit_output = (org.teams_under @ (team_output * positions)) / np.maximum(weight, 1.0)
+        us.perceived_output = 0.7 * us.perceived_output + 0.3 * us.unit_output
+        gap = policies.output_gap(us.perceived_output, expected)
+        us.strain = strain.update_manager_strain(us.strain, self.params.manager.hours, self.params.manager.hours,
+                                                 gap, us.resilience, dyn.manager_strain_rate,
+                                                 policies.demand_from_above(us.pressure, us.support, cascade))
+        us.boost = policies.update_control(us.boost, gap, k["reactivity"], k["relax_rate"],
+                                           policies.felt_insecurity(us.insecurity, us.trust_in_boss, cascade,
+                                                                    org.senior_boss >= 0),
+                                           us.strain, dyn.control_rate, policies.push_from_above(us.pressure,
+                                                                                               cascade))
+        rate, loss = dyn.trust_rate, dyn.trust_loss_multiplier
+        for st, boss in ((ms, org.team_boss), (us, org.senior_boss)):
+            target = trust.trust_in_own_manager(st.pressure, st.support)
+            st.trust_in_boss = np.where(boss >= 0, trust.update_perception(st.trust_in_boss, target, rate, loss),
+                                        st.trust_in_boss)
+        self._senior_signals()
+        self._pressure_from_above()
 
     # ------------------------------------------------------------------------------------------------------
     def _staffing(self):

@@ -1,9 +1,11 @@
 """The organisation as a networkx graph: reporting lines and peer ties.
 
-Nodes ``0 .. N-1`` are employee positions (slots), nodes ``N .. N+M-1`` the managers (one per team). Edges
-carry ``tie="reports"`` (manager -> employee, the reporting line) or ``tie="peer"`` (colleagues: dense within a
-team, sparse across teams). The peer ties are also returned as a sparse adjacency matrix for the vectorised
-rules. Room for more levels later: a manager node may itself report to another manager node.
+Nodes ``0 .. N-1`` are employee positions (slots), nodes ``N .. N+M-1`` the team leads (one per team), nodes
+``N+M ..`` the senior managers above them (department managers, the director), level by level. Edges carry
+``tie="reports"`` (manager -> the person reporting to them) or ``tie="peer"`` (colleagues: dense within a team,
+sparse across teams). The peer ties are also returned as a sparse adjacency matrix for the vectorised rules,
+and the hierarchy as index arrays (``team_boss``, ``senior_boss``) and a team-membership matrix per senior
+manager.
 """
 
 from __future__ import annotations
@@ -18,13 +20,61 @@ import scipy.sparse as sp
 @dataclass
 class Org:
     graph: nx.Graph
-    team: np.ndarray          # team (= manager index) of each position
+    team: np.ndarray          # team (= team lead index) of each position
     peers: sp.csr_array       # symmetric 0/1 peer adjacency over positions
     n_positions: int
     n_teams: int
+    senior_level: np.ndarray = None   # level (2 = just above the team leads) of each senior manager
+    team_boss: np.ndarray = None      # senior manager of each team lead, -1 if none (levels = 1)
+    senior_boss: np.ndarray = None    # senior manager of each senior manager, -1 for the top
+    teams_under: sp.csr_array = None  # senior x team: 1 where the team is (indirectly) under the senior
+
+    @property
+    def n_senior(self) -> int:
+        return len(self.senior_level)
 
     def manager_node(self, m: int) -> int:
         return self.n_positions + m
+
+    def senior_node(self, u: int) -> int:
+        return self.n_positions + self.n_teams + u
+
+
+def build_hierarchy(n_teams: int, levels: int, span: int):
+    """Managers above the team leads: at each level ``ceil(n / span)`` managers over ``span`` consecutive
+    managers of the level below; the top level is one manager (the director) over all that remain.
+
+    Returns (senior_level, team_boss, senior_boss, teams_under)."""
+    lev, team_boss, senior_boss = [], np.full(n_teams, -1, dtype=np.int64), []
+    below = np.arange(n_teams)          # indices of the current level's managers (teams at level 1)
+    below_is_team, offset = True, 0
+    for level in range(2, levels + 1):
+        k = 1 if level == levels else -(-len(below) // span)
+        boss = offset + (np.arange(len(below)) * k) // len(below) if k > 1 else np.full(len(below), offset)
+        if below_is_team:
+            team_boss[:] = boss
+        else:
+            for child, b in zip(below, boss):
+                senior_boss[child] = int(b)
+        lev += [level] * k
+        senior_boss += [-1] * k
+        below, below_is_team, offset = np.arange(offset, offset + k), False, offset + k
+    senior_level = np.array(lev, dtype=np.int64)
+    senior_boss = np.array(senior_boss, dtype=np.int64)
+    # which teams sit under each senior manager (walk each team's chain of bosses)
+    rows, cols = [], []
+    chain = team_boss.copy()
+    while (chain >= 0).any():
+        has = chain >= 0
+        rows.append(chain[has])
+        cols.append(np.flatnonzero(has))
+        chain = np.where(has, senior_boss[np.maximum(chain, 0)] if len(senior_boss) else -1, -1)
+    if rows:
+        r, c = np.concatenate(rows), np.concatenate(cols)
+        under = sp.csr_array((np.ones(len(r)), (r, c)), shape=(len(senior_level), n_teams))
+    else:
+        under = sp.csr_array((0, n_teams))
+    return senior_level, team_boss, senior_boss, under
 
 
 def _pairs_within(rng, members: np.ndarray, p: float) -> np.ndarray:
@@ -45,33 +95,53 @@ def _pairs_across(rng, team: np.ndarray, p: float) -> np.ndarray:
     k = rng.binomial(n_cross, p)
     if k == 0:
         return np.empty((0, 2), dtype=np.int64)
-    # draw candidate pairs, keep those across teams, drop duplicates; top up until k distinct pairs
-    out = set()
-    while len(out) < k:
-        a = rng.integers(0, n, size=2 * (k - len(out)) + 8)
+    # draw candidate pairs, keep those across teams, drop duplicates (first draw wins); top up until k pairs
+    codes = np.empty(0, dtype=np.int64)
+    while len(codes) < k:
+        a = rng.integers(0, n, size=2 * (k - len(codes)) + 8)
         b = rng.integers(0, n, size=len(a))
         ok = team[a] != team[b]
-        for x, y in zip(np.minimum(a, b)[ok], np.maximum(a, b)[ok]):
-            out.add((int(x), int(y)))
-            if len(out) >= k:
-                break
-    return np.array(sorted(out), dtype=np.int64).reshape(-1, 2)
+        new = np.minimum(a, b)[ok] * n + np.maximum(a, b)[ok]
+        allc = np.concatenate([codes, new])
+        _, first = np.unique(allc, return_index=True)
+        codes = allc[np.sort(first)][:k]
+    codes = np.sort(codes)
+    return np.column_stack([codes // n, codes % n]).astype(np.int64)
 
 
-def build_org(rng, n_teams: int, team_size: int, peer_density: float, cross_density: float) -> Org:
-    """Build ``n_teams`` teams of ``team_size`` positions, each led by one manager."""
+def _pairs_all_teams(rng, n_teams: int, size: int, p: float) -> np.ndarray:
+    """Within-team pairs of every team (teams are consecutive blocks of ``size``); the same draws, in the same
+    order, as :func:`_pairs_within` team by team."""
+    if size < 2 or p <= 0:
+        return np.empty((0, 2), dtype=np.int64)
+    i, j = np.triu_indices(size, k=1)
+    keep = (rng.random(n_teams * len(i)) < p).reshape(n_teams, len(i))
+    t, e = np.nonzero(keep)
+    return np.column_stack([t * size + i[e], t * size + j[e]]).astype(np.int64)
+
+
+def build_org(rng, n_teams: int, team_size: int, peer_density: float, cross_density: float, levels: int = 1,
+              span: int = 8) -> Org:
+    """Build ``n_teams`` teams of ``team_size`` positions, each led by one team lead, with ``levels - 1``
+    levels of senior managers above them (:func:`build_hierarchy`)."""
     n = n_teams * team_size
     team = np.repeat(np.arange(n_teams), team_size)
-    within = [_pairs_within(rng, np.arange(t * team_size, (t + 1) * team_size), peer_density)
-              for t in range(n_teams)]
-    pairs = np.vstack(within + [_pairs_across(rng, team, cross_density)])
+    pairs = np.vstack([_pairs_all_teams(rng, n_teams, team_size, peer_density),
+                       _pairs_across(rng, team, cross_density)])
+    senior_level, team_boss, senior_boss, under = build_hierarchy(n_teams, levels, span)
     g = nx.Graph()
     g.add_nodes_from(((i, {"kind": "employee", "team": int(team[i])}) for i in range(n)))
-    g.add_nodes_from(((n + m, {"kind": "manager", "team": m}) for m in range(n_teams)))
+    g.add_nodes_from(((n + m, {"kind": "manager", "team": m, "level": 1}) for m in range(n_teams)))
+    g.add_nodes_from(((n + n_teams + u, {"kind": "senior", "level": int(senior_level[u])})
+                      for u in range(len(senior_level))))
     g.add_edges_from(((n + int(team[i]), i, {"tie": "reports"}) for i in range(n)))
+    g.add_edges_from(((n + n_teams + int(b), n + m, {"tie": "reports"}) for m, b in enumerate(team_boss) if b >= 0))
+    g.add_edges_from(((n + n_teams + int(b), n + n_teams + u, {"tie": "reports"})
+                      for u, b in enumerate(senior_boss) if b >= 0))
     g.add_edges_from(((int(a), int(b), {"tie": "peer"}) for a, b in pairs))
     data = np.ones(2 * len(pairs))
     rows = np.concatenate([pairs[:, 0], pairs[:, 1]])
     cols = np.concatenate([pairs[:, 1], pairs[:, 0]])
     W = sp.csr_array((data, (rows, cols)), shape=(n, n))
-    return Org(graph=g, team=team, peers=W, n_positions=n, n_teams=n_teams)
+    return Org(graph=g, team=team, peers=W, n_positions=n, n_teams=n_teams, senior_level=senior_level,
+               team_boss=team_boss, senior_boss=senior_boss, teams_under=under)

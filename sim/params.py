@@ -21,7 +21,7 @@ import sys
 import tomllib
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, create_model
 
@@ -39,6 +39,7 @@ class Param:
     name: str
     default: Any
     kind: str  # "float" | "int" | "str" | "choice" | "bool" | "knob" (float, default None = policy's value)
+    #            | "mix" (table: policy name -> weight >= 0) | "list" (list of choices)
     lo: float | None = None
     hi: float | None = None
     unit: str = ""
@@ -54,6 +55,11 @@ class Param:
     def allowed(self) -> str:
         if self.kind == "choice":
             return "one of " + ", ".join(repr(c) for c in self.choices)
+        if self.kind == "mix":
+            return (f"a table of policy -> weight in [{_fmt(self.lo)}, {_fmt(self.hi)}], policies: "
+                    + ", ".join(self.choices))
+        if self.kind == "list":
+            return "a list of " + ", ".join(repr(c) for c in self.choices)
         if self.kind == "str":
             return "a text string"
         if self.kind == "bool":
@@ -102,7 +108,7 @@ PARAMS: tuple[Param, ...] = (
     # --- team: who works here ----------------------------------------------------------------------------------
     _p("team", "size", 12, "int", 1, 1000, "people", "Employees per team (positions)",
        "Team size", "Teamgrootte"),
-    _p("team", "teams", 1, "int", 1, 200, "teams", "Number of teams, each with its own manager",
+    _p("team", "teams", 1, "int", 1, 5000, "teams", "Number of teams, each with its own manager",
        "Teams", "Teams"),
     _p("team", "competence_mean", 0.55, "float", 0.0, 1.0, "0-1", "Mean competence of the starting team",
        "Team competence", "Bekwaamheid team"),
@@ -170,6 +176,28 @@ PARAMS: tuple[Param, ...] = (
        "manager take control back", "Reactivity to results", "Reactie op resultaten"),
     _p("policy", "relax_rate", 0.05, "knob", 0.0, 1.0, "per week", "How fast extra control is let go of "
        "once output is back on target", "Letting go rate", "Loslaattempo"),
+
+    # --- org: management levels above the teams ---------------------------------------------------------------
+    _p("org", "levels", 1, "int", 1, 5, "levels", "Management levels: 1 = team leads only; 2 = a director over "
+       "the team leads; 3 = director -> department managers -> team leads; and so on", "Management levels",
+       "Managementlagen"),
+    _p("org", "span", 8, "int", 2, 200, "managers", "Span of control above the teams: managers (team leads, "
+       "department managers) reporting to one manager at the next level; the top level takes all that remain",
+       "Span of control", "Span of control"),
+    _p("org", "director_policy", "situational", "choice", help="Policy of the top manager (levels >= 2)",
+       en="Director's policy", nl="Beleid directeur", choices=POLICY_NAMES),
+    _p("org", "middle_policy", "situational", "choice", help="Policy of managers between the top and the team "
+       "leads (levels >= 3)", en="Middle managers' policy", nl="Beleid middenmanagement", choices=POLICY_NAMES),
+    _p("org", "policy_mix", {}, "mix", 0.0, 1000.0, "weights", "Team leads' policies as a distribution, e.g. "
+       "{controlling = 0.3, coaching = 0.7}: each team lead gets a policy in proportion to the weights "
+       "(largest remainder, shuffled with the seed). Empty: every team lead uses policy.name",
+       en="Policy mix", nl="Beleidsmix", choices=POLICY_NAMES),
+    _p("org", "team_policies", [], "list", help="Policies of the first team leads, in team order (e.g. "
+       "[\"coaching\"] for one coaching team lead); the other teams follow policy_mix or policy.name",
+       en="Policies per team", nl="Beleid per team", choices=POLICY_NAMES),
+    _p("org", "cascade", 0.5, "float", 0.0, 1.0, "0-1", "How strongly a manager's control and support reach "
+       "the managers below: pressure from above raises their strain and their urge to take control",
+       "Cascade strength", "Doorwerking van boven"),
 
     # --- manager --------------------------------------------------------------------------------------------------
     _p("manager", "hours", 40.0, "float", 10.0, 80.0, "hours/week", "Contract hours of the manager per week",
@@ -244,7 +272,7 @@ EVENT_PARAMS: tuple[Param, ...] = (
 )
 # fmt: on
 
-SECTIONS: tuple[str, ...] = ("scenario", "team", "work", "policy", "manager", "dynamics")
+SECTIONS: tuple[str, ...] = ("scenario", "team", "work", "policy", "org", "manager", "dynamics")
 BY_KEY: dict[str, Param] = {p.key: p for p in PARAMS + EVENT_PARAMS}
 KNOBS: tuple[str, ...] = tuple(p.name for p in PARAMS if p.kind == "knob")
 
@@ -266,6 +294,11 @@ def _field(p: Param):
         return (Literal[p.choices], Field(default=p.default, description=p.help))  # type: ignore[valid-type]
     if p.kind == "bool":
         return (bool, Field(default=p.default, description=p.help))
+    if p.kind == "mix":
+        weight = Annotated[float, Field(ge=p.lo, le=p.hi, allow_inf_nan=False)]
+        return (dict[Literal[p.choices], weight], Field(default_factory=dict, description=p.help))  # type: ignore
+    if p.kind == "list":
+        return (list[Literal[p.choices]], Field(default_factory=list, description=p.help))  # type: ignore
     if p.kind == "int":
         return (int, Field(default=p.default, ge=p.lo, le=p.hi, description=p.help))
     typ = float | None if p.kind == "knob" else float
@@ -347,6 +380,9 @@ def validate(raw: dict, source: str = "<input>"):
         value = err.get("input")
         raise ConfigError(f"{source}: '{shown}' = {_describe_value(value)} is not allowed; "
                           f"allowed: {allowed}") from None
+    if sp.org.policy_mix and sum(sp.org.policy_mix.values()) <= 0:
+        raise ConfigError(f"{source}: 'org.policy_mix' has no positive weight; allowed: "
+                          f"{BY_KEY['org.policy_mix'].allowed()}, at least one weight > 0")
     for i, ev in enumerate(sp.events):
         if ev.end < ev.start:
             raise ConfigError(f"{source}: 'events[{i}].end' = {ev.end} is before its start {ev.start}; "
@@ -448,7 +484,7 @@ def markdown_table() -> str:
         lines += [f"## [{sec}]" if sec != "events" else "## [[events]]", "",
                   "| key | default | allowed | meaning | label (en / nl) |", "|---|---|---|---|---|"]
         for p in params:
-            default = repr(p.default) if p.kind in ("str", "choice") else _fmt(p.default)
+            default = repr(p.default) if p.kind in ("str", "choice", "mix", "list") else _fmt(p.default)
             lines.append(f"| `{p.key}` | {default} | {p.allowed()} | {p.help} | {p.label_en} / {p.label_nl} |")
         lines.append("")
     return "\n".join(lines)

@@ -70,14 +70,43 @@ class Knobs:
     relax_rate: float
 
 
-def resolve(policy) -> Knobs:
-    """Knobs for a validated ``[policy]`` section: the named preset, then any knob set in the scenario."""
-    values = dict(PRESETS[policy.name])
+def resolve(policy, name: str | None = None) -> Knobs:
+    """Knobs for a validated ``[policy]`` section: the named preset (``name``, default ``policy.name``), then
+    any knob set in the scenario."""
+    name = policy.name if name is None else name
+    values = dict(PRESETS[name])
     for k in KNOBS:
         v = getattr(policy, k)
         if v is not None:
             values[k] = float(v)
-    return Knobs(name=policy.name, **values)
+    return Knobs(name=name, **values)
+
+
+def preset(name: str) -> Knobs:
+    """Knobs of a named preset as it is (managers above the team leads)."""
+    return Knobs(name=name, **PRESETS[name])
+
+
+def allocate_mix(mix: dict[str, float], n: int, rng) -> list[str]:
+    """Policy names for ``n`` managers in proportion to ``mix`` (largest-remainder rounding, ties to the first
+    named), in an order shuffled by ``rng``: the same seed gives the same teams the same policies."""
+    names = list(mix)
+    w = np.array([mix[k] for k in names], dtype=float)
+    quota = n * w / w.sum()
+    counts = np.floor(quota).astype(int)
+    rest = n - counts.sum()
+    counts[np.argsort(-(quota - counts), kind="stable")[:rest]] += 1
+    out = np.repeat(np.array(names, dtype=object), counts)
+    return [str(x) for x in out[rng.permutation(n)]]
+
+
+def team_lead_knobs(policy, org, n_teams: int, rng) -> list[Knobs]:
+    """The knobs of every team lead: ``org.team_policies`` for the first teams, then ``org.policy_mix`` (if
+    given) or ``policy.name`` for the rest. Knobs set in ``[policy]`` apply to every team lead."""
+    fixed = list(org.team_policies)[:n_teams]
+    rest = n_teams - len(fixed)
+    names = fixed + (allocate_mix(dict(org.policy_mix), rest, rng) if org.policy_mix else [policy.name] * rest)
+    return [resolve(policy, nm) for nm in names]
 
 
 def readiness(competence, motivation, engagement):
@@ -144,19 +173,56 @@ def style_used(autonomy, coaching_received):
     return np.where(directive, np.where(supportive, 1, 0), np.where(supportive, 2, 3))
 
 
-def update_control(boost, gap, reactivity, relax_rate, insecurity, strain, control_rate):
+def update_control(boost, gap, reactivity, relax_rate, insecurity, strain, control_rate, push=0.0):
     """Step 11b: a manager under pressure takes control; lets go slowly once results are back (seed 002).
 
     The vicious cycle's first link (Haselhoff; Homer 1985). Per manager, with ``gap`` from :func:`output_gap`:
 
-        drive = reactivity * (1 + insecurity) * gap + 0.5 * insecurity * strain
+        drive = reactivity * (1 + insecurity) * gap + 0.5 * insecurity * strain + push
         boost += control_rate * drive * (1 - boost)
                  - relax_rate * (1 - strain) * (1 - min(1, 4 * gap)) * boost
 
     Relaxing needs output close to target and is slowed by the manager's own strain; nothing here is
-    scripted by time: the boost only follows results and strain.
+    scripted by time: the boost only follows results and strain. ``push`` is the pressure passed down by the
+    manager's own manager (:func:`push_from_above`; 0 with one management level).
     """
-    drive = reactivity * (1 + insecurity) * gap + 0.5 * insecurity * strain
+    drive = reactivity * (1 + insecurity) * gap + 0.5 * insecurity * strain + push
     up = control_rate * drive * (1 - boost)
     down = relax_rate * (1 - strain) * (1 - np.minimum(1.0, 4 * gap)) * boost
     return np.clip(boost + up - down, 0.0, 1.0)
+
+
+
+# --------------------------------------------------------------------------------------------------------------
+# the cascade: managers are themselves led (levels >= 2)
+# --------------------------------------------------------------------------------------------------------------
+def control_exerted(k: dict, boost):
+    """Control and support a senior manager exerts on the managers reporting to them (Karasek's control, seen
+    from below; the same knob algebra as :func:`apply_policy` without readiness matching or phased delegation):
+
+        a = autonomy (1 - boost);  m = mon + (1 - mon) boost;  ap = approval + (1 - approval) boost
+        control_down = (1 - a + m + ap) / 3;   support_down = coaching (1 - 0.5 boost)
+    """
+    a = k["autonomy"] * (1 - boost)
+    m = k["monitoring"] + (1 - k["monitoring"]) * boost
+    ap = k["approval"] + (1 - k["approval"]) * boost
+    return (1 - a + m + ap) / 3.0, k["coaching"] * (1 - 0.5 * boost)
+
+
+def demand_from_above(pressure, support, cascade):
+    """Extra strain target of a manager from their own manager (JD-R: control from above is a hindrance demand,
+    support a resource): ``cascade * 0.5 * (pressure - support)`` (negative = relief)."""
+    return cascade * 0.5 * (np.asarray(pressure) - np.asarray(support))
+
+
+def push_from_above(pressure, cascade):
+    """Extra drive to take control when one's own manager presses (pressure passed down the line, Homer
+    1985): ``cascade * max(0, pressure - 0.4)``."""
+    return cascade * np.maximum(0.0, np.asarray(pressure) - 0.4)
+
+
+def felt_insecurity(insecurity, trust_in_boss, cascade, has_boss):
+    """A manager who distrusts their own manager feels less secure (Mayer et al. 1995):
+    ``clip(insecurity + 0.5 cascade (0.5 - trust_in_boss), 0, 1)`` where there is a manager above, else as is."""
+    felt = np.clip(insecurity + 0.5 * cascade * (0.5 - trust_in_boss), 0.0, 1.0)
+    return np.where(has_boss, felt, insecurity)

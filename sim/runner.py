@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import platform
 import time
+from collections import Counter
 from dataclasses import dataclass
 from importlib import metadata
 from pathlib import Path
@@ -22,6 +23,12 @@ class RunResult:
     timeseries: pd.DataFrame
     summary: dict
     agents: pd.DataFrame | None
+    per_team: pd.DataFrame | None = None    # one row per team per week (``per_team=True``)
+    per_level: pd.DataFrame | None = None   # one row per management level per week (``per_team=True``)
+
+
+def _records(recs: list[dict]) -> pd.DataFrame:
+    return pd.DataFrame({k: np.concatenate([r[k] for r in recs]) for k in recs[0]}) if recs else pd.DataFrame()
 
 
 def versions() -> dict[str, str]:
@@ -45,11 +52,12 @@ def tidy(df: pd.DataFrame) -> pd.DataFrame:
 
 
 def run_one(params, seed: int | None = None, weeks: int | None = None, record_agents: bool = False,
-            source: str | None = None) -> RunResult:
-    """Run one scenario for ``weeks`` (default: the scenario's) with ``seed`` (default: the scenario's)."""
+            source: str | None = None, per_team: bool = False) -> RunResult:
+    """Run one scenario for ``weeks`` (default: the scenario's) with ``seed`` (default: the scenario's).
+    ``per_team`` also collects one row per team (and per management level) per week."""
     weeks = params.scenario.weeks if weeks is None else weeks
     t0 = time.perf_counter()
-    model = OrgModel(params, seed=seed, record_agents=record_agents)
+    model = OrgModel(params, seed=seed, record_agents=record_agents, per_team=per_team)
     model.run(weeks)
     seconds = time.perf_counter() - t0
     ts = tidy(model.timeseries())
@@ -70,14 +78,24 @@ def run_one(params, seed: int | None = None, weeks: int | None = None, record_ag
         "weeks": weeks,
         "employees": model.org.n_positions,
         "teams": model.org.n_teams,
+        "levels": params.org.levels,
+        "managers": model.org.n_teams + model.org.n_senior,
         "policy": params.policy.name,
+        "team_policies": dict(sorted(Counter(k.name for k in model.knobs).items())),
         "knobs": {k: getattr(knobs, k) for k in policies.KNOBS},
         "seconds": round(seconds, 4),
         "versions": versions(),
         "final": {k: (int(v) if k in INT_METRICS else float(v)) for k, v in ts.iloc[-1].items() if k != "week"},
         "parameters": params.model_dump(mode="json"),
     }
-    return RunResult(ts, summary, agents)
+    per_team_df = per_level_df = None
+    if per_team:
+        per_team_df = _records(model.team_records)
+        per_team_df.insert(2, "policy", np.array([k.name for k in model.knobs])[per_team_df["team"].to_numpy()])
+        boss = model.org.team_boss[per_team_df["team"].to_numpy()]
+        per_team_df.insert(3, "manager_above", boss)
+        per_level_df = _records(model.level_records)
+    return RunResult(ts, summary, agents, per_team_df, per_level_df)
 
 
 def scenario_labels(paths) -> list[str]:

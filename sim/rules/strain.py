@@ -105,13 +105,14 @@ def turnover_probability(engagement, trust, burnout_complaints, base, sensitivit
     return sigmoid(z)
 
 
-def update_manager_strain(strain, hours_worked, hours, output_gap, resilience, rate):
+def update_manager_strain(strain, hours_worked, hours, output_gap, resilience, rate, from_above=0.0):
     """Step 11: the manager's own strain from overload (JD-R applied to the manager; Homer 1985).
 
-    Target ``clip(0.15 + 2 (hours_worked / hours - 1) + 0.5 output_gap, 0, 1)``, approached at ``rate``,
-    rising ``(1.5 - resilience)`` times faster than it falls.
+    Target ``clip(0.15 + 2 (hours_worked / hours - 1) + 0.5 output_gap + from_above, 0, 1)``, approached at
+    ``rate``, rising ``(1.5 - resilience)`` times faster than it falls. ``from_above`` is the demand (or,
+    negative, the relief) from the manager's own manager (:func:`sim.policies.demand_from_above`).
     """
-    target = clip01(0.15 + 2.0 * (hours_worked / hours - 1.0) + 0.5 * output_gap)
+    target = clip01(0.15 + 2.0 * (hours_worked / hours - 1.0) + 0.5 * output_gap + from_above)
     rising = target > strain
     r = np.where(rising, rate * (1.5 - resilience), rate)
     return clip01(strain + r * (target - strain))

@@ -74,6 +74,12 @@ def update_perception(value, target, rate, loss_multiplier):
     return clip01(approach(value, target, rate, loss_multiplier))
 
 
+def trust_in_own_manager(pressure, support):
+    """Target of a manager's trust in their own manager (Mayer et al. 1995: benevolence shown as support,
+    control read as distrust): ``clip(0.6 + 0.6 (support - pressure), 0, 1)``."""
+    return clip01(0.6 + 0.6 * (np.asarray(support) - np.asarray(pressure)))
+
+
 def observation(monitoring):
     """Share of an employee's week the manager sees: ``0.3 + 0.7 monitoring``."""
     return 0.3 + 0.7 * monitoring
