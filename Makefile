@@ -9,6 +9,7 @@ STAMP := $(VENV)/.installed-$(EXTRAS)
 help:
 	@echo "make demo   - create .venv, install, run the controlling-vs-coaching demo into out/demo/"
 	@echo "make test   - create .venv, install with test extras, run the whole test suite"
+	@echo "make bench  - speed and memory benchmarks against a plain per-agent Mesa model (docs/performance.md)"
 	@echo "make docs   - regenerate docs/parameters.md from the parameter schema"
 	@echo "make clean  - remove .venv and out/"
 
@@ -34,6 +35,9 @@ demo: $(VENV)/.installed-base
 
 test: $(VENV)/.installed-test
 	MPLBACKEND=Agg $(PY) -m pytest -q
+
+bench: $(VENV)/.installed-base
+	MPLBACKEND=Agg $(PY) benchmarks/bench.py
 
 docs: $(VENV)/.installed-base
 	$(PY) -m sim.params --markdown > docs/parameters.md

@@ -1,0 +1,144 @@
+"""orgsim benchmarks (``make bench``): not part of ``make test``; prints a table, writes nothing by default.
+
+For N = 12, 100, 1,000 and 10,000 employees: set-up seconds (organisation graph, state, Mesa agents),
+agent-weeks per second over 104 weeks (with organisation-level data collection) and peak memory (the
+process's peak resident set, measured in a fresh process per size, so Python and the imports are included;
+the import baseline is printed beside it). Then runs per second of an experiment of the default team (1
+manager + 12) x 104 weeks through ``orgsim experiment``'s engine with 1 and 2 workers. Then, in this same
+process, a plain per-agent Mesa model (``benchmarks/peer_model.py``: three-variable contagion, neighbours via
+``cell.neighborhood``, a DataCollector of three means) at 10,000 agents, and the ratio of orgsim's
+agent-weeks per second to the peer's agent-steps per second.
+
+    python benchmarks/bench.py                 # everything
+    python benchmarks/bench.py --quick         # fewer weeks and runs (a smoke test of the script itself)
+    python benchmarks/bench.py --json out.json # also save the numbers
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import resource
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+ROOT = HERE.parent
+SIZES = {12: (1, 12, 1), 100: (10, 10, 4), 1_000: (100, 10, 4), 10_000: (1_000, 10, 4)}  # teams, size, levels
+
+
+def _rss_mb() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024.0  # Linux: kilobytes
+
+
+def one_size(n: int, weeks: int) -> dict:
+    """Measured in a fresh process (see main): set-up, run, peak memory."""
+    import gc
+
+    from sim.model import OrgModel
+    from sim.params import load_scenario
+    teams, size, levels = SIZES[n]
+    sets = [f"team.teams={teams}", f"team.size={size}", f"org.levels={levels}"]
+    base = ROOT / ("scenarios/company_controlling_top.toml" if levels > 1 else "scenarios/coaching.toml")
+    sp = load_scenario(base, sets)
+    baseline = _rss_mb()
+    gc.collect()
+    t0 = time.perf_counter()
+    model = OrgModel(sp, seed=1)
+    setup = time.perf_counter() - t0
+    t1 = time.perf_counter()
+    model.run(weeks)
+    run = time.perf_counter() - t1
+    model.timeseries()
+    return {"employees": model.org.n_positions, "setup_s": setup, "run_s": run, "weeks": weeks,
+            "agent_weeks_per_s": model.org.n_positions * weeks / run, "peak_mb": _rss_mb(),
+            "baseline_mb": baseline}
+
+
+def sizes(weeks: int) -> list[dict]:
+    rows = []
+    for n in SIZES:
+        r = subprocess.run([sys.executable, __file__, "--one-size", str(n), "--weeks", str(weeks)],
+                           capture_output=True, text=True, check=True)
+        rows.append(json.loads(r.stdout.strip().splitlines()[-1]))
+    return rows
+
+
+EXPERIMENT = """[experiment]
+title = "bench: default team x {weeks} weeks"
+scenario = "{scenario}"
+design = "grid"
+replicates = {runs}
+weeks = {weeks}
+seed = 1
+record = "weekly"
+"""
+
+
+def experiment_rate(runs: int, weeks: int, workers: int) -> dict:
+    from sim.experiment import run_experiment
+    with tempfile.TemporaryDirectory(prefix="orgsim-bench-") as tmp:
+        f = Path(tmp) / "bench.toml"
+        f.write_text(EXPERIMENT.format(runs=runs, weeks=weeks, scenario=(ROOT / "scenarios/coaching.toml").as_posix()))
+        t0 = time.perf_counter()
+        summary = run_experiment(f, Path(tmp) / "out", workers=workers, progress=False)
+        wall = time.perf_counter() - t0
+    return {"workers": workers, "runs": runs, "wall_s": wall, "runs_per_s": runs / wall,
+            "failed": summary.get("failed", 0)}
+
+
+def peer_rate(n: int = 10_000, steps: int = 15) -> dict:
+    sys.path.insert(0, str(HERE))
+    from peer_model import PeerModel
+    t0 = time.perf_counter()
+    m = PeerModel(n)
+    setup = time.perf_counter() - t0
+    t1 = time.perf_counter()
+    for _ in range(steps):
+        m.step()
+    return {"agents": n, "setup_s": setup, "agent_steps_per_s": n * steps / (time.perf_counter() - t1)}
+
+
+def main(argv=None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    ap.add_argument("--quick", action="store_true")
+    ap.add_argument("--json", type=Path)
+    ap.add_argument("--one-size", type=int, help=argparse.SUPPRESS)
+    ap.add_argument("--weeks", type=int, default=104, help=argparse.SUPPRESS)
+    a = ap.parse_args(argv)
+    if a.one_size:
+        print(json.dumps(one_size(a.one_size, a.weeks)))
+        return 0
+    weeks, runs = (20, 20) if a.quick else (104, 200)
+    print(f"orgsim bench on {os.cpu_count()} cores, Python {sys.version.split()[0]}"
+          + ("  [--quick: numbers are not comparable]" if a.quick else ""))
+    rows = sizes(weeks)
+    print(f"\n{'employees':>10} {'set-up s':>9} {'agent-weeks/s':>14} {'peak MB':>8} {'(imports MB)':>13}")
+    for r in rows:
+        print(f"{r['employees']:>10,} {r['setup_s']:>9.3f} {r['agent_weeks_per_s']:>14,.0f} {r['peak_mb']:>8.0f} "
+              f"{r['baseline_mb']:>13.0f}")
+    exp = [experiment_rate(runs, weeks, w) for w in (1, 2)]
+    print(f"\nexperiment, default team (13 agents) x {weeks} weeks, {runs} runs:")
+    for e in exp:
+        print(f"  {e['workers']} worker(s): {e['runs_per_s']:6.1f} runs/s  ({e['wall_s']:.1f} s wall, "
+              f"{e['failed']} failed)")
+    speedup = exp[1]["runs_per_s"] / exp[0]["runs_per_s"]
+    print(f"  2 workers / 1 worker: {speedup:.2f}x")
+    peer = peer_rate(steps=5 if a.quick else 15)
+    big = rows[-1]
+    ratio = big["agent_weeks_per_s"] / peer["agent_steps_per_s"]
+    print(f"\npeer (plain per-agent Mesa, {peer['agents']:,} agents, cell.neighborhood, DataCollector): "
+          f"{peer['agent_steps_per_s']:,.0f} agent-steps/s (set-up {peer['setup_s']:.2f} s)")
+    print(f"ratio at {big['employees']:,} employees: orgsim {big['agent_weeks_per_s']:,.0f} agent-weeks/s / peer "
+          f"= {ratio:.1f}x")
+    if a.json:
+        a.json.write_text(json.dumps({"sizes": rows, "experiment": exp, "peer": peer, "ratio": ratio}, indent=2))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
