@@ -78,12 +78,22 @@ def _mean(x, mask):
     return float(x[mask].mean()) if mask.any() else 0.0
 
 
+# metrics that are means over active employees, and the state array (or derived array) each averages
+ACTIVE_MEANS = ("engagement", "engaged_share", "disengaged_share", "trust_in_manager", "manager_trust",
+                "psych_safety", "competence", "motivation", "exhaustion", "cynicism", "efficacy", "initiative",
+                "manager_control")
+MANAGER_MEANS = {"manager_hours": "hours_total", "hours_monitoring": "hours_monitoring",
+                 "hours_doing": "hours_doing", "hours_coaching": "hours_coaching", "hours_vision": "hours_vision",
+                 "manager_strain": "strain", "extra_control": "boost", "pressure_from_above": "pressure"}
+
+
 def compute_metrics(model) -> dict[str, float]:
-    """All metrics of the current week, vectorised over agents."""
+    """All metrics of the current week, vectorised over agents (the means in one matrix product)."""
     s, ms, p, last = model.state, model.mstate, model.params, model.last
     active, absent = s.status == 0, s.status == 1
     employed = active | absent
     n_emp = max(int(employed.sum()), 1)
+    n_act = int(active.sum())
     cls = mot.engagement_class(s.engagement)
     burnt = st.burnout_criterion(s.exhaustion, s.cynicism, p.dynamics.burnout_exhaustion,
                                  p.dynamics.burnout_cynicism)
@@ -92,12 +102,15 @@ def compute_metrics(model) -> dict[str, float]:
     nt = model.org.n_teams
     counts = np.maximum(np.bincount(team, weights=active, minlength=nt), 1)
     team_safety = np.bincount(team, weights=s.safety * active, minlength=nt) / counts
-    standards = np.array([k.standards for k in model.knobs])
-    zones = np.bincount(saf.zone(team_safety, standards), minlength=4) / nt
-    m = {
-        "engagement": _mean(s.engagement, active),
-        "engaged_share": _mean(cls == mot.ENGAGED, active),
-        "disengaged_share": _mean(cls == mot.DISENGAGED, active),
+    zones = np.bincount(saf.zone(team_safety, model._knob_arrays["standards"]), minlength=4) / nt
+    rows = np.stack((s.engagement, cls == mot.ENGAGED, cls == mot.DISENGAGED, s.trust_in_manager,
+                     s.manager_trust, s.safety, s.competence, s.motivation, s.exhaustion, s.cynicism, s.efficacy,
+                     s.initiative, s.control))
+    means = (rows @ active) / n_act if n_act else np.zeros(len(ACTIVE_MEANS))
+    mgr = np.stack([getattr(ms, a) for a in MANAGER_MEANS.values()]).mean(axis=1)
+    m = dict(zip(ACTIVE_MEANS, means.tolist()))
+    m.update(zip(MANAGER_MEANS, mgr.tolist()))
+    m.update({
         "burnout_share": float((absent | (active & burnt)).sum() / n_emp),
         "burnout_complaints_share": float((absent | (active & complaints)).sum() / n_emp),
         "absent_share": float(absent.sum() / n_emp),
@@ -108,30 +121,12 @@ def compute_metrics(model) -> dict[str, float]:
         "intelligent_failures": int(last["intelligent"].sum()),
         "hidden_failures": int(last["hidden"].sum()),
         "surfaced_failures": int(last["surfaced"].sum()),
-        "trust_in_manager": _mean(s.trust_in_manager, active),
-        "manager_trust": _mean(s.manager_trust, active),
-        "psych_safety": _mean(s.safety, active),
-        "competence": _mean(s.competence, active),
-        "motivation": _mean(s.motivation, active),
-        "exhaustion": _mean(s.exhaustion, active),
-        "cynicism": _mean(s.cynicism, active),
-        "efficacy": _mean(s.efficacy, active),
-        "initiative": _mean(s.initiative, active),
         "leavers": int(model.leavers),
-        "manager_hours": float(ms.hours_total.mean()),
-        "hours_monitoring": float(ms.hours_monitoring.mean()),
-        "hours_doing": float(ms.hours_doing.mean()),
-        "hours_coaching": float(ms.hours_coaching.mean()),
-        "hours_vision": float(ms.hours_vision.mean()),
-        "manager_control": _mean(s.control, active),
-        "manager_strain": float(ms.strain.mean()),
-        "extra_control": float(ms.boost.mean()),
-        "pressure_from_above": float(ms.pressure.mean()),
         "zone_learning": float(zones[0]), "zone_comfort": float(zones[1]),
         "zone_anxiety": float(zones[2]), "zone_apathy": float(zones[3]),
-        "headcount": int(active.sum()),
-    }
-    return m
+        "headcount": n_act,
+    })
+    return {k: m[k] for k in METRICS}
 
 
 # per team (``--per-team``): name -> (English label, Dutch label, description)
@@ -190,7 +185,7 @@ def level_metrics(model) -> dict[str, np.ndarray]:
     rows = {c: [] for c in LEVEL_COLUMNS}
     for lev in levels:
         if lev == 1:
-            vals = (org.n_teams, _mean(ms.pressure, np.ones(org.n_teams, bool)), ms.boost.mean(), ms.strain.mean(),
+            vals = (org.n_teams, ms.pressure.mean(), ms.boost.mean(), ms.strain.mean(),
                     ms.trust_in_boss.mean() if (org.team_boss >= 0).any() else np.nan)
         else:
             sel = org.senior_level == lev
