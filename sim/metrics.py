@@ -87,8 +87,11 @@ MANAGER_MEANS = {"manager_hours": "hours_total", "hours_monitoring": "hours_moni
                  "manager_strain": "strain", "extra_control": "boost", "pressure_from_above": "pressure"}
 
 
-def compute_metrics(model) -> dict[str, float]:
-    """All metrics of the current week, vectorised over agents (the means in one matrix product)."""
+def compute_metrics(model, by_run: bool = False) -> dict[str, float]:
+    """All metrics of the current week, vectorised over agents (the means in one matrix product). With
+    ``by_run`` (a batch of runs): a dict of arrays, one value per run."""
+    if by_run:
+        return _metrics_by_run(model)
     s, ms, p, last = model.state, model.mstate, model.params, model.last
     active, absent = s.status == 0, s.status == 1
     employed = active | absent
@@ -120,10 +123,52 @@ def compute_metrics(model) -> dict[str, float]:
         "complex_failures": int(last["complex"].sum()),
         "intelligent_failures": int(last["intelligent"].sum()),
         "hidden_failures": int(last["hidden"].sum()),
-        "surfaced_failures": int(last["surfaced"].sum()),
+        "surfaced_failures": int(last["surfaced"].sum() + last["orphans_surfaced"].sum()),
         "leavers": int(model.leavers),
         "zone_learning": float(zones[0]), "zone_comfort": float(zones[1]),
         "zone_anxiety": float(zones[2]), "zone_apathy": float(zones[3]),
+        "headcount": n_act,
+    })
+    return {k: m[k] for k in METRICS}
+
+
+def _metrics_by_run(model) -> dict[str, np.ndarray]:
+    """:func:`compute_metrics` for every run of a batch at once (the same definitions, grouped by run)."""
+    s, ms, p, last = model.state, model.mstate, model.params, model.last
+    R, rp, rt = model.n_runs, model.run_of_position, model.run_of_team
+    per_pos = lambda w: np.bincount(rp, weights=w, minlength=R)  # noqa: E731
+    per_team = lambda w: np.bincount(rt, weights=w, minlength=R)  # noqa: E731
+    active, absent = s.status == 0, s.status == 1
+    act = active.astype(float)
+    n_act = per_pos(act)
+    n_emp = np.maximum(per_pos((active | absent).astype(float)), 1)
+    positions, teams = per_pos(np.ones(len(rp))), per_team(np.ones(len(rt)))
+    cls = mot.engagement_class(s.engagement)
+    burnt = st.burnout_criterion(s.exhaustion, s.cynicism, p.dynamics.burnout_exhaustion,
+                                 p.dynamics.burnout_cynicism)
+    complaints = s.exhaustion >= p.dynamics.burnout_exhaustion
+    rows = (s.engagement, cls == mot.ENGAGED, cls == mot.DISENGAGED, s.trust_in_manager, s.manager_trust, s.safety,
+            s.competence, s.motivation, s.exhaustion, s.cynicism, s.efficacy, s.initiative, s.control)
+    safe_n = np.maximum(n_act, 1)
+    m = {k: np.where(n_act > 0, per_pos(np.asarray(x, dtype=float) * act) / safe_n, 0.0)
+         for k, x in zip(ACTIVE_MEANS, rows)}
+    m.update({k: per_team(getattr(ms, a)) / teams for k, a in MANAGER_MEANS.items()})
+    team, nt = model.org.team, model.org.n_teams
+    counts = np.maximum(np.bincount(team, weights=active, minlength=nt), 1)
+    team_safety = np.bincount(team, weights=s.safety * active, minlength=nt) / counts
+    z = saf.zone(team_safety, model._knob_arrays["standards"])
+    for i, name in enumerate(("zone_learning", "zone_comfort", "zone_anxiety", "zone_apathy")):
+        m[name] = per_team((z == i).astype(float)) / teams
+    m.update({
+        "burnout_share": per_pos((absent | (active & burnt)).astype(float)) / n_emp,
+        "burnout_complaints_share": per_pos((absent | (active & complaints)).astype(float)) / n_emp,
+        "absent_share": per_pos(absent.astype(float)) / n_emp,
+        "vacancy_share": per_pos((s.status == 2).astype(float)) / positions,
+        "output": per_team(last["team_output"]) / teams,
+        "basic_failures": per_pos(last["basic"]), "complex_failures": per_pos(last["complex"]),
+        "intelligent_failures": per_pos(last["intelligent"]), "hidden_failures": per_pos(last["hidden"]),
+        "surfaced_failures": per_pos(last["surfaced"]) + per_team(last["orphans_surfaced"]),
+        "leavers": model.leavers_by_run.astype(float),
         "headcount": n_act,
     })
     return {k: m[k] for k in METRICS}

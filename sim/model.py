@@ -10,12 +10,14 @@ from dataclasses import dataclass, field, fields
 
 import mesa
 import numpy as np
+import pandas as pd
 
 from . import policies
 from .agents import EMPLOYEE_VARS, Employee, Manager, SeniorManager
 from .metrics import METRICS, compute_metrics, level_metrics, team_metrics
-from .org import build_org
+from .org import build_org, combine_orgs
 from .params import load_scenario
+from .streams import Streams
 from .rules import learning, motivation, safety, social, strain, trust, work
 from .rules.common import clip01
 
@@ -140,27 +142,45 @@ class OrgModel(mesa.Model):
     """
 
     def __init__(self, params=None, seed: int | None = None, record_agents: bool = False,
-                 per_team: bool = False):
+                 per_team: bool = False, seeds: list[int] | None = None):
         params = params if params is not None else load_scenario(None)
-        seed = int(params.scenario.seed if seed is None else seed)
-        init_ss, dyn_ss, org_ss = np.random.SeedSequence(seed).spawn(3)
-        super().__init__(rng=np.random.default_rng(dyn_ss))
-        self.seed = seed
+        if seeds is None:
+            seeds = [int(params.scenario.seed if seed is None else seed)]
+        elif seed is not None or record_agents or per_team or len(seeds) == 0:
+            raise ValueError("a batch (seeds=[...]) takes no seed, record_agents or per_team, and at least one seed")
+        seeds = [int(s) for s in seeds]
+        # per run: one stream for the people and the graph, one for the weekly dynamics, one for who leads how
+        spawned = [np.random.SeedSequence(s).spawn(3) for s in seeds]
+        dyn_gens = [np.random.default_rng(d) for _, d, _ in spawned]
+        super().__init__(rng=dyn_gens[0])
+        dyn_gens[0] = self.rng
+        for g in dyn_gens[1:]:  # Mesa seeds its Python `random` with one draw from the model's rng: do the same
+            g.integers(np.iinfo(np.int32).max)
+        self.seeds = seeds
+        self.seed = seeds[0] if len(seeds) == 1 else seeds
         self.params = p = params
         self.week = 0
-        init_rng = np.random.default_rng(init_ss)
+        init_rngs = [np.random.default_rng(i) for i, _, _ in spawned]
 
-        self.org = build_org(init_rng, p.team.teams, p.team.size, p.team.peer_density, p.team.cross_team_density,
-                             p.org.levels, p.org.span)
+        # a batch is several copies of the organisation side by side, each drawn from its own seed
+        orgs = [build_org(r, p.team.teams, p.team.size, p.team.peer_density, p.team.cross_team_density,
+                          p.org.levels, p.org.span) for r in init_rngs]
+        self.org = combine_orgs(orgs)
         n, m = self.org.n_positions, self.org.n_teams
+        self.n_runs = len(seeds)
+        self._pos_bounds = np.cumsum([0] + [o.n_positions for o in orgs])
+        self._team_bounds = np.cumsum([0] + [o.n_teams for o in orgs])
+        self.run_of_position = np.repeat(np.arange(self.n_runs), np.diff(self._pos_bounds))
+        self.run_of_team = np.repeat(np.arange(self.n_runs), np.diff(self._team_bounds))
+        self.draw = Streams(dyn_gens, self._pos_bounds, self._team_bounds)
         self.state = EmployeeState(n)
         self.mstate = ManagerState(m)
         # which team lead follows which policy: a stream of its own, so the people do not depend on it
-        self.knobs = policies.team_lead_knobs(p.policy, p.org, m, np.random.default_rng(org_ss))
+        self.knobs = [k for o, (_, _, org_ss) in zip(orgs, spawned)
+                      for k in policies.team_lead_knobs(p.policy, p.org, o.n_teams, np.random.default_rng(org_ss))]
         self._knob_arrays = {k: np.array([getattr(kn, k) for kn in self.knobs]) for k in policies.KNOBS}
-        top = int(self.org.senior_level.max()) if self.org.n_senior else 1
-        self.senior_knobs = [policies.preset(p.org.director_policy if lev == top else p.org.middle_policy)
-                             for lev in self.org.senior_level]
+        self.senior_knobs = [policies.preset(p.org.director_policy if boss < 0 else p.org.middle_policy)
+                             for boss in self.org.senior_boss]
         self._senior_knob_arrays = {k: np.array([getattr(kn, k) for kn in self.senior_knobs], dtype=float)
                                     for k in policies.KNOBS}
         self.ustate = us = SeniorState(self.org.n_senior)
@@ -170,7 +190,8 @@ class OrgModel(mesa.Model):
         us.perceived_output[:] = us.unit_output[:] = p.work.target
         us.trust_in_boss[:] = p.manager.trust_propensity
         self._senior_signals()
-        self._init_people(init_rng, np.arange(n), p.team.competence_mean)
+        for r, lo, hi in zip(init_rngs, self._pos_bounds[:-1], self._pos_bounds[1:]):
+            self._init_people(r, np.arange(lo, hi), p.team.competence_mean)
         ms = self.mstate
         ms.insecurity[:] = p.manager.insecurity
         ms.competence[:] = p.manager.competence
@@ -181,7 +202,7 @@ class OrgModel(mesa.Model):
         ms.team_output[:] = ms.perceived_output[:] = p.work.target
         ms.trust_in_boss[:] = p.manager.trust_propensity
         self._pressure_from_above()
-        self.leavers = 0
+        self.leavers_by_run = np.zeros(self.n_runs, dtype=np.int64)
         self.last = {}  # last week's event counts (failures etc.), per position
 
         self.managers_list = list(Manager.create_agents(self, m, list(range(m))))
@@ -195,6 +216,12 @@ class OrgModel(mesa.Model):
         self.metrics: dict[str, float] = {}
         self.datacollector = mesa.DataCollector(
             model_reporters={k: (lambda mdl, k=k: mdl.metrics[k]) for k in METRICS})
+        self._batch_rows: list[np.ndarray] = []   # a batch: one (runs x metrics) array per week
+
+    @property
+    def leavers(self) -> int:
+        """People who left since week 1 (in a batch: over all runs)."""
+        return int(self.leavers_by_run.sum())
 
     # ------------------------------------------------------------------------------------------------------
     def _init_people(self, rng, slots, competence_mean, new_hire=False):
@@ -252,7 +279,7 @@ class OrgModel(mesa.Model):
     def step(self):
         """One work week: the twelve processes of docs/ODD.md in order, then data collection."""
         self.week += 1
-        p, s, ms, rng, team = self.params, self.state, self.mstate, self.rng, self.org.team
+        p, s, ms, rng, team = self.params, self.state, self.mstate, self.draw, self.org.team
         dyn, nt = p.dynamics, self.org.n_teams
         K = {k: v[team] for k, v in self._knob_arrays.items()}
         tsum = lambda x: np.bincount(team, weights=x, minlength=nt)  # noqa: E731  per-team sums
@@ -421,11 +448,15 @@ class OrgModel(mesa.Model):
         s.success_rate = np.where(attempted > 0, success_rate, s.success_rate)
         s.tenure = s.tenure + (s.status != VACANT)
         self.last = dict(basic=basic, complex=complex_, intelligent=intelligent, hidden=hidden,
-                         reported=reported, surfaced=surfaced.sum() + orphans.sum(), team_output=team_output)
+                         reported=reported, surfaced=surfaced, orphans_surfaced=orphans, team_output=team_output)
 
         # 12. Data collection ---------------------------------------------------------------------------------
-        self.metrics = compute_metrics(self)
-        self.datacollector.collect(self)
+        if self.n_runs == 1:
+            self.metrics = compute_metrics(self)
+            self.datacollector.collect(self)
+        else:
+            self.metrics = compute_metrics(self, by_run=True)
+            self._batch_rows.append(np.array([self.metrics[k] for k in METRICS], dtype=float).T)
         if self.record_agents:
             self._record_agents()
         if self.per_team:
@@ -477,7 +508,7 @@ class OrgModel(mesa.Model):
     def _staffing(self):
         """Start of the week (step 1): people on sick leave recover and return or leave; vacancies count down
         and are refilled by a new, less competent hire."""
-        s, dyn, rng = self.state, self.params.dynamics, self.rng
+        s, dyn = self.state, self.params.dynamics
         absent = s.status == ABSENT
         s.exhaustion[absent], s.cynicism[absent] = strain.recover_absent(s.exhaustion[absent], s.cynicism[absent])
         s.weeks_left[absent] -= 1
@@ -485,7 +516,7 @@ class OrgModel(mesa.Model):
         ending = absent & (s.weeks_left <= 0)
         if ending.any():
             idx = np.flatnonzero(ending)
-            back = rng.random(len(idx)) < dyn.return_probability
+            back = self.draw.at(idx).random(len(idx)) < dyn.return_probability
             ret, gone = idx[back], idx[~back]
             s.status[ret] = ACTIVE
             s.exhaustion[ret] = np.minimum(s.exhaustion[ret], 0.5)
@@ -500,12 +531,12 @@ class OrgModel(mesa.Model):
 
     def _absence_and_turnover(self, act, burnt):
         """End of step 8: burnout turns into sick leave; voluntary turnover of the active."""
-        s, dyn, rng = self.state, self.params.dynamics, self.rng
+        s, dyn = self.state, self.params.dynamics
         start = act & (s.burnout_count >= dyn.burnout_weeks)
         if start.any():
             idx = np.flatnonzero(start)
             s.status[idx] = ABSENT
-            s.weeks_left[idx] = strain.sick_leave_weeks(rng, len(idx), dyn.sick_leave_weeks)
+            s.weeks_left[idx] = strain.sick_leave_weeks(self.draw.at(idx), len(idx), dyn.sick_leave_weeks)
             s.leave_weeks[idx] = 0
             s.burnout_count[idx] = 0
         # voluntary turnover of the active
@@ -513,7 +544,7 @@ class OrgModel(mesa.Model):
         complaints = (s.exhaustion >= dyn.burnout_exhaustion).astype(float)
         pq = strain.turnover_probability(s.engagement, s.trust_in_manager, complaints, dyn.turnover_base,
                                          dyn.turnover_sensitivity)
-        quit_ = act2 & (rng.random(len(pq)) < pq)
+        quit_ = act2 & (self.draw.random(len(pq)) < pq)
         self._leave(np.flatnonzero(quit_))
 
     def _leave(self, idx):
@@ -526,7 +557,7 @@ class OrgModel(mesa.Model):
         self.mstate.orphan_backlog += np.bincount(self.org.team[idx], weights=s.hidden_backlog[idx],
                                                   minlength=self.org.n_teams).astype(np.int64)
         s.hidden_backlog[idx] = 0
-        self.leavers += len(idx)
+        self.leavers_by_run += np.bincount(self.run_of_position[idx], minlength=self.n_runs)
         for i in idx:
             agent = self.employees_at[i]
             if agent is not None:
@@ -534,7 +565,7 @@ class OrgModel(mesa.Model):
                 self.employees_at[i] = None
 
     def _hire(self, idx):
-        self._init_people(self.rng, idx, self.params.team.hire_competence, new_hire=True)
+        self._init_people(self.draw.at(idx), idx, self.params.team.hire_competence, new_hire=True)
         for i in idx:
             self.employees_at[i] = Employee(self, int(i))
 
@@ -546,12 +577,13 @@ class OrgModel(mesa.Model):
         self.mstate.strain = clip01(self.mstate.strain + m)
 
     def _key_people_leave(self, k):
-        """The ``k`` most competent active employees leave (a key person leaving)."""
+        """The ``k`` most competent active employees leave (a key person leaving; in a batch, in every run)."""
         s = self.state
-        cand = np.flatnonzero(s.status == ACTIVE)
-        if len(cand):
-            top = cand[np.argsort(-s.competence[cand], kind="stable")[:k]]
-            self._leave(top)
+        for lo, hi in zip(self._pos_bounds[:-1], self._pos_bounds[1:]):
+            cand = lo + np.flatnonzero(s.status[lo:hi] == ACTIVE)
+            if len(cand):
+                top = cand[np.argsort(-s.competence[cand], kind="stable")[:k]]
+                self._leave(top)
 
     def _record_agents(self):
         s = self.state
@@ -578,8 +610,11 @@ class OrgModel(mesa.Model):
             self.step()
         return self
 
-    def timeseries(self):
+    def timeseries(self, run: int = 0):
         """The weekly model-level table from Mesa's DataCollector, one row per week (row 0 = week 1);
-        :func:`sim.runner.tidy` adds the ``week`` column and integer dtypes."""
+        :func:`sim.runner.tidy` adds the ``week`` column and integer dtypes. In a batch: run ``run``'s table."""
+        if self.n_runs > 1:
+            rows = np.array([r[run] for r in self._batch_rows]).reshape(-1, len(METRICS))
+            return pd.DataFrame(rows, columns=list(METRICS))
         df = self.datacollector.get_model_vars_dataframe().reset_index(drop=True)
         return df

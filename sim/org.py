@@ -145,3 +145,32 @@ def build_org(rng, n_teams: int, team_size: int, peer_density: float, cross_dens
     W = sp.csr_array((data, (rows, cols)), shape=(n, n))
     return Org(graph=g, team=team, peers=W, n_positions=n, n_teams=n_teams, senior_level=senior_level,
                team_boss=team_boss, senior_boss=senior_boss, teams_under=under)
+
+
+def combine_orgs(orgs: list[Org]) -> Org:
+    """Several independent organisations side by side as one (a batch of runs): positions, teams and senior
+    managers are numbered block after block; no ties between blocks. Node numbering follows :class:`Org`:
+    all positions, then all team leads, then all senior managers."""
+    if len(orgs) == 1:
+        return orgs[0]
+    pos = np.cumsum([0] + [o.n_positions for o in orgs])
+    tms = np.cumsum([0] + [o.n_teams for o in orgs])
+    srs = np.cumsum([0] + [o.n_senior for o in orgs])
+    N, T = int(pos[-1]), int(tms[-1])
+    shift = lambda a, off: np.where(a >= 0, a + off, -1)  # noqa: E731
+    g = nx.Graph()
+    for b, o in enumerate(orgs):
+        n, m = o.n_positions, o.n_teams
+        mapping = {i: (int(pos[b]) + i if i < n else N + int(tms[b]) + i - n if i < n + m
+                       else N + T + int(srs[b]) + i - n - m) for i in o.graph.nodes}
+        g.update(nx.relabel_nodes(o.graph, mapping, copy=True))
+        for v in mapping.values():  # team labels are global in the combined graph
+            if "team" in g.nodes[v]:
+                g.nodes[v]["team"] = int(g.nodes[v]["team"]) + int(tms[b])
+    return Org(graph=g, team=np.concatenate([o.team + tms[b] for b, o in enumerate(orgs)]),
+               peers=sp.block_diag([o.peers for o in orgs], format="csr"), n_positions=N, n_teams=T,
+               senior_level=np.concatenate([o.senior_level for o in orgs]),
+               team_boss=np.concatenate([shift(o.team_boss, srs[b]) for b, o in enumerate(orgs)]),
+               senior_boss=np.concatenate([shift(o.senior_boss, srs[b]) for b, o in enumerate(orgs)]),
+               teams_under=sp.block_diag([o.teams_under for o in orgs], format="csr")
+               if srs[-1] else sp.csr_array((0, T)))

@@ -98,6 +98,24 @@ def run_one(params, seed: int | None = None, weeks: int | None = None, record_ag
     return RunResult(ts, summary, agents, per_team_df, per_level_df)
 
 
+BATCH = 25  # seeds per batch: numpy's per-call cost is shared, memory stays small
+
+
+def batch_size(params) -> int:
+    """Seeds worth running side by side: up to :data:`BATCH`, and no more than about 20,000 positions (large
+    organisations gain nothing from batching)."""
+    return max(1, min(BATCH, 20_000 // (params.team.teams * params.team.size)))
+
+
+def run_batch(params, seeds: list[int], weeks: int | None = None) -> list[pd.DataFrame]:
+    """Run one scenario for several seeds side by side in one model (:mod:`sim.streams`): the tidy timeseries
+    of each seed, identical to :func:`run_one`'s for that seed, several times faster for small teams."""
+    weeks = params.scenario.weeks if weeks is None else weeks
+    model = OrgModel(params, seeds=list(seeds))
+    model.run(weeks)
+    return [tidy(model.timeseries(run=i)) for i in range(len(seeds))]
+
+
 def scenario_labels(paths) -> list[str]:
     """Short labels for scenario files: the file stem, or the path where two stems are the same."""
     stems = [Path(p).stem for p in paths]
@@ -116,15 +134,17 @@ def compare_params(loaded: dict, seeds: int, weeks: int | None = None, first_see
                    progress=None) -> pd.DataFrame:
     """:func:`compare` for already validated parameters, given as ``{label: params}``."""
     frames = []
+    all_seeds = list(range(first_seed, first_seed + seeds))
     for label, params in loaded.items():
-        for seed in range(first_seed, first_seed + seeds):
-            r = run_one(params, seed=seed, weeks=weeks)
-            ts = r.timeseries
-            ts.insert(0, "seed", seed)
-            ts.insert(0, "scenario", label)
-            frames.append(ts)
-            if progress:
-                progress()
+        size = batch_size(params)
+        for start in range(0, len(all_seeds), size):  # batches: the same numbers as one run per seed
+            chunk = all_seeds[start:start + size]
+            for seed, ts in zip(chunk, run_batch(params, chunk, weeks)):
+                ts.insert(0, "seed", seed)
+                ts.insert(0, "scenario", label)
+                frames.append(ts)
+                if progress:
+                    progress()
     return pd.concat(frames, ignore_index=True)
 
 

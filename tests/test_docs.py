@@ -57,8 +57,8 @@ def test_readme_opens_with_the_two_commands():
     assert "make demo" in head and "make test" in head
 
 
-FLOORS = ["params", "rules", "policies", "org", "agents", "metrics", "model", "runner", "plots", "report", "experiment",
-          "validate", "app", "cli"]
+FLOORS = ["params", "streams", "rules", "policies", "org", "agents", "metrics", "model", "runner", "plots",
+          "report", "experiment", "validate", "app", "cli"]
 
 
 def _floor(module: str) -> int:
