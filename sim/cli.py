@@ -325,6 +325,98 @@ def _ticker(n_runs: int):
     return tick
 
 
+@app.command()
+@_guard
+def experiment(
+    file: Annotated[Path, typer.Argument(help="Experiment TOML file (experiments/*.toml)")],
+    out: Annotated[Path | None, typer.Option(help="Output directory (default: out/<file name>)")] = None,
+    workers: Annotated[int | None, typer.Option(help="Local worker processes (default: every core; 1: in this "
+                                                     "process)")] = None,
+    scheduler: Annotated[str | None, typer.Option(help="Dask scheduler address, e.g. tcp://127.0.0.1:8786, "
+                                                       "instead of local processes")] = None,
+    resume: Annotated[bool, typer.Option("--resume", help="Run only what is missing in --out")] = False,
+    csv: Annotated[bool, typer.Option("--csv", help="Also write runs.csv and timeseries.csv")] = False,
+    progress: Annotated[bool, typer.Option(help="Show a progress bar")] = True,
+):
+    """Run an experiment (many runs): runs.parquet, timeseries.parquet, manifest.json; resumable."""
+    from .experiment.run import run_experiment
+
+    out = out if out is not None else Path("out") / file.stem
+    s = run_experiment(file, out, workers=workers, scheduler=scheduler, resume=resume, progress=progress,
+                       csv=csv)
+    if s.get("warning"):
+        err_console.print(f"warning: {s['warning']}", markup=False)
+    if s["nothing_to_do"]:
+        out_console.print(f"nothing left to do: all {s['runs']} runs of {file} are in {out} ({s['failed']} "
+                          f"failed)", markup=False, soft_wrap=True)
+        return
+    names = ", ".join(Path(f).name for f in s["files"])
+    out_console.print(f"{s['ran']} runs in {s['seconds']:.1f} s ({s['runs_per_second']:.1f} runs/s on "
+                      f"{s['executor']}), {s['failed_now']} failed; all {s['runs']} runs done, {s['failed']} "
+                      f"failed in all; wrote {out}/: {names}", markup=False, soft_wrap=True)
+
+
+@app.command()
+@_guard
+def analyze(
+    directory: Annotated[Path, typer.Argument(help="An experiment's output directory")],
+    out: Annotated[Path | None, typer.Option(help="Where to write (default: DIRECTORY/analysis)")] = None,
+    csv: Annotated[bool, typer.Option("--csv", help="Also export runs.csv and timeseries.csv there")] = False,
+    lang: Annotated[str | None, typer.Option(help="Language of labels: en or nl")] = None,
+):
+    """Means with 95% CIs per design point, figures, Sobol/Morris indices of an experiment directory."""
+    from .experiment.analyze import analyze as run_analysis
+
+    lang = _lang(lang)
+    if out is not None:
+        _check_out(out)
+    res = run_analysis(directory, out, lang=lang, csv=csv)
+    for note in res["notes"]:
+        err_console.print(f"note: {note}", markup=False)
+    dest = out if out is not None else directory / "analysis"
+    out_console.print(f"{res['design']} design, {res['points']} design points, {res['ok']} runs analysed "
+                      f"({res['failed']} failed); wrote {dest}/: " + ", ".join(Path(f).name for f in res["files"]),
+                      markup=False, soft_wrap=True)
+
+
+@app.command()
+@_guard
+def report(
+    scenarios: Annotated[list[Path], typer.Argument(help="One or more scenario TOML files")],
+    seeds: Annotated[int, typer.Option(help="Seeds per scenario (the same seeds for each)")] = 10,
+    weeks: Annotated[int | None, typer.Option(help="Weeks to simulate (default: each scenario's)")] = None,
+    lang: Annotated[str | None, typer.Option(help="Language: en or nl (default: from the locale)")] = None,
+    out: Annotated[Path, typer.Option(help="Output directory")] = Path("out/report"),
+    set_: Annotated[list[str] | None, typer.Option("--set", help="Override for every scenario (repeatable)")]
+    = None,
+):
+    """The workshop report: one self-contained report.html (figures embedded, opens offline, prints well), its
+    PNGs and CSVs: stories, numbers after 3, 12 and 24 months, bands over seeds, the manager's week, zones."""
+    from .report import build_report
+
+    lang = _lang(lang)
+    _check_option("--weeks", "scenario.weeks", weeks)
+    if not 1 <= seeds <= 10_000:
+        raise ConfigError(f"--seeds {seeds}: out of range; allowed: integer in [1, 10000]")
+    _check_out(out)
+    path = build_report(scenarios, seeds, lang, out, weeks=weeks, sets=set_,
+                        progress=_ticker(len(scenarios) * seeds))
+    out_console.print(f"wrote {path} (figures: report_*.png, data: report_data.csv, report_headline.csv)",
+                      markup=False, soft_wrap=True)
+
+
+def _ticker(n_runs: int):
+    """A progress callback that counts runs on a terminal (and stays silent otherwise)."""
+    done = [0]
+
+    def tick():
+        done[0] += 1
+        if sys.stderr.isatty():
+            err_console.print(f"\r{done[0]}/{n_runs} runs", end="\n" if done[0] == n_runs else "")
+    return tick
+
+
+
 def main() -> None:  # console script entry point
     app()
 
