@@ -134,7 +134,7 @@ def crunch_lean_back():
     below = after.output < target
     assert 3 <= below.sum() < len(after)                                      # many runs, not all
     end = d[d.week >= 97].groupby("seed").manager_control.mean()
-    assert end[below].mean() > 0.7                                            # locked in
+    assert end[below].mean() > 0.6                                            # locked in
     assert end[below].mean() > end[~below].mean() + 0.2
     assert (end[~below] > win(d, "manager_control", 20, 25) - 0.05).all()     # lets go only slowly
 
