@@ -18,7 +18,7 @@ import pandas as pd
 
 from .. import __version__
 from ..metrics import label
-from ..params import BY_KEY, ConfigError, load_scenario, text
+from ..params import BY_KEY, KNOBS, ConfigError, load_scenario, text
 from ..plots import PERCENT
 from ..runner import compare_params, final_table, scenario_labels, versions
 from . import figures
@@ -128,6 +128,8 @@ def _setup(sp, lang: str) -> str:
     people = (w["people"].format(size=t.size) if t.teams == 1
               else w["teams"].format(teams=t.teams, size=t.size))
     policy = POLICY_NAMES[lang].get(sp.policy.name, w["policy_custom"])
+    if sp.policy.name != "custom" and any(getattr(sp.policy, k) is not None for k in KNOBS):
+        policy += w["policy_adjusted"]
     parts = [people, f"{lab('team.competence_mean')} {t.competence_mean:g} (± {t.competence_spread:g})",
              f"{lab('policy.name')}: {policy}"]
     changed = [k for k in ("workload", "target", "novelty")

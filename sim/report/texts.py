@@ -23,6 +23,7 @@ WORDS: dict[str, dict[str, str]] = {
         "setup": "Set-up",
         "event_weeks": "{kind} in weeks {start}-{end} (strength {magnitude:g})",
         "policy_custom": "own settings",
+        "policy_adjusted": ", adjusted",
         "headline": "Headline numbers",
         "headline_note": "Mean over runs [95% confidence interval]. The numbers at the end of the run are "
                          "those of orgsim compare for the same seeds.",
@@ -84,6 +85,7 @@ WORDS: dict[str, dict[str, str]] = {
         "setup": "Opzet",
         "event_weeks": "{kind} in week {start}-{end} (sterkte {magnitude:g})",
         "policy_custom": "eigen instellingen",
+        "policy_adjusted": ", aangepast",
         "headline": "De belangrijkste cijfers",
         "headline_note": "Gemiddelde over de runs [95%-betrouwbaarheidsinterval]. De cijfers aan het einde "
                          "van de run zijn die van orgsim compare met dezelfde seeds.",
