@@ -93,8 +93,9 @@ def test_dask_cluster_gives_the_same_tables_as_serial_and_two_local_workers(clus
     run_experiment(path, tmp_path / "local", workers=2, progress=False)
     got = {k: load_results(tmp_path / k) for k in ("dask", "serial", "local")}
     for k in ("serial", "local"):
-        pd.testing.assert_frame_equal(got["dask"][0].drop(columns="seconds"), got[k][0].drop(columns="seconds"))
-        pd.testing.assert_frame_equal(got["dask"][1], got[k][1])
+        pd.testing.assert_frame_equal(got["dask"][0].drop(columns="seconds"), got[k][0].drop(columns="seconds"),
+                                      check_exact=True)
+        pd.testing.assert_frame_equal(got["dask"][1], got[k][1], check_exact=True)
     runs, ts = got["dask"]
     assert len(runs) == 18 and len(ts) == 18 * 4 and (runs["status"] == "ok").all()
     import json

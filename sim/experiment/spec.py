@@ -40,6 +40,7 @@ import numpy as np
 
 from .. import policies
 from ..metrics import METRICS
+from ..runner import batch_size
 from ..params import (BY_KEY, PARAMS, SECTIONS, ConfigError, Param, _describe_value, _suggest, load_raw,
                       validate)
 
@@ -437,6 +438,7 @@ class Design:
     metrics: tuple[str, ...]
     columns: dict[str, list] = field(default_factory=dict)   # every parameter per design point
     seeds: np.ndarray | None = None                           # per run
+    batch: np.ndarray | None = None                           # per design point: replicates run side by side
 
     @property
     def n_points(self) -> int:
@@ -456,13 +458,25 @@ class Design:
     def replicate_of(self, run_id):
         return np.asarray(run_id) % self.replicates
 
+    def block_starts(self) -> np.ndarray:
+        """Bool per run id (and one past the end): does a batch start here? A design point's replicates run
+        in batches of ``batch[point]`` side by side in one model (:func:`sim.runner.run_batch`); the batches
+        are fixed by the design, never by the scheduling, so the numbers do not depend on it."""
+        r = self.replicates
+        starts = np.zeros(self.n_runs + 1, bool)
+        starts[-1] = True
+        for p, b in enumerate(self.batch):
+            starts[p * r + np.arange(0, r, b)] = True
+        return starts
+
     def digest(self) -> str:
         """A hash of everything that decides the results: base parameters, points, seeds, weeks, metrics and
         what is recorded. ``--resume`` continues only a directory with the same digest."""
         blob = json.dumps({"base": self.base.model_dump(mode="json"), "factors": [f.key for f in self.spec.factors],
                            "points": self.points, "seeds": self.seeds.tolist(), "weeks": self.weeks,
                            "metrics": self.metrics, "record": self.spec.record_every,
-                           "average_from": self.spec.average_from}, sort_keys=True, default=str)
+                           "average_from": self.spec.average_from, "batch": self.batch.tolist()},
+                          sort_keys=True, default=str)
         return hashlib.sha256(blob.encode()).hexdigest()
 
 
@@ -500,12 +514,15 @@ def expand(spec: Spec) -> Design:
     cols = param_columns()
     d.columns = {p.key: [] for p in cols}
     knob_keys = {f"policy.{k}" for k in policies.KNOBS}
+    batch = []
     for i, values in enumerate(points):
         sp = validate(point_raw(raw, spec.factors, values), f"{source} design point {i}")
+        batch.append(batch_size(sp))
         knobs = policies.resolve(sp.policy)
         for p in cols:
             v = getattr(knobs, p.name) if p.key in knob_keys else getattr(getattr(sp, p.section), p.name)
             d.columns[p.key].append(v if p.kind in FACTOR_KINDS else json.dumps(v, sort_keys=True))
+    d.batch = np.array(batch, dtype=np.int64)
     crn = spec.common_random_numbers
     rep_seeds = [run_seed(master, 0, r, True) for r in range(spec.replicates)] if crn else None
     d.seeds = np.array([rep_seeds[r] if crn else run_seed(master, pt, r, False)
