@@ -1,0 +1,285 @@
+"""The dashboard without a browser: settings and models (Dashboard), events, A/B, chart data, the Solara page
+rendered in-process, the offline asset directory, and the `orgsim dashboard` command's bad input."""
+
+from __future__ import annotations
+
+import json
+import socket
+from pathlib import Path
+
+import numpy as np
+import pytest
+from typer.testing import CliRunner
+
+from sim import app as dash_app
+from sim.app import (EVENT_BUTTONS, HELP_NL, KNOB_SLIDERS, PANELS, POLICY_LABELS, STATES, TEAM_SLIDERS, UI,
+                     Dashboard, curves_chart, fire_event, hours_chart, network_chart, node_states, offline_assets,
+                     tr)
+from sim.cli import app as cli_app
+from sim.metrics import label as metric_label
+from sim.model import ABSENT, ACTIVE, VACANT, OrgModel
+from sim.params import BY_KEY, ConfigError, load_scenario
+from sim.policies import PRESETS
+
+ROOT = Path(__file__).resolve().parent.parent
+CONTROLLING = ROOT / "scenarios" / "controlling.toml"
+SLIDERS = TEAM_SLIDERS + KNOB_SLIDERS
+
+
+def twin(d: Dashboard, side: str = "A") -> OrgModel:
+    """A fresh model with the dashboard's settings, run to the dashboard's week."""
+    return OrgModel(d.params(side)).run(d.week)
+
+
+# ---------------------------------------------------------------------------------------------- words, schema
+def test_every_ui_string_and_policy_has_english_and_dutch():
+    for key, (en, nl) in {**UI, **POLICY_LABELS}.items():
+        assert en.strip() and nl.strip(), key
+    assert set(POLICY_LABELS) == set(PRESETS)
+    assert tr("step", "nl") == "Stap" and tr("step", "en") == "Step"
+
+
+def test_sliders_come_from_the_schema():
+    for key, step, hi in SLIDERS:
+        p = BY_KEY[key]
+        assert p.kind in ("int", "float", "knob"), key
+        assert p.label_en and p.label_nl, key
+        assert p.help and HELP_NL[key], key
+        assert hi is None or p.lo < hi <= p.hi, key
+        assert 0 < step <= (p.hi - p.lo) / 10, key
+    assert set(HELP_NL) == {k for k, _, _ in SLIDERS}
+
+
+def test_slider_values_follow_the_policy_preset_and_the_scenario():
+    d = Dashboard(CONTROLLING)
+    sp = load_scenario(CONTROLLING)
+    assert d.policy_a == sp.policy.name == "controlling"
+    assert d.value("team.size") == sp.team.size
+    for key, _, _ in KNOB_SLIDERS:
+        assert d.value(key) == PRESETS["controlling"][key.split(".")[1]]
+    d.set_policy("A", "coaching")
+    for key, _, _ in KNOB_SLIDERS:
+        assert d.value(key) == PRESETS["coaching"][key.split(".")[1]]
+
+
+# ---------------------------------------------------------------------------------------------- the dashboard
+def test_steps_setup_and_reset():
+    d = Dashboard(CONTROLLING)
+    assert d.week == 0 and d.weeks == load_scenario(CONTROLLING).scenario.weeks
+    d.step(3)
+    assert d.week == 3
+    d.set_value("policy.blame", 0.2)
+    d.setup()
+    assert d.week == 0 and d.value("policy.blame") == 0.2       # setup keeps the sliders
+    d.step(2)
+    d.reset()
+    assert d.week == 0 and d.overrides == {} and d.value("policy.blame") == PRESETS["controlling"]["blame"]
+
+
+def test_ab_mode_is_the_same_people_under_two_policies():
+    d = Dashboard(CONTROLLING)
+    d.step(5)
+    d.set_ab(True)
+    assert d.week == 5
+    a, b = d.models["A"], d.models["B"]
+    assert a.params.policy.name == "controlling" and b.params.policy.name == d.policy_b != "controlling"
+    fresh_a, fresh_b = OrgModel(d.params("A")), OrgModel(d.params("B"))
+    for trait in ("competence", "resilience", "trust_propensity", "learning_rate", "workload_share"):
+        assert np.array_equal(getattr(fresh_a.state, trait), getattr(fresh_b.state, trait)), trait
+    assert sorted(fresh_a.org.graph.edges) == sorted(fresh_b.org.graph.edges)
+    assert a.seed == b.seed
+    d.step(20)
+    assert a.metrics["engagement"] != b.metrics["engagement"]  # two policies, two histories
+
+
+def test_a_slider_replays_the_run_to_the_current_week_with_the_new_value():
+    d = Dashboard(CONTROLLING)
+    d.step(12)
+    before = d.models["A"].metrics["engagement"]
+    d.set_value("policy.coaching", 0.9)
+    assert d.week == 12
+    assert d.models["A"].params.policy.coaching == 0.9
+    assert d.models["A"].metrics == twin(d).metrics            # same seed, same numbers
+    assert d.models["A"].metrics["engagement"] != before
+    with pytest.raises(ConfigError):
+        d.set_value("policy.blame", 7.0)
+    assert "policy.blame" not in d.overrides and d.week == 12
+
+
+def test_policy_b_gets_its_preset_not_the_knob_sliders_of_a():
+    d = Dashboard(CONTROLLING)
+    d.set_ab(True)
+    d.set_value("policy.blame", 0.05)
+    assert d.value("policy.blame", "A") == 0.05
+    assert d.value("policy.blame", "B") == PRESETS[d.policy_b]["blame"]
+    d.set_value("team.size", 20)
+    assert d.models["B"].params.team.size == 20                 # team and work sliders move both
+
+
+@pytest.mark.parametrize("kind", list(EVENT_BUTTONS))
+def test_event_buttons_change_the_model_from_the_next_week(kind):
+    d = Dashboard(CONTROLLING)
+    d.set_ab(True)
+    d.step(10)
+    ev = d.fire(kind)
+    weeks, magnitude = EVENT_BUTTONS[kind]
+    assert ev == {"kind": kind, "start": 11, "end": 10 + weeks, "magnitude": magnitude}
+    for m in d.models.values():
+        assert m.params.events[-1].model_dump() == ev
+    plain = OrgModel(d.models["A"].params.model_copy(update={"events": ()})).run(10)
+    weeks_on = 4 if kind == "pressure" else 1
+    d.step(weeks_on)
+    plain.run(weeks_on)
+    fired = d.models["A"]
+    if kind == "pressure":
+        assert fired.metrics["exhaustion"] > plain.metrics["exhaustion"]
+    elif kind == "reorganisation":
+        assert fired.metrics["trust_in_manager"] < plain.metrics["trust_in_manager"]
+    else:
+        assert fired.leavers >= plain.leavers + 1
+
+
+def test_fired_events_survive_a_replay_and_setup_clears_them():
+    d = Dashboard(CONTROLLING)
+    d.step(4)
+    d.fire("key_person_leaves")
+    d.step(6)
+    leavers = d.models["A"].leavers
+    d.set_value("manager.hours", 41.0)
+    assert [e.kind for e in d.models["A"].params.events] == ["key_person_leaves"]
+    assert d.models["A"].metrics == twin(d).metrics and d.models["A"].leavers >= 1
+    assert leavers >= 1
+    d.setup()
+    assert d.fired == [] and d.models["A"].params.events == ()
+
+
+def test_fire_event_helper_starts_next_week():
+    m = OrgModel(load_scenario(CONTROLLING))
+    m.run(3)
+    ev = fire_event(m, "pressure", 4, 1.2)
+    assert (ev["start"], ev["end"]) == (4, 7)
+    assert [(e.kind, e.start, e.end, e.magnitude) for e in m.params.events] == [("pressure", 4, 7, 1.2)]
+
+
+# ---------------------------------------------------------------------------------------------- what is drawn
+def test_node_states_classify_every_position():
+    m = OrgModel(load_scenario(CONTROLLING))
+    m.run(2)
+    s, dyn = m.state, m.params.dynamics
+    s.status[:4] = [VACANT, ABSENT, ACTIVE, ACTIVE]
+    s.exhaustion[2], s.cynicism[2] = 0.95, 0.9                 # burnt out at work
+    s.exhaustion[3], s.cynicism[3] = dyn.burnout_exhaustion + 0.01, 0.0   # strained
+    s.exhaustion[4:6], s.engagement[4], s.engagement[5] = 0.1, 0.9, 0.5
+    got = [STATES[i] for i in node_states(m)[:6]]
+    assert got == ["left", "burnt_out", "burnt_out", "strained", "engaged", "neutral"]
+
+
+def test_curves_chart_puts_both_policies_on_the_same_panels():
+    d = Dashboard(CONTROLLING)
+    d.set_ab(True)
+    d.step(8)
+    d.fire("pressure")
+    spec, data = curves_chart(d.snapshot(), "nl")
+    assert len(spec["concat"]) == len(PANELS)
+    titles = [p["title"]["text"] for p in spec["concat"]]
+    assert all(t.startswith(metric_label(m, "nl")) for t, m in zip(titles, PANELS))
+    sides = {r["side"] for r in data["curves"]}
+    assert sides == {"A: Controlerend (micromanager)", f"B: {POLICY_LABELS[d.policy_b][1]}"}
+    for p in spec["concat"]:
+        lines = [layer for layer in p["layer"] if layer["mark"]["type"] == "line"]
+        assert len(lines) == 1 and lines[0]["encoding"]["color"]["scale"]["domain"] == sorted(sides)
+    for metric in PANELS:
+        for side in sides:
+            assert [r["week"] for r in data["curves"] if r["metric"] == metric and r["side"] == side] == list(
+                range(1, 9))
+    assert data["events"] and data["events"][0]["start"] == 8.5
+    json.dumps(spec), json.dumps(data)                          # what travels to the browser
+
+
+def test_network_and_hours_charts_show_every_person_and_both_sides():
+    d = Dashboard(CONTROLLING)
+    d.set_ab(True)
+    d.step(15)
+    snap = d.snapshot()
+    spec, data = network_chart(snap, "en")
+    n = d.models["A"].org.n_positions
+    assert len(spec["hconcat"]) == 2
+    for key in ("A", "B"):
+        people = data[f"people_{key}"]
+        assert len(people) == n and len(data[f"leads_{key}"]) == 1
+        want = [tr(STATES[i], "en") for i in node_states(d.models[key])]
+        assert [p["state"] for p in people] == want
+    spec, data = hours_chart(snap, "en")
+    assert sorted(data) == ["hours_A", "hours_B"]
+    a = d.models["A"].metrics
+    last = {r["activity"]: r["hours"] for r in data["hours_A"] if r["week"] == 15}
+    assert set(last) == {metric_label(h, "en") for h in ("hours_monitoring", "hours_doing", "hours_coaching",
+                                                         "hours_vision")}
+    assert sum(last.values()) > 0 and a["manager_hours"] > 0
+
+
+def test_the_page_renders_steps_and_switches_language_in_process():
+    import ipyvuetify as v
+    import solara
+
+    dash_app.lang_r.set("en")
+    _, rc = solara.render(dash_app.Page(), handle_error=False)
+    try:
+        step = rc.find(v.Btn, children=["Step"])
+        step.assert_single()
+        step.widget.click()
+        step.widget.click()
+        week = [w for w in rc.find(solara.widgets.HTML).widgets
+                if "orgsim-week" in w.attributes.get("class", "")]
+        assert len(week) == 1 and "<b>2</b>" in week[0].unsafe_innerHTML
+        views = rc.find(dash_app.VegaView).widgets
+        assert len(views) == 3
+        curves = json.loads(views[0].data_json)["curves"]
+        assert max(r["week"] for r in curves) == 2
+        dash_app.lang_r.set("nl")
+        rc.find(v.Btn, children=["Stap"]).assert_single()
+        assert metric_label("engagement", "nl") in rc.find(dash_app.VegaView).widgets[0].spec_json
+    finally:
+        rc.close()
+        dash_app.lang_r.set("")
+
+
+# ---------------------------------------------------------------------------------------------- offline, CLI
+def test_offline_asset_directory_has_every_library_the_page_asks_for():
+    d = offline_assets()
+    for path in ("vega@5/build/vega.min.js", "vega-lite@5/build/vega-lite.min.js",
+                 "vega-embed@6/build/vega-embed.min.js", "requirejs@2.3.6/require.js",
+                 "font-awesome@4.5.0/css/font-awesome.min.css"):
+        assert (d / path).is_file(), path
+    assert offline_assets() == d                                # built once
+
+
+runner = CliRunner()
+
+
+@pytest.fixture
+def clean_env(monkeypatch):
+    for k in ("ORGSIM_LANG", "ORGSIM_SCENARIOS", "SOLARA_APP", "SOLARA_TELEMETRY_MIXPANEL_ENABLE"):
+        monkeypatch.setenv(k, "")
+        monkeypatch.delenv(k)
+
+
+@pytest.mark.parametrize("args, words", [
+    (["--port", "70000"], "--port 70000"),
+    (["--lang", "fr"], "--lang fr"),
+    (["--scenarios", "/nonexistent"], "--scenarios /nonexistent"),
+])
+def test_dashboard_bad_input_is_one_line_and_exit_2(args, words, clean_env):
+    res = runner.invoke(cli_app, ["dashboard", *args])
+    assert res.exit_code == 2, res.output
+    assert res.output.startswith(f"error: {words}") and res.output.count("\n") == 1, res.output
+
+
+def test_dashboard_refuses_a_port_in_use(clean_env):
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        s.listen(1)
+        port = s.getsockname()[1]
+        res = runner.invoke(cli_app, ["dashboard", "--port", str(port)])
+    assert res.exit_code == 2, res.output
+    assert res.output.startswith(f"error: --port {port}: cannot listen on 127.0.0.1:{port}"), res.output
