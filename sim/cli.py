@@ -417,6 +417,29 @@ def _ticker(n_runs: int):
 
 
 
+@app.command()
+@_guard
+def dashboard(
+    lang: Annotated[str | None, typer.Option(help="Language of the page: en or nl (default: from the locale)")]
+    = None,
+    port: Annotated[int, typer.Option(help="Port to serve on (0: any free port)")] = 8765,
+    host: Annotated[str, typer.Option(help="Address to listen on; the default serves this computer only")]
+    = "127.0.0.1",
+    scenarios: Annotated[Path | None, typer.Option(help="Folder of scenario files for the picker (default: the "
+                                                        "shipped scenarios)")] = None,
+):
+    """The trainers' live dashboard in the browser: scenarios, sliders, A/B, events (no network needed)."""
+    lang = _lang(lang)
+    if not 0 <= port <= 65535:
+        raise ConfigError(f"--port {port}: out of range; allowed: integer in [0, 65535]")
+    folder = scenarios or scenario_dir()
+    if not folder.is_dir() or not any(folder.glob("*.toml")):
+        raise ConfigError(f"--scenarios {folder}: not a folder with scenario files (*.toml)")
+    from .app import serve
+
+    serve(lang=lang, host=host, port=port, scenarios=folder, announce=out_console.print)
+
+
 def main() -> None:  # console script entry point
     app()
 
