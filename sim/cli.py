@@ -342,8 +342,13 @@ def experiment(
     from .experiment.run import run_experiment
 
     out = out if out is not None else Path("out") / file.stem
-    s = run_experiment(file, out, workers=workers, scheduler=scheduler, resume=resume, progress=progress,
-                       csv=csv)
+    try:
+        s = run_experiment(file, out, workers=workers, scheduler=scheduler, resume=resume, progress=progress,
+                           csv=csv)
+    except KeyboardInterrupt:
+        err_console.print(f"interrupted: the finished runs are kept in {out}; continue with --resume",
+                          markup=False)
+        raise typer.Exit(130) from None
     if s.get("warning"):
         err_console.print(f"warning: {s['warning']}", markup=False)
     if s["nothing_to_do"]:

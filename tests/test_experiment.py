@@ -328,6 +328,23 @@ def test_kill_9_then_resume_gives_the_uninterrupted_tables(tmp_path):
     assert man["status"] == "finished" and len(man["sessions"]) == 2
 
 
+def test_ctrl_c_keeps_the_finished_runs_and_says_how_to_continue(tmp_path):
+    path = write(tmp_path, KILL)
+    out = tmp_path / "i"
+    proc = subprocess.Popen([sys.executable, "-m", "sim.cli", "experiment", str(path), "--out", str(out),
+                             "--workers", "1", "--no-progress"], cwd=ROOT, stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE, text=True, start_new_session=True)
+    deadline = time.monotonic() + 120
+    while not list((out / "parts").glob("runs-*.parquet")):
+        assert proc.poll() is None and time.monotonic() < deadline
+        time.sleep(0.02)
+    os.killpg(proc.pid, signal.SIGINT)
+    _, err = proc.communicate(timeout=120)
+    assert proc.returncode == 130 and "continue with --resume" in err, err
+    runs, _ = load_results(out)
+    assert 0 < len(runs) < KILL_RUNS
+
+
 def test_resume_on_a_finished_experiment_does_nothing_and_refusals(tmp_path):
     path = write(tmp_path, SMALL)
     out = tmp_path / "o"

@@ -225,8 +225,11 @@ def response_figure(points: pd.DataFrame, factors, metrics, design, path, title,
                 if not numeric:
                     ax.set_xticks(xs, [str(v) for v in s.index], rotation=30)
             else:
-                xs = d[f] if numeric else d[f].astype("category").cat.codes
+                levels = sorted(d[f].unique(), key=str)
+                xs = d[f] if numeric else d[f].map({v: i for i, v in enumerate(levels)})
                 ax.scatter(xs, _scale(m, d["mean"]), s=6, alpha=0.5, color=COLORS[1])
+                if not numeric:
+                    ax.set_xticks(range(len(levels)), [str(v) for v in levels], rotation=30)
             ax.grid(alpha=0.3)
             if r == len(panels) - 1:
                 ax.set_xlabel(factor_label(f, lang))

@@ -387,19 +387,22 @@ def clean_parts(out: Path) -> None:
             f.unlink(missing_ok=True)
 
 
-def _done_ids(out: Path, n_runs: int) -> np.ndarray:
-    """Which runs are recorded (finished or failed): from the consolidated runs.parquet of a finished
-    experiment and from the parts."""
+def _done_ids(out: Path, n_runs: int) -> tuple[np.ndarray, int]:
+    """Which runs are recorded (finished or failed), and how many of them failed: from the consolidated
+    runs.parquet of a finished experiment and from the parts."""
     import pyarrow.parquet as pq
 
-    done = np.zeros(n_runs, bool)
+    done, failed = np.zeros(n_runs, bool), np.zeros(n_runs, bool)
     files = _parts(out, "runs")
     if _finished(out):
         files = [out / RUNS] + files
     for f in files:
-        ids = pq.read_table(f, columns=["run_id"], use_threads=False).column(0).to_numpy()
-        done[ids[(ids >= 0) & (ids < n_runs)]] = True
-    return done
+        t = pq.read_table(f, columns=["run_id", "status"], use_threads=False)
+        ids = t.column(0).to_numpy()
+        keep = (ids >= 0) & (ids < n_runs)
+        done[ids[keep]] = True
+        failed[ids[keep]] = t.column(1).to_numpy(zero_copy_only=False)[keep] != "ok"
+    return done, int(failed.sum())
 
 
 def _read_manifest(out: Path) -> dict | None:
@@ -689,7 +692,7 @@ def run_experiment(path, out, workers: int | None = None, scheduler: str | None 
     digest = design.digest()
     man = _prepare_out(out, design, digest, resume)
     clean_parts(out)
-    done = _done_ids(out, design.n_runs)
+    done, failed_before = _done_ids(out, design.n_runs)
     builder = TableBuilder(design)
     files = [out / RUNS, out / TS, out / MANIFEST]
     summary = {"experiment": str(path), "out": str(out), "runs": design.n_runs, "points": design.n_points,
@@ -725,7 +728,6 @@ def run_experiment(path, out, workers: int | None = None, scheduler: str | None 
 
     pending = deque(np.flatnonzero(~done).tolist())
     starts = design.block_starts()
-    failed_before = int(man["counts"].get("failed", 0))
     bar = _Progress(progress, Path(spec.path).stem, design.n_runs, int(done.sum()), failed_before)
     t0 = time.perf_counter()
     last_flush = -math.inf   # the first finished chunk goes to disk at once
@@ -787,6 +789,9 @@ def run_experiment(path, out, workers: int | None = None, scheduler: str | None 
                 flush()
                 last_flush = now
         flush()
+    except KeyboardInterrupt:
+        flush()   # keep what is finished: --resume goes on from there
+        raise
     finally:
         bar.close()
         ex.close()
