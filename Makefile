@@ -34,6 +34,7 @@ demo: $(VENV)/.installed-base
 	MPLBACKEND=Agg $(VENV)/bin/orgsim demo
 
 test: $(VENV)/.installed-test
+	sh tools/ensure-chromium.sh
 	MPLBACKEND=Agg $(PY) -m pytest -q
 
 bench: $(VENV)/.installed-base

@@ -253,10 +253,11 @@ def scenarios(lang: Annotated[str | None, typer.Option(help="en or nl")] = None)
     """List the shipped scenario files with their one-line descriptions."""
     lang = _lang(lang)
     t = Table(title=f"Scenarios in {scenario_dir()}")
-    t.add_column("file")
+    files = sorted(scenario_dir().glob("*.toml"))
+    t.add_column("file", no_wrap=True, min_width=max((len(f.name) for f in files), default=4))
     t.add_column("title")
     t.add_column("description", overflow="fold")
-    for f in sorted(scenario_dir().glob("*.toml")):
+    for f in files:
         try:
             sp = validate(load_raw(f), str(f))
         except ConfigError as exc:
@@ -286,43 +287,6 @@ def demo(
     from .report import build_report
     path = build_report(files, seeds, lang, out, weeks=weeks, title=title, data=df)
     out_console.print(f"[bold]demo ready:[/bold] open {path.resolve()}  (also compare.png)")
-
-
-@app.command()
-@_guard
-def report(
-    scenarios: Annotated[list[Path], typer.Argument(help="One or more scenario TOML files")],
-    seeds: Annotated[int, typer.Option(help="Seeds per scenario (the same seeds for each)")] = 10,
-    weeks: Annotated[int | None, typer.Option(help="Weeks to simulate (default: each scenario's)")] = None,
-    lang: Annotated[str | None, typer.Option(help="Language: en or nl (default: from the locale)")] = None,
-    out: Annotated[Path, typer.Option(help="Output directory")] = Path("out/report"),
-    set_: Annotated[list[str] | None, typer.Option("--set", help="Override for every scenario (repeatable)")]
-    = None,
-):
-    """The workshop report: one self-contained report.html (figures embedded, opens offline, prints well), its
-    PNGs and CSVs: stories, numbers after 3, 12 and 24 months, bands over seeds, the manager's week, zones."""
-    from .report import build_report
-
-    lang = _lang(lang)
-    _check_option("--weeks", "scenario.weeks", weeks)
-    if not 1 <= seeds <= 10_000:
-        raise ConfigError(f"--seeds {seeds}: out of range; allowed: integer in [1, 10000]")
-    _check_out(out)
-    path = build_report(scenarios, seeds, lang, out, weeks=weeks, sets=set_,
-                        progress=_ticker(len(scenarios) * seeds))
-    out_console.print(f"wrote {path} (figures: report_*.png, data: report_data.csv, report_headline.csv)",
-                      markup=False, soft_wrap=True)
-
-
-def _ticker(n_runs: int):
-    """A progress callback that counts runs on a terminal (and stays silent otherwise)."""
-    done = [0]
-
-    def tick():
-        done[0] += 1
-        if sys.stderr.isatty():
-            err_console.print(f"\r{done[0]}/{n_runs} runs", end="\n" if done[0] == n_runs else "")
-    return tick
 
 
 @app.command()
@@ -419,7 +383,6 @@ def _ticker(n_runs: int):
         if sys.stderr.isatty():
             err_console.print(f"\r{done[0]}/{n_runs} runs", end="\n" if done[0] == n_runs else "")
     return tick
-
 
 
 @app.command()
