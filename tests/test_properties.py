@@ -16,7 +16,7 @@ from hypothesis import strategies as st
 
 from sim.metrics import INT_METRICS, METRICS
 from sim.model import ABSENT, ACTIVE, VACANT, EmployeeState, ManagerState, OrgModel
-from sim.params import (BY_KEY, EVENT_KINDS, KNOBS, PARAMS, POLICY_NAMES, load_scenario, validate,
+from sim.params import (BY_KEY, EVENT_KINDS, KNOBS, PARAMS, POLICY_NAMES, SECTIONS, load_scenario, validate,
                         with_updates)
 
 WEEKS = 520
@@ -25,7 +25,7 @@ WEEKS = 520
 FLOAT_PARAMS = [p for p in PARAMS if p.kind == "float"]
 INT_RANGES = {
     "team.size": (1, 20), "team.teams": (1, 3), "team.hiring_delay": (0, 104), "work.tasks_per_week": (1, 100),
-    "dynamics.burnout_weeks": (1, 52),
+    "dynamics.burnout_weeks": (1, 52), "org.levels": (1, 4), "org.span": (2, 4),
 }
 
 # State arrays that are not 0-1 quantities (checked separately below); integer arrays are counts or codes.
@@ -52,7 +52,7 @@ def events(draw):
 @st.composite
 def scenarios(draw, max_events=2, churn=False):
     """A validated scenario: every float parameter, some ints, any policy, some knob overrides, events."""
-    raw: dict = {s: {} for s in ("scenario", "team", "work", "policy", "manager", "dynamics")}
+    raw: dict = {s: {} for s in SECTIONS}
     for p in FLOAT_PARAMS:
         raw[p.section][p.name] = draw(_float_in(p))
     for key, (lo, hi) in INT_RANGES.items():
@@ -66,6 +66,10 @@ def scenarios(draw, max_events=2, churn=False):
         raw["dynamics"]["sick_leave_weeks"] = draw(st.floats(1.0, 20.0))
         raw["team"]["hiring_delay"] = draw(st.integers(0, 12))
     raw["policy"]["name"] = draw(st.sampled_from(POLICY_NAMES))
+    raw["org"]["director_policy"] = draw(st.sampled_from(POLICY_NAMES))
+    raw["org"]["middle_policy"] = draw(st.sampled_from(POLICY_NAMES))
+    raw["org"]["policy_mix"] = draw(st.dictionaries(st.sampled_from(POLICY_NAMES), st.floats(0.1, 5.0), max_size=3))
+    raw["org"]["team_policies"] = draw(st.lists(st.sampled_from(POLICY_NAMES), max_size=2))
     raw["policy"].update(draw(st.dictionaries(st.sampled_from(KNOBS), st.floats(0.0, 1.0), max_size=5)))
     raw["scenario"]["seed"] = draw(st.integers(0, 2**32 - 1))
     raw["events"] = draw(st.lists(events(), max_size=max_events))
@@ -106,6 +110,14 @@ def _check_state(model):
     for name in ("team_output", "perceived_output"):
         x = getattr(ms, name)
         assert np.all(np.isfinite(x)) and np.all(x >= 0.0), (model.week, name, x)
+    us = model.ustate                                   # senior managers (levels >= 2)
+    assert us.m == model.org.n_senior
+    for name in ("boost", "strain", "insecurity", "resilience", "pressure", "support", "trust_in_boss",
+                 "control_down", "support_down"):
+        _check_unit(getattr(us, name), (model.week, "senior", name))
+    for name in ("unit_output", "perceived_output"):
+        x = getattr(us, name)
+        assert np.all(np.isfinite(x)) and np.all(x >= 0.0), (model.week, "senior", name, x)
 
 
 @settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.too_slow])
@@ -139,7 +151,8 @@ def _check_headcount(model):
     slots = sorted(e.slot for e in employees)
     assert slots == np.flatnonzero(s.status != VACANT).tolist()
     assert len(model.managers) == model.org.n_teams
-    assert len(model.agents) == len(employees) + model.org.n_teams
+    assert len(model.senior_list) == model.org.n_senior
+    assert len(model.agents) == len(employees) + model.org.n_teams + model.org.n_senior
     return active, absent, vacant
 
 
@@ -210,8 +223,9 @@ TRAITS = ("competence", "motivation", "trust_propensity", "resilience", "learnin
 @given(scenarios(max_events=0), st.lists(st.sampled_from(POLICY_NAMES), min_size=2, max_size=2, unique=True),
        st.integers(0, 2**32 - 1))
 def test_same_seed_same_people_under_every_policy(params, names, seed):
-    pa = with_updates(params, policy={"name": names[0]})
-    pb = with_updates(params, policy={"name": names[1]})
+    plain = {"team_policies": [], "policy_mix": {}}            # every team lead follows policy.name
+    pa = with_updates(params, policy={"name": names[0]}, org=plain)
+    pb = with_updates(params, policy={"name": names[1]}, org=plain)
     a, b = OrgModel(pa, seed=seed), OrgModel(pb, seed=seed)
     assert a.knobs[0].name == names[0] and b.knobs[0].name == names[1]
     for name in TRAITS:
