@@ -719,7 +719,7 @@ def run_experiment(path, out, workers: int | None = None, scheduler: str | None 
         ex = DaskExecutor(ctx, scheduler)
         man["versions"] = {**man["versions"], **library_versions(dask=True)}
     else:
-        n = workers or len(os.sched_getaffinity(0))
+        n = workers or (len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1)
         ex = SerialExecutor(ctx) if n == 1 else LocalExecutor(ctx, n)
     session = {"started": _now(), "finished": None, "executor": ex.name, "workers": ex.workers, "ran": 0,
                "failed": 0, "seconds": None, "git": now_git}
