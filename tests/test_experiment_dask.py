@@ -77,7 +77,7 @@ def cluster(tmp_path_factory):
             p.terminate()
         for p, log in procs[::-1]:
             try:
-                p.wait(timeout=20)
+                p.wait(timeout=5)
             except subprocess.TimeoutExpired:
                 p.kill()
                 p.wait()
