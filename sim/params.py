@@ -122,7 +122,7 @@ PARAMS: tuple[Param, ...] = (
        "Resilience", "Veerkracht"),
     _p("team", "learning_rate_mean", 0.5, "float", 0.0, 1.0, "0-1", "Mean individual learning rate "
        "(multiplies dynamics.learning_speed)", "Learning rate", "Leertempo"),
-    _p("team", "workload_spread", 0.25, "float", 0.0, 0.6, "sd", "Spread (sd) of each person's share of the "
+    _p("team", "workload_spread", 0.35, "float", 0.0, 0.6, "sd", "Spread (sd) of each person's share of the "
        "work relative to the average (roles differ)", "Workload spread", "Spreiding werkdruk"),
     _p("team", "peer_density", 0.5, "float", 0.0, 1.0, "probability", "Chance of a peer tie between two "
        "members of the same team", "Peer ties in team", "Collegiale banden in team"),
@@ -236,19 +236,19 @@ PARAMS: tuple[Param, ...] = (
        "sustained exhaustion and distrust", "Cynicism rate", "Tempo cynisme"),
     _p("dynamics", "burnout_exhaustion", 0.6, "float", 0.3, 1.0, "0-1", "Exhaustion at or above which a "
        "person has burnout complaints", "Burnout threshold (exhaustion)", "Drempel uitputting"),
-    _p("dynamics", "burnout_cynicism", 0.35, "float", 0.0, 1.0, "0-1", "Cynicism at or above which high "
+    _p("dynamics", "burnout_cynicism", 0.5, "float", 0.0, 1.0, "0-1", "Cynicism at or above which high "
        "exhaustion counts as burnout", "Burnout threshold (cynicism)", "Drempel cynisme"),
-    _p("dynamics", "burnout_weeks", 6, "int", 1, 52, "weeks", "Weeks of sustained burnout before sick "
+    _p("dynamics", "burnout_weeks", 10, "int", 1, 52, "weeks", "Weeks of sustained burnout before sick "
        "leave", "Weeks to sick leave", "Weken tot verzuim"),
     _p("dynamics", "sick_leave_weeks", 35.0, "float", 1.0, 104.0, "weeks", "Mean length of burnout sick "
        "leave (ArboNed: 220-293 days)", "Sick leave", "Verzuimduur"),
     _p("dynamics", "return_probability", 0.7, "float", 0.0, 1.0, "probability", "Chance to return after "
        "burnout leave (else the person leaves)", "Return after burnout", "Terugkeerkans"),
-    _p("dynamics", "turnover_base", 0.002, "float", 0.0, 0.1, "per week", "Weekly chance of leaving for an "
-       "engaged, trusting employee (about 10% a year)", "Base turnover", "Basisverloop"),
+    _p("dynamics", "turnover_base", 0.0013, "float", 0.0, 0.1, "per week", "Weekly chance of leaving for an "
+       "engaged, trusting employee (about 7% a year)", "Base turnover", "Basisverloop"),
     _p("dynamics", "turnover_sensitivity", 2.5, "float", 0.0, 10.0, "log-odds", "How strongly low "
        "engagement and low trust raise the chance of leaving", "Turnover sensitivity", "Gevoeligheid verloop"),
-    _p("dynamics", "contagion", 0.05, "float", 0.0, 0.5, "per week", "Pull of peers' engagement and strain "
+    _p("dynamics", "contagion", 0.02, "float", 0.0, 0.5, "per week", "Pull of peers' engagement and strain "
        "along ties (crossover)", "Emotional contagion", "Emotionele besmetting"),
     _p("dynamics", "hidden_cost", 1.5, "float", 1.0, 10.0, "x", "Repair cost of a hidden failure when it surfaces "
        "(in tasks; a reported failure costs 1)", "Hidden failure cost", "Kosten verborgen fout"),

@@ -19,18 +19,21 @@ def demands(demand, exhaustion, wait, hindrance, unready_autonomy):
     """Step 8a: job demands in [0, ~2].
 
         load     = demand / (1 - 0.4 exhaustion)          workload against what one's energy allows
-        D        = 0.55 load + 0.35 hindrance + 0.4 wait + 0.35 unready_autonomy
+        D        = 0.55 load + 0.6 hindrance + 0.4 wait + 0.35 unready_autonomy
     ``hindrance`` is micromanagement (Crawford et al. 2010); ``unready_autonomy = autonomy * (1 - skill)`` is
-    the role ambiguity of being left alone with work one cannot yet do.
+    the role ambiguity of being left alone with work one cannot yet do. (Weight of hindrance calibrated so that
+    close monitoring raises strain about as much as the meta-analyses find: docs/calibration.md.)
     """
     load = demand / (1 - 0.4 * exhaustion)
-    return 0.55 * load + 0.35 * hindrance + 0.4 * wait + 0.35 * unready_autonomy
+    return 0.55 * load + 0.6 * hindrance + 0.4 * wait + 0.35 * unready_autonomy
 
 
 def hindrance(monitoring, approval, competence):
     """Micromanagement as a hindrance demand, felt more by the competent:
-    ``0.5 (monitoring + approval) (0.4 + 0.6 competence)``."""
-    return 0.5 * (monitoring + approval) * (0.4 + 0.6 * competence)
+    ``(0.8 monitoring + 0.2 approval) (0.4 + 0.6 competence)``. Being watched is the felt hindrance (close
+    monitoring raises stress: Siegel et al. 2022, Ravid et al. 2023); the cost of approvals is mostly the
+    waiting time, which :func:`demands` counts separately."""
+    return (0.8 * monitoring + 0.2 * approval) * (0.4 + 0.6 * competence)
 
 
 def resources(autonomy, coaching_received, safety, frameworks, peer_support):
@@ -45,9 +48,13 @@ def resources(autonomy, coaching_received, safety, frameworks, peer_support):
 def exhaustion_level(demands_, resources_, resilience):
     """The exhaustion a person tends to under sustained demands D and resources R (JD-R, additive Karasek):
 
-    ``E* = clip(0.15 + 0.55 (D - R) (1.5 - resilience) - 0.3 (resilience - 0.5), 0, 1)``
+    ``E* = clip(0.18 + 0.55 (D - R) (1.5 - resilience) - 0.7 (resilience - 0.5), 0, 1)``
+
+    The person's resilience (emotional stability) is one of the strongest correlates of exhaustion (Alarcon,
+    Eschleman & Bowling 2009, meta-analysis), hence its large direct weight: it spreads exhaustion across
+    people so that about one in six has burnout complaints in a typical organisation (docs/calibration.md).
     """
-    return clip01(0.15 + 0.55 * (demands_ - resources_) * (1.5 - resilience) - 0.3 * (resilience - 0.5))
+    return clip01(0.18 + 0.55 * (demands_ - resources_) * (1.5 - resilience) - 0.7 * (resilience - 0.5))
 
 
 def update_exhaustion(exhaustion, demands_, resources_, resilience, rate, recovery):
@@ -97,11 +104,11 @@ def turnover_probability(engagement, trust, burnout_complaints, base, sensitivit
     """Weekly chance of leaving.
 
     ``logit p = logit(base) + sensitivity (0.6 - engagement) + 0.5 sensitivity (0.6 - trust)
-    + 1.2 burnout_complaints``: at engagement = trust = 0.6 it is ``base``.
+    + 0.6 burnout_complaints``: at engagement = trust = 0.6 it is ``base``.
     """
     base = np.clip(base, 1e-9, 1 - 1e-9)
     z = (np.log(base / (1 - base)) + sensitivity * (0.6 - engagement) + 0.5 * sensitivity * (0.6 - trust)
-         + 1.2 * burnout_complaints)
+         + 0.6 * burnout_complaints)
     return sigmoid(z)
 
 
