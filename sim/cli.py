@@ -408,6 +408,54 @@ def dashboard(
     serve(lang=lang, host=host, port=port, scenarios=folder, announce=out_console.print)
 
 
+@app.command("validate")
+@_guard
+def validate_cmd(
+    seeds: Annotated[int | None, typer.Option(help="Seeds per variant (default: the experiment's, 20)")] = None,
+    out: Annotated[Path, typer.Option(help="Output directory")] = Path("out/validate"),
+    workers: Annotated[int | None, typer.Option(help="Worker processes (default: the CPUs available)")] = None,
+    targets: Annotated[Path | None, typer.Option(help="Facts file (default experiments/targets_nl.toml)")] = None,
+    experiment: Annotated[Path | None, typer.Option(help="Validation experiment (default "
+                                                         "experiments/validation.toml)")] = None,
+    lang: Annotated[str | None, typer.Option(help="Language of the table: en or nl")] = None,
+):
+    """Pattern-oriented validation: stylized facts vs the model; validation.csv and validation.md. Exit 1 if a
+    fact fails."""
+    from . import validate as val
+
+    lang = _lang(lang)
+    if seeds is not None and not 2 <= seeds <= 10_000:
+        raise ConfigError(f"--seeds {seeds}: out of range; allowed: integer in [2, 10000]")
+    if workers is not None and not 1 <= workers <= 256:
+        raise ConfigError(f"--workers {workers}: out of range; allowed: integer in [1, 256]")
+    _check_out(out)
+    total = [0]
+
+    def tick(n):
+        total[0] += 1
+        if sys.stderr.isatty():
+            err_console.print(f"\r{total[0]}/{n} runs", end="")
+
+    table, info = val.validate(targets or val.TARGETS_FILE, experiment or val.DESIGN_FILE, seeds, workers, tick)
+    if sys.stderr.isatty():
+        err_console.print()
+    out.mkdir(parents=True, exist_ok=True)
+    _atomic_write(out / "validation.csv", lambda p: table.to_csv(p, index=False))
+    _atomic_write(out / "validation.md", lambda p: Path(p).write_text(val.markdown(table, info, lang),
+                                                                      encoding="utf-8"))
+    t = Table(title=f"Pattern-oriented validation: {info['seeds']} seeds, {info['runs']} runs "
+                    f"({info['seconds']:.0f} s)")
+    for c in val.HEAD[lang]:
+        t.add_column(c, overflow="fold")
+    for _, r in table.iterrows():
+        t.add_row(r["description_nl" if lang == "nl" else "description_en"], r["source"], val.band_text(r),
+                  val.value_text(r), val.YES[lang][0] if r["passed"] else f"[red]{val.YES[lang][1]}[/red]")
+    out_console.print(t)
+    typer.echo(val.verdict(table, str(out / "validation.md")))   # one line, never wrapped
+    if not table["passed"].all():
+        raise typer.Exit(1)
+
+
 def main() -> None:  # console script entry point
     app()
 
