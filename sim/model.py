@@ -317,7 +317,7 @@ class OrgModel(mesa.Model):
         fw_eff = fw_eff_m[team]
         coach_recv = coach_int * mt["coaching_served"][team]
         taken = (take_units * mt["doing_served"])[team] * share
-        capacity = work.effort(s.motivation, s.engagement, s.exhaustion, s.initiative)
+        capacity = work.effort(s.motivation, s.engagement, s.exhaustion, s.initiative, mon)
         wait = work.approval_wait(appr, mt["approval_served"][team])
         done = work.work_done(demand, capacity, wait + 0.1 * coach_recv, taken) * actf
         guide = work.guidance(aut, fw_eff, coach_recv)
