@@ -74,10 +74,6 @@ def label(name: str, lang: str = "en") -> str:
     return nl if lang == "nl" else en
 
 
-def _mean(x, mask):
-    return float(x[mask].mean()) if mask.any() else 0.0
-
-
 # metrics that are means over active employees, and the state array (or derived array) each averages
 ACTIVE_MEANS = ("engagement", "engaged_share", "disengaged_share", "trust_in_manager", "manager_trust",
                 "psych_safety", "competence", "motivation", "exhaustion", "cynicism", "efficacy", "initiative",
@@ -87,53 +83,18 @@ MANAGER_MEANS = {"manager_hours": "hours_total", "hours_monitoring": "hours_moni
                  "manager_strain": "strain", "extra_control": "boost", "pressure_from_above": "pressure"}
 
 
-def compute_metrics(model, by_run: bool = False) -> dict[str, float]:
-    """All metrics of the current week, vectorised over agents (the means in one matrix product). With
-    ``by_run`` (a batch of runs): a dict of arrays, one value per run."""
+def compute_metrics(model, by_run: bool = False) -> dict:
+    """All metrics of the current week, vectorised over agents. With ``by_run`` (a batch of runs): a dict of
+    arrays, one value per run; otherwise (one run) plain numbers, integers for :data:`INT_METRICS`."""
+    m = _metrics_by_run(model)
     if by_run:
-        return _metrics_by_run(model)
-    s, ms, p, last = model.state, model.mstate, model.params, model.last
-    active, absent = s.status == 0, s.status == 1
-    employed = active | absent
-    n_emp = max(int(employed.sum()), 1)
-    n_act = int(active.sum())
-    cls = mot.engagement_class(s.engagement)
-    burnt = st.burnout_criterion(s.exhaustion, s.cynicism, p.dynamics.burnout_exhaustion,
-                                 p.dynamics.burnout_cynicism)
-    complaints = s.exhaustion >= p.dynamics.burnout_exhaustion
-    team = model.org.team
-    nt = model.org.n_teams
-    counts = np.maximum(np.bincount(team, weights=active, minlength=nt), 1)
-    team_safety = np.bincount(team, weights=s.safety * active, minlength=nt) / counts
-    zones = np.bincount(saf.zone(team_safety, model._knob_arrays["standards"]), minlength=4) / nt
-    rows = np.stack((s.engagement, cls == mot.ENGAGED, cls == mot.DISENGAGED, s.trust_in_manager,
-                     s.manager_trust, s.safety, s.competence, s.motivation, s.exhaustion, s.cynicism, s.efficacy,
-                     s.initiative, s.control))
-    means = (rows @ active) / n_act if n_act else np.zeros(len(ACTIVE_MEANS))
-    mgr = np.stack([getattr(ms, a) for a in MANAGER_MEANS.values()]).mean(axis=1)
-    m = dict(zip(ACTIVE_MEANS, means.tolist()))
-    m.update(zip(MANAGER_MEANS, mgr.tolist()))
-    m.update({
-        "burnout_share": float((absent | (active & burnt)).sum() / n_emp),
-        "burnout_complaints_share": float((absent | (active & complaints)).sum() / n_emp),
-        "absent_share": float(absent.sum() / n_emp),
-        "vacancy_share": float((s.status == 2).mean()),
-        "output": float(last["team_output"].mean()) if "team_output" in last else 0.0,
-        "basic_failures": int(last["basic"].sum()),
-        "complex_failures": int(last["complex"].sum()),
-        "intelligent_failures": int(last["intelligent"].sum()),
-        "hidden_failures": int(last["hidden"].sum()),
-        "surfaced_failures": int(last["surfaced"].sum() + last["orphans_surfaced"].sum()),
-        "leavers": int(model.leavers),
-        "zone_learning": float(zones[0]), "zone_comfort": float(zones[1]),
-        "zone_anxiety": float(zones[2]), "zone_apathy": float(zones[3]),
-        "headcount": n_act,
-    })
-    return {k: m[k] for k in METRICS}
+        return m
+    return {k: int(v[0]) if k in INT_METRICS else float(v[0]) for k, v in m.items()}
 
 
 def _metrics_by_run(model) -> dict[str, np.ndarray]:
-    """:func:`compute_metrics` for every run of a batch at once (the same definitions, grouped by run)."""
+    """Every metric for every run of the model (one run, or a batch side by side), grouped by run; the means
+    over active employees in one matrix product."""
     s, ms, p, last = model.state, model.mstate, model.params, model.last
     R, rp, rt = model.n_runs, model.run_of_position, model.run_of_team
     per_pos = lambda w: np.bincount(rp, weights=w, minlength=R)  # noqa: E731
@@ -147,11 +108,12 @@ def _metrics_by_run(model) -> dict[str, np.ndarray]:
     burnt = st.burnout_criterion(s.exhaustion, s.cynicism, p.dynamics.burnout_exhaustion,
                                  p.dynamics.burnout_cynicism)
     complaints = s.exhaustion >= p.dynamics.burnout_exhaustion
-    rows = (s.engagement, cls == mot.ENGAGED, cls == mot.DISENGAGED, s.trust_in_manager, s.manager_trust, s.safety,
-            s.competence, s.motivation, s.exhaustion, s.cynicism, s.efficacy, s.initiative, s.control)
-    safe_n = np.maximum(n_act, 1)
-    m = {k: np.where(n_act > 0, per_pos(np.asarray(x, dtype=float) * act) / safe_n, 0.0)
-         for k, x in zip(ACTIVE_MEANS, rows)}
+    rows = np.stack((s.engagement, cls == mot.ENGAGED, cls == mot.DISENGAGED, s.trust_in_manager,
+                     s.manager_trust, s.safety, s.competence, s.motivation, s.exhaustion, s.cynicism, s.efficacy,
+                     s.initiative, s.control))
+    active_in_run = np.equal.outer(rp, np.arange(R)) * act[:, None]          # positions x runs
+    means = np.where(n_act > 0, (rows @ active_in_run) / np.maximum(n_act, 1), 0.0)
+    m = dict(zip(ACTIVE_MEANS, means))
     m.update({k: per_team(getattr(ms, a)) / teams for k, a in MANAGER_MEANS.items()})
     team, nt = model.org.team, model.org.n_teams
     counts = np.maximum(np.bincount(team, weights=active, minlength=nt), 1)
@@ -164,7 +126,7 @@ def _metrics_by_run(model) -> dict[str, np.ndarray]:
         "burnout_complaints_share": per_pos((absent | (active & complaints)).astype(float)) / n_emp,
         "absent_share": per_pos(absent.astype(float)) / n_emp,
         "vacancy_share": per_pos((s.status == 2).astype(float)) / positions,
-        "output": per_team(last["team_output"]) / teams,
+        "output": per_team(last["team_output"]) / teams if "team_output" in last else np.zeros(R),
         "basic_failures": per_pos(last["basic"]), "complex_failures": per_pos(last["complex"]),
         "intelligent_failures": per_pos(last["intelligent"]), "hidden_failures": per_pos(last["hidden"]),
         "surfaced_failures": per_pos(last["surfaced"]) + per_team(last["orphans_surfaced"]),
@@ -172,25 +134,6 @@ def _metrics_by_run(model) -> dict[str, np.ndarray]:
         "headcount": n_act,
     })
     return {k: m[k] for k in METRICS}
-
-
-# per team (``--per-team``): name -> (English label, Dutch label, description)
-TEAM_METRIC_INFO: dict[str, tuple[str, str, str]] = {
-    "headcount": METRIC_INFO["headcount"],
-    "engagement": METRIC_INFO["engagement"],
-    "engaged_share": METRIC_INFO["engaged_share"],
-    "burnout_share": METRIC_INFO["burnout_share"],
-    "output": ("Output", "Productie", "Work delivered per position this week (the team's)"),
-    "trust_in_manager": METRIC_INFO["trust_in_manager"],
-    "manager_control": METRIC_INFO["manager_control"],
-    "extra_control": ("Extra control taken", "Extra controle genomen", "Control the team lead has taken back "
-                      "under pressure (0-1)"),
-    "manager_strain": ("Team lead's strain", "Stress teamleider", "Strain of the team lead"),
-    "pressure_from_above": METRIC_INFO["pressure_from_above"],
-    "trust_in_boss": ("Trust in own manager", "Vertrouwen in eigen leidinggevende", "The team lead's trust in "
-                      "their own manager (levels >= 2)"),
-}
-INT_TEAM_METRICS = ("headcount",)
 
 
 def team_metrics(model) -> dict[str, np.ndarray]:

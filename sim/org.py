@@ -77,15 +77,6 @@ def build_hierarchy(n_teams: int, levels: int, span: int):
     return senior_level, team_boss, senior_boss, under
 
 
-def _pairs_within(rng, members: np.ndarray, p: float) -> np.ndarray:
-    n = len(members)
-    if n < 2 or p <= 0:
-        return np.empty((0, 2), dtype=np.int64)
-    i, j = np.triu_indices(n, k=1)
-    keep = rng.random(len(i)) < p
-    return np.column_stack([members[i[keep]], members[j[keep]]])
-
-
 def _pairs_across(rng, team: np.ndarray, p: float) -> np.ndarray:
     n = len(team)
     sizes = np.bincount(team)
@@ -110,8 +101,8 @@ def _pairs_across(rng, team: np.ndarray, p: float) -> np.ndarray:
 
 
 def _pairs_all_teams(rng, n_teams: int, size: int, p: float) -> np.ndarray:
-    """Within-team pairs of every team (teams are consecutive blocks of ``size``); the same draws, in the same
-    order, as :func:`_pairs_within` team by team."""
+    """Within-team peer pairs of every team (teams are consecutive blocks of ``size``): each pair of members is
+    tied with chance ``p``, drawn team by team in one call."""
     if size < 2 or p <= 0:
         return np.empty((0, 2), dtype=np.int64)
     i, j = np.triu_indices(size, k=1)
