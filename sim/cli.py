@@ -84,15 +84,6 @@ def scenario_dir() -> Path:
     return here if here.is_dir() else Path("scenarios")
 
 
-def _fmt(metric: str, v: float) -> str:
-    from .plots import PERCENT
-    if metric in PERCENT:
-        return f"{100 * v:.1f}%"
-    if metric in ("leavers",):
-        return f"{v:.1f}"
-    return f"{v:.3f}" if abs(v) < 10 else f"{v:.1f}"
-
-
 def _guard(fn):
     """Turn ConfigError into the one-line, exit-2 contract."""
     import functools
@@ -137,7 +128,7 @@ def run(
     = False,
 ):
     """Run one scenario; write timeseries.csv, summary.json, timeseries.png (and agents.csv, per_team.csv)."""
-    from .plots import timeseries_png
+    from .plots import fmt, timeseries_png
     from .runner import run_one
 
     lang = _lang(lang)
@@ -162,7 +153,7 @@ def run(
     t.add_column("metric")
     t.add_column("final week", justify="right")
     for m in TABLE_METRICS:
-        t.add_row(label(m, lang), _fmt(m, res.summary["final"][m]))
+        t.add_row(label(m, lang), fmt(m, res.summary["final"][m]))
     out_console.print(t)
     out_console.print(f"wrote {out}/timeseries.csv, summary.json, timeseries.png" + (", agents.csv" if agents
                                                                                        else "")
@@ -191,7 +182,7 @@ def compare(
 
 def _compare_into(scenarios, seeds, weeks, out, sets, lang, title=""):
     from .metrics import label
-    from .plots import compare_png
+    from .plots import compare_png, fmt
     from .runner import compare_params, final_table, scenario_labels
 
     if len(set(map(str, scenarios))) < len(scenarios):
@@ -199,17 +190,8 @@ def _compare_into(scenarios, seeds, weeks, out, sets, lang, title=""):
     params = {lab: load_scenario(p, sets) for lab, p in zip(scenario_labels(scenarios), scenarios)}  # validate all
     names = {k: text(v, "title", lang) for k, v in params.items()}
     n_runs = len(scenarios) * seeds
-    done = [0]
     t0 = time.perf_counter()
-
-    def tick():
-        done[0] += 1
-        if sys.stderr.isatty():
-            err_console.print(f"\r{done[0]}/{n_runs} runs", end="")
-
-    df = compare_params(params, seeds, weeks, progress=tick)
-    if sys.stderr.isatty():
-        err_console.print()
+    df = compare_params(params, seeds, weeks, progress=_ticker(n_runs))
     seconds = time.perf_counter() - t0
     out.mkdir(parents=True, exist_ok=True)
     _atomic_write(out / "compare.csv", lambda p: df.to_csv(p, index=False))
@@ -223,7 +205,7 @@ def _compare_into(scenarios, seeds, weeks, out, sets, lang, title=""):
     for k in params:
         t.add_column(k, justify="right")
     for m in TABLE_METRICS:
-        t.add_row(label(m, lang), *[f"{_fmt(m, stat.loc[(m, k), 'mean'])} ({_fmt(m, stat.loc[(m, k), 'sd'])})"
+        t.add_row(label(m, lang), *[f"{fmt(m, stat.loc[(m, k), 'mean'])} ({fmt(m, stat.loc[(m, k), 'sd'])})"
                                     for k in params])
     out_console.print(t)
     out_console.print(f"wrote {out}/compare.csv, compare.png, final_means.csv")

@@ -80,3 +80,14 @@ def compare_png(df: pd.DataFrame, path, names: dict[str, str] | None = None, lan
     fig.tight_layout(rect=(0, 0.06, 1, 0.95))
     fig.savefig(path, dpi=110, format="png")
     plt.close(fig)
+
+
+def fmt(metric: str, v: float) -> str:
+    """A number as ``orgsim compare`` prints it: shares in %, leavers with one decimal, others with three."""
+    if pd.isna(v):  # e.g. the sd of a single seed
+        return "-"
+    if metric in PERCENT:
+        return f"{100 * v:.1f}%"
+    if metric == "leavers":
+        return f"{v:.1f}"
+    return f"{v:.3f}" if abs(v) < 10 else f"{v:.1f}"

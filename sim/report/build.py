@@ -19,7 +19,7 @@ import pandas as pd
 from .. import __version__
 from ..metrics import label
 from ..params import BY_KEY, KNOBS, ConfigError, load_scenario, text
-from ..plots import PERCENT
+from ..plots import PERCENT, fmt
 from ..runner import compare_params, final_table, scenario_labels, versions
 from . import figures
 from .texts import EVENT_NAMES, POLICY_NAMES, WORDS
@@ -66,17 +66,6 @@ pre { background: #f5f5f5; padding: 0.6em; white-space: pre-wrap; word-break: br
 # ---------------------------------------------------------------------------------------------------------------
 # numbers
 # ---------------------------------------------------------------------------------------------------------------
-def fmt(metric: str, v: float) -> str:
-    """A number as ``orgsim compare`` prints it: shares in %, leavers with one decimal, others with three."""
-    if pd.isna(v):
-        return "-"
-    if metric in PERCENT:
-        return f"{100 * v:.1f}%"
-    if metric == "leavers":
-        return f"{v:.1f}"
-    return f"{v:.3f}" if abs(v) < 10 else f"{v:.1f}"
-
-
 def moments(last_week: int) -> list[int]:
     """The headline weeks within a run of ``last_week`` weeks: 13, 52, 104 and the final week."""
     out = [w for w in figures.MOMENTS if w <= last_week]
