@@ -12,7 +12,7 @@ import pandas as pd
 import pytest
 
 from sim.params import load_raw, load_scenario, validate
-from sim.runner import run_one
+from sim.runner import compare_params, run_one
 
 ROOT = Path(__file__).resolve().parent.parent
 SEEDS = range(1, 11)
@@ -22,12 +22,7 @@ SEEDS = range(1, 11)
 def runs(scenario: str, policy: str | None = None) -> pd.DataFrame:
     sets = [f"policy.name={policy}"] if policy else None
     params = load_scenario(ROOT / "scenarios" / f"{scenario}.toml", sets)
-    frames = []
-    for seed in SEEDS:
-        ts = run_one(params, seed=seed, weeks=104).timeseries
-        ts["seed"] = seed
-        frames.append(ts)
-    return pd.concat(frames, ignore_index=True)
+    return compare_params({scenario: params}, len(SEEDS), weeks=104, first_seed=SEEDS[0])
 
 
 def final(df, metric):
