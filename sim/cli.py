@@ -11,6 +11,7 @@ import os
 import sys
 import tempfile
 import time
+from enum import Enum
 from pathlib import Path
 from typing import Annotated
 
@@ -21,6 +22,11 @@ from rich.table import Table
 from . import __version__
 from .params import (BY_KEY, EVENT_PARAMS, PARAMS, ConfigError, load_raw, load_scenario, markdown_table, text,
                      validate)
+
+
+class Engine(str, Enum):
+    compiled = "compiled"
+    numpy = "numpy"
 
 app = typer.Typer(add_completion=False, no_args_is_help=True, pretty_exceptions_enable=False,
                   help="orgsim: what leadership style does to people at work (an agent-based model on Mesa).")
@@ -126,6 +132,9 @@ def run(
     per_team: Annotated[bool, typer.Option("--per-team", help="Also write per_team.csv (one row per team per "
                                            "week) and per_level.csv (one row per management level per week)")]
     = False,
+    engine: Annotated[Engine, typer.Option(help="compiled (fast, the default) or numpy (the rules on whole "
+                                                "arrays, easiest to step through); same results")]
+    = Engine.compiled,
 ):
     """Run one scenario; write timeseries.csv, summary.json, timeseries.png (and agents.csv, per_team.csv)."""
     from .plots import fmt, timeseries_png
@@ -136,7 +145,8 @@ def run(
     _check_option("--seed", "scenario.seed", seed)
     _check_out(out)
     params = load_scenario(scenario, set_)
-    res = run_one(params, seed=seed, weeks=weeks, record_agents=agents, source=str(scenario), per_team=per_team)
+    res = run_one(params, seed=seed, weeks=weeks, record_agents=agents, source=str(scenario), per_team=per_team,
+                  engine=engine.value)
     out.mkdir(parents=True, exist_ok=True)
     _atomic_write(out / "timeseries.csv", lambda p: res.timeseries.to_csv(p, index=False))
     _atomic_write(out / "summary.json", lambda p: Path(p).write_text(json.dumps(res.summary, indent=2)))

@@ -93,17 +93,19 @@ def compute_metrics(model, by_run: bool = False) -> dict:
 
 
 def _metrics_by_run(model) -> dict[str, np.ndarray]:
-    """Every metric for every run of the model (one run, or a batch side by side), grouped by run; the means
-    over active employees in one matrix product."""
+    """Every metric for every run of the model (one run, or a batch side by side), grouped by run (a run's
+    positions and teams are contiguous, so each sum is a sum over slices)."""
     s, ms, p, last = model.state, model.mstate, model.params, model.last
-    R, rp, rt = model.n_runs, model.run_of_position, model.run_of_team
-    per_pos = lambda w: np.bincount(rp, weights=w, minlength=R)  # noqa: E731
-    per_team = lambda w: np.bincount(rt, weights=w, minlength=R)  # noqa: E731
+    R = model.n_runs
+    # a run's positions (and teams) are contiguous: sums per run are sums over slices
+    pos0, team0 = model._pos_bounds[:-1], model._team_bounds[:-1]
+    per_pos = lambda w: np.add.reduceat(np.asarray(w, dtype=float), pos0)  # noqa: E731
+    per_team = lambda w: np.add.reduceat(np.asarray(w, dtype=float), team0)  # noqa: E731
     active, absent = s.status == 0, s.status == 1
     act = active.astype(float)
     n_act = per_pos(act)
-    n_emp = np.maximum(per_pos((active | absent).astype(float)), 1)
-    positions, teams = per_pos(np.ones(len(rp))), per_team(np.ones(len(rt)))
+    n_emp = np.maximum(per_pos(active | absent), 1)
+    positions, teams = np.diff(model._pos_bounds).astype(float), np.diff(model._team_bounds).astype(float)
     cls = mot.engagement_class(s.engagement)
     burnt = st.burnout_criterion(s.exhaustion, s.cynicism, p.dynamics.burnout_exhaustion,
                                  p.dynamics.burnout_cynicism)
@@ -111,8 +113,7 @@ def _metrics_by_run(model) -> dict[str, np.ndarray]:
     rows = np.stack((s.engagement, cls == mot.ENGAGED, cls == mot.DISENGAGED, s.trust_in_manager,
                      s.manager_trust, s.safety, s.competence, s.motivation, s.exhaustion, s.cynicism, s.efficacy,
                      s.initiative, s.control))
-    active_in_run = np.equal.outer(rp, np.arange(R)) * act[:, None]          # positions x runs
-    means = np.where(n_act > 0, (rows @ active_in_run) / np.maximum(n_act, 1), 0.0)
+    means = np.where(n_act > 0, np.add.reduceat(rows * act, pos0, axis=1) / np.maximum(n_act, 1), 0.0)
     m = dict(zip(ACTIVE_MEANS, means))
     m.update({k: per_team(getattr(ms, a)) / teams for k, a in MANAGER_MEANS.items()})
     team, nt = model.org.team, model.org.n_teams

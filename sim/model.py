@@ -20,8 +20,10 @@ from .params import load_scenario
 from .streams import Streams
 from .rules import learning, motivation, safety, social, strain, trust, work
 from .rules.common import clip01
+from . import compiled
 
 ACTIVE, ABSENT, VACANT = 0, 1, 2
+ENGINES = ("compiled", "numpy")
 
 
 @dataclass
@@ -142,8 +144,12 @@ class OrgModel(mesa.Model):
     """
 
     def __init__(self, params=None, seed: int | None = None, record_agents: bool = False,
-                 per_team: bool = False, seeds: list[int] | None = None):
+                 per_team: bool = False, seeds: list[int] | None = None, engine: str = "compiled"):
         params = params if params is not None else load_scenario(None)
+        if engine not in ENGINES:
+            raise ValueError(f"engine must be one of {ENGINES}, not {engine!r}")
+        self.engine = engine
+        self._scratch = None
         if seeds is None:
             seeds = [int(params.scenario.seed if seed is None else seed)]
         elif seed is not None or record_agents or per_team or len(seeds) == 0:
@@ -167,6 +173,7 @@ class OrgModel(mesa.Model):
                           p.org.levels, p.org.span) for r in init_rngs]
         self.org = combine_orgs(orgs)
         n, m = self.org.n_positions, self.org.n_teams
+        self._positions = np.bincount(self.org.team, minlength=m)
         self.n_runs = len(seeds)
         self._pos_bounds = np.cumsum([0] + [o.n_positions for o in orgs])
         self._team_bounds = np.cumsum([0] + [o.n_teams for o in orgs])
@@ -277,25 +284,73 @@ class OrgModel(mesa.Model):
 
     # ------------------------------------------------------------------------------------------------------
     def step(self):
-        """One work week: the twelve processes of docs/ODD.md in order, then data collection."""
+        """One work week: the twelve processes of docs/ODD.md in order, then data collection. Steps 2-10 run
+        in :meth:`_week_numpy` (the rules on whole arrays) or, with ``engine="compiled"``, in
+        :meth:`_week_compiled` (the same rules compiled and fused into four loops over people)."""
         self.week += 1
-        p, s, ms, rng, team = self.params, self.state, self.mstate, self.draw, self.org.team
+        p, s, ms, team = self.params, self.state, self.mstate, self.org.team
         dyn, nt = p.dynamics, self.org.n_teams
-        K = {k: v[team] for k, v in self._knob_arrays.items()}
-        tsum = lambda x: np.bincount(team, weights=x, minlength=nt)  # noqa: E731  per-team sums
 
         # 1. Work arrives: staffing (returns from sick leave, new hires), scenario events, the week's work ---
         self._staffing()
-        act = s.status == ACTIVE
-        actf = act.astype(float)
         pressure, reorg, key_leavers = self._events_now()
         if reorg:
             self._reorganisation_shock(reorg)
         if key_leavers:
             self._key_people_leave(key_leavers)
-            act = s.status == ACTIVE
-            actf = act.astype(float)
-        demand = work.arriving_work(p.work.workload, pressure) * s.workload_share
+        expected = p.work.target * pressure          # a crunch raises what is expected
+        week = self._week_compiled if self.engine == "compiled" else self._week_numpy
+        mt, fw_eff_m, team_delivered = week(work.arriving_work(p.work.workload, pressure), expected)
+
+        # 11. The manager's own strain and control (the vicious cycle can emerge here) -----------------------
+        positions = self._positions
+        team_output = np.maximum(team_delivered, 0.0) / positions
+        # the manager judges results over the last weeks (exponential average), with 5% tolerance
+        ms.perceived_output = 0.7 * ms.perceived_output + 0.3 * team_output
+        gap = policies.output_gap(ms.perceived_output, expected)
+        cascade = p.org.cascade
+        ms.strain = strain.update_manager_strain(ms.strain, mt["hours_total"], ms.hours, gap, ms.resilience,
+                                                 dyn.manager_strain_rate,
+                                                 policies.demand_from_above(ms.pressure, ms.support, cascade))
+        ms.prev_boost = ms.boost.copy()
+        ms.boost = policies.update_control(ms.boost, gap, self._knob_arrays["reactivity"],
+                                           self._knob_arrays["relax_rate"],
+                                           policies.felt_insecurity(ms.insecurity, ms.trust_in_boss, cascade,
+                                                                    self.org.team_boss >= 0),
+                                           ms.strain, dyn.control_rate,
+                                           policies.push_from_above(ms.pressure, cascade))
+        # 11c. the managers above the team leads judge their units and pass control down (cascade)
+        if self.org.n_senior:
+            self._senior_step(team_output, positions, expected)
+        for key_ in ("hours_monitoring", "hours_doing", "hours_coaching", "hours_vision", "hours_total"):
+            setattr(ms, key_, mt[key_])
+        ms.team_output, ms.frameworks_effective = team_output, fw_eff_m
+
+        self.last["team_output"] = team_output
+
+        # 12. Data collection ---------------------------------------------------------------------------------
+        if self.n_runs == 1:
+            self.metrics = compute_metrics(self)
+            self.datacollector.collect(self)
+        else:
+            self.metrics = compute_metrics(self, by_run=True)
+            self._batch_rows.append(np.array([self.metrics[k] for k in METRICS], dtype=float).T)
+        if self.record_agents:
+            self._record_agents()
+        if self.per_team:
+            self.team_records.append(team_metrics(self))
+            self.level_records.append(level_metrics(self))
+
+    def _week_numpy(self, demand0, expected):
+        """Steps 2-10 with the rules on whole arrays. Returns the manager's week (:func:`work.manager_time`),
+        the frameworks in effect per team and the work each team delivered (before dividing by positions)."""
+        p, s, ms, rng, team = self.params, self.state, self.mstate, self.draw, self.org.team
+        dyn, nt = p.dynamics, self.org.n_teams
+        K = {k: v[team] for k, v in self._knob_arrays.items()}
+        tsum = lambda x: np.bincount(team, weights=x, minlength=nt)  # noqa: E731  per-team sums
+        act = s.status == ACTIVE
+        actf = act.astype(float)
+        demand = demand0 * s.workload_share
 
         # 2. The manager applies the policy per employee ---------------------------------------------------
         ready = policies.readiness(s.competence, s.motivation, s.engagement)
@@ -304,7 +359,6 @@ class OrgModel(mesa.Model):
         aut, mon, appr, coach_int, control = (x * actf for x in (aut, mon, appr, coach_int, control))
 
         # 3. Work is done: the manager's week first (bottleneck), then the employees' ------------------------
-        expected = p.work.target * pressure          # a crunch raises what is expected
         # "quicker if I do it myself": the manager takes over part of the team's gap of last week, from those
         # who are behind
         shortfall = np.maximum(0.0, expected - s.output) * actf
@@ -416,30 +470,6 @@ class OrgModel(mesa.Model):
         s.engagement = clip01(social.contagion(s.engagement, peer_eng, c))
         s.exhaustion = clip01(social.contagion(s.exhaustion, peer_exh, 0.5 * c))
 
-        # 11. The manager's own strain and control (the vicious cycle can emerge here) -----------------------
-        positions = np.bincount(team, minlength=nt)
-        team_output = np.maximum(tsum(delivered) + tsum(manager_done) - team_repairs, 0.0) / positions
-        # the manager judges results over the last weeks (exponential average), with 5% tolerance
-        ms.perceived_output = 0.7 * ms.perceived_output + 0.3 * team_output
-        gap = policies.output_gap(ms.perceived_output, expected)
-        cascade = p.org.cascade
-        ms.strain = strain.update_manager_strain(ms.strain, mt["hours_total"], ms.hours, gap, ms.resilience,
-                                                 dyn.manager_strain_rate,
-                                                 policies.demand_from_above(ms.pressure, ms.support, cascade))
-        ms.prev_boost = ms.boost.copy()
-        ms.boost = policies.update_control(ms.boost, gap, self._knob_arrays["reactivity"],
-                                           self._knob_arrays["relax_rate"],
-                                           policies.felt_insecurity(ms.insecurity, ms.trust_in_boss, cascade,
-                                                                    self.org.team_boss >= 0),
-                                           ms.strain, dyn.control_rate,
-                                           policies.push_from_above(ms.pressure, cascade))
-        # 11c. the managers above the team leads judge their units and pass control down (cascade)
-        if self.org.n_senior:
-            self._senior_step(team_output, positions, expected)
-        for key_ in ("hours_monitoring", "hours_doing", "hours_coaching", "hours_vision", "hours_total"):
-            setattr(ms, key_, mt[key_])
-        ms.team_output, ms.frameworks_effective = team_output, fw_eff_m
-
         # remember this week's applied policy and outcomes per employee
         s.autonomy, s.monitoring, s.approval, s.coaching_received, s.control = aut, mon, appr, coach_recv, control
         s.style = policies.style_used(aut, coach_recv)
@@ -448,20 +478,103 @@ class OrgModel(mesa.Model):
         s.success_rate = np.where(attempted > 0, success_rate, s.success_rate)
         s.tenure = s.tenure + (s.status != VACANT)
         self.last = dict(basic=basic, complex=complex_, intelligent=intelligent, hidden=hidden,
-                         reported=reported, surfaced=surfaced, orphans_surfaced=orphans, team_output=team_output)
+                         reported=reported, surfaced=surfaced, orphans_surfaced=orphans)
+        return mt, fw_eff_m, tsum(delivered) + tsum(manager_done) - team_repairs
 
-        # 12. Data collection ---------------------------------------------------------------------------------
-        if self.n_runs == 1:
-            self.metrics = compute_metrics(self)
-            self.datacollector.collect(self)
-        else:
-            self.metrics = compute_metrics(self, by_run=True)
-            self._batch_rows.append(np.array([self.metrics[k] for k in METRICS], dtype=float).T)
-        if self.record_agents:
-            self._record_agents()
-        if self.per_team:
-            self.team_records.append(team_metrics(self))
-            self.level_records.append(level_metrics(self))
+
+    def _week_compiled(self, demand0, expected):
+        """Steps 2-10 as :meth:`_week_numpy`, with the same rules compiled and fused into four loops over
+        people (:mod:`sim.compiled`); team-level work (the manager's week) stays in numpy. Same results."""
+        p, s, ms, team = self.params, self.state, self.mstate, self.org.team
+        dyn, w, kn, nt = p.dynamics, p.work, self._knob_arrays, self.org.n_teams
+        x = self._scratch
+        if x is None:
+            n = len(team)
+            x = self._scratch = {k: np.empty(n) for k in (
+                "aut", "mon", "appr", "coach_int", "control", "demand", "shortfall", "coach_recv", "taken", "done",
+                "wait", "guide", "success_rate", "blame_event", "own_safety", "emp_output", "delivered", "peer_eng",
+                "fit", "felt", "resources", "hind", "new_eng", "new_exh", "repairs")}
+            x.update({k: np.empty(n, dtype=np.int64) for k in (
+                "level", "attempted", "intelligent", "surfaced", "hidden", "basic", "complex", "reported")})
+            x["burnt"] = np.empty(n, dtype=bool)
+            x.update({k: np.empty(nt) for k in ("n_act", "shortfall_sum", "mon_sum", "appr_sum", "coach_sum",
+                                                 "safety_sum", "delivered_sum", "manager_done_sum", "repairs_sum")})
+            peers = self.org.peers.tocsr()
+            x["csr"] = (peers.indptr.astype(np.int64), peers.indices.astype(np.int64),
+                        peers.data.astype(np.float64))
+        for name in ("competence", "motivation", "engagement", "manager_trust", "output", "exhaustion",
+                     "initiative", "safety", "benevolence_p", "cynicism", "efficacy", "ability_p", "integrity_p",
+                     "trust_in_manager", "m_ability", "m_benevolence", "m_integrity"):
+            a = getattr(s, name)
+            if not (a.flags.c_contiguous and a.flags.writeable and a.dtype == np.float64):
+                setattr(s, name, np.ascontiguousarray(a, dtype=np.float64))
+        indptr, indices, data = x["csr"]
+
+        # 2-3a. the policy per person, and the team sums for the manager's week
+        compiled.policy_pass(team, s.status, s.competence, s.motivation, s.engagement, s.manager_trust, s.output,
+                             ms.boost, kn["autonomy"], kn["monitoring"], kn["approval"], kn["coaching"],
+                             kn["phased_delegation"], kn["readiness_matching"], demand0, s.workload_share,
+                             expected, x["aut"], x["mon"], x["appr"], x["coach_int"], x["control"], x["level"],
+                             x["demand"], x["shortfall"], x["n_act"], x["shortfall_sum"], x["mon_sum"],
+                             x["appr_sum"], x["coach_sum"])
+        team_gap = np.maximum(0.0, expected - ms.team_output) * x["n_act"]
+        take_units = kn["takeover"] * team_gap
+        mt = work.manager_time(ms.hours, p.manager.overtime_max, x["mon_sum"].copy(), x["appr_sum"].copy(),
+                               x["coach_sum"].copy(), take_units, kn["frameworks"])
+        fw_eff_m = kn["frameworks"] * mt["vision_served"]
+
+        # 3b-4. work, tasks, failures (uniforms in the numpy engine's order: six per person, then per team)
+        U = self.draw.uniforms(6)
+        compiled.work_pass(team, s.status, U, w.tasks_per_week, w.difficulty, w.novelty, w.complexity,
+                           dyn.surfacing_rate, dyn.hidden_cost, dyn.safety_rate, dyn.trust_loss_multiplier,
+                           s.competence, s.motivation, s.engagement, s.exhaustion, s.initiative, s.safety,
+                           s.hidden_backlog, s.benevolence_p, ms.competence, kn["blame"], fw_eff_m,
+                           mt["coaching_served"], mt["approval_served"], take_units * mt["doing_served"],
+                           x["shortfall_sum"], x["aut"], x["mon"], x["appr"], x["coach_int"], x["demand"],
+                           x["shortfall"], x["coach_recv"], x["taken"], x["done"], x["wait"], x["guide"],
+                           x["attempted"], x["success_rate"], x["intelligent"], x["surfaced"], x["hidden"],
+                           x["basic"], x["complex"], x["reported"], x["blame_event"], x["own_safety"],
+                           x["emp_output"], x["delivered"], x["repairs"], x["safety_sum"], x["delivered_sum"],
+                           x["manager_done_sum"], x["repairs_sum"])
+        orphans, ms.orphan_backlog = safety.surface_hidden(self.draw, ms.orphan_backlog, dyn.surfacing_rate)
+        T = w.tasks_per_week
+        team_repairs = x["repairs_sum"] + (1 + dyn.hidden_cost) * orphans / T
+
+        # 4d-8. safety shared, learning, motivation, trust, strain
+        consistency = clip01(1 - 10 * np.abs(ms.boost - ms.prev_boost))
+        compiled.people_pass(team, s.status, indptr, indices, data, T, w.difficulty, dyn.learning_speed,
+                             dyn.coaching_effect, dyn.motivation_rate, dyn.trust_rate, dyn.trust_loss_multiplier,
+                             dyn.exhaustion_rate, dyn.recovery_rate, dyn.cynicism_rate, dyn.burnout_exhaustion,
+                             dyn.burnout_cynicism, s.competence, s.motivation, s.engagement, s.exhaustion,
+                             s.cynicism, s.efficacy, s.initiative, s.safety, s.learning_rate, s.trust_propensity,
+                             s.resilience, s.tenure, s.ability_p, s.benevolence_p, s.integrity_p,
+                             s.trust_in_manager, s.m_ability, s.m_benevolence, s.m_integrity, s.manager_trust,
+                             s.burnout_count, ms.competence, ms.strain, ms.propensity, ms.insecurity, kn["blame"],
+                             consistency, fw_eff_m, x["n_act"], x["safety_sum"], x["aut"], x["mon"], x["appr"],
+                             x["control"], x["demand"], x["coach_recv"], x["taken"], x["done"], x["wait"],
+                             x["guide"], x["success_rate"], x["intelligent"], x["surfaced"], x["blame_event"],
+                             x["own_safety"], x["peer_eng"], x["fit"], x["felt"], x["resources"], x["hind"],
+                             x["burnt"])
+        self._absence_and_turnover(s.status == ACTIVE, x["burnt"])
+
+        # 9-10. engagement, and crossover along peer ties
+        compiled.engagement_pass(team, s.status, indptr, indices, data, w.novelty, dyn.engagement_rate,
+                                 dyn.contagion, s.engagement, s.exhaustion, s.motivation, s.resilience, x["aut"],
+                                 x["fit"], x["felt"], x["resources"], x["hind"], x["new_eng"], x["new_exh"])
+
+        # remember this week's applied policy and outcomes per employee
+        status = s.status
+        s.autonomy, s.monitoring, s.approval = x["aut"].copy(), x["mon"].copy(), x["appr"].copy()
+        s.coaching_received, s.control = x["coach_recv"].copy(), x["control"].copy()
+        s.style = policies.style_used(x["aut"], x["coach_recv"])
+        s.readiness_level = x["level"].copy()
+        s.output = np.where(status == ACTIVE, np.maximum(x["emp_output"], 0.0), 0.0)
+        s.success_rate = np.where(x["attempted"] > 0, x["success_rate"], s.success_rate)
+        s.tenure = s.tenure + (status != VACANT)
+        self.last = dict(basic=x["basic"].copy(), complex=x["complex"].copy(), intelligent=x["intelligent"].copy(),
+                         hidden=x["hidden"].copy(), reported=x["reported"].copy(), surfaced=x["surfaced"].copy(),
+                         orphans_surfaced=orphans)
+        return mt, fw_eff_m, x["delivered_sum"] + x["manager_done_sum"] - team_repairs
 
     # ------------------------------------------------------------------------------------------------------
     def _senior_signals(self):

@@ -128,7 +128,18 @@ def apply_policy(k: dict, ready, mtrust, boost):
 
     ``k`` maps knob names to per-employee arrays (the knobs of each employee's manager); ``ready`` is readiness,
     ``mtrust`` the manager's trust in the employee and ``boost`` the manager's extra control taken under
-    pressure (0..1). Equations, with g(T) = clip((T - 0.4) / 0.45, 0, 1) the trust-driven hand-over:
+    pressure (0..1). The equations are in :func:`levers`.
+
+    Returns (autonomy, monitoring, approval, coaching_intent, control, style_index).
+    """
+    return levers(k["autonomy"], k["monitoring"], k["approval"], k["coaching"], k["phased_delegation"],
+                  k["readiness_matching"], ready, mtrust, boost)
+
+
+def levers(a0, m0_, ap0_, c0, pd, rm, ready, mtrust, boost):
+    """The levers a manager pulls for one employee (:func:`apply_policy`), from the policy's knobs
+    (autonomy ``a0``, monitoring ``m0``, approval ``ap0``, coaching ``c0``, phased delegation ``pd``, readiness
+    matching ``rm``). Equations, with g(T) = clip((T - 0.4) / 0.45, 0, 1) the trust-driven hand-over:
 
         a_base   = a0 + pd * (0.95 - a0) * g(T)                      phased delegation (trust -> risk-taking)
         a        = ((1 - rm) * a_base + rm * a_S[level]) * (1 - boost)
@@ -137,19 +148,16 @@ def apply_policy(k: dict, ready, mtrust, boost):
         coaching = ((1 - rm) * c0 + rm * c_S[level]) * (1 - 0.5 * boost)
         control  = (1 - a + monitor + approval) / 3                   experienced control
     (Approvals have no per-style value: readiness matching leaves the approval knob as it is.)
-
-    Returns (autonomy, monitoring, approval, coaching_intent, control, style_index).
     """
     level = readiness_level(ready)
     g = np.clip((mtrust - 0.4) / 0.45, 0.0, 1.0)
-    pd, rm = k["phased_delegation"], k["readiness_matching"]
-    a_base = k["autonomy"] + pd * (0.95 - k["autonomy"]) * g
+    a_base = a0 + pd * (0.95 - a0) * g
     autonomy = ((1 - rm) * a_base + rm * STYLE_AUTONOMY[level]) * (1 - boost)
-    m0 = (1 - rm) * k["monitoring"] * (1 - 0.5 * pd * g) + rm * STYLE_MONITORING[level]
+    m0 = (1 - rm) * m0_ * (1 - 0.5 * pd * g) + rm * STYLE_MONITORING[level]
     monitoring = m0 + (1 - m0) * boost
-    ap0 = k["approval"] * (1 - 0.5 * pd * g)
+    ap0 = ap0_ * (1 - 0.5 * pd * g)
     approval = ap0 + (1 - ap0) * boost
-    coaching = ((1 - rm) * k["coaching"] + rm * STYLE_COACHING[level]) * (1 - 0.5 * boost)
+    coaching = ((1 - rm) * c0 + rm * STYLE_COACHING[level]) * (1 - 0.5 * boost)
     control = (1 - autonomy + monitoring + approval) / 3.0
     return autonomy, monitoring, approval, coaching, control, level
 

@@ -33,7 +33,7 @@ def _records(recs: list[dict]) -> pd.DataFrame:
 
 def versions() -> dict[str, str]:
     out = {"orgsim": __version__, "python": platform.python_version()}
-    for pkg in ("mesa", "numpy", "networkx", "pydantic", "pandas"):
+    for pkg in ("mesa", "numpy", "numba", "networkx", "pydantic", "pandas"):
         try:
             out[pkg] = metadata.version(pkg)
         except metadata.PackageNotFoundError:  # pragma: no cover
@@ -52,12 +52,13 @@ def tidy(df: pd.DataFrame) -> pd.DataFrame:
 
 
 def run_one(params, seed: int | None = None, weeks: int | None = None, record_agents: bool = False,
-            source: str | None = None, per_team: bool = False) -> RunResult:
+            source: str | None = None, per_team: bool = False, engine: str = "compiled") -> RunResult:
     """Run one scenario for ``weeks`` (default: the scenario's) with ``seed`` (default: the scenario's).
-    ``per_team`` also collects one row per team (and per management level) per week."""
+    ``per_team`` also collects one row per team (and per management level) per week; ``engine`` is
+    ``"compiled"`` or ``"numpy"`` (same results, see :class:`sim.model.OrgModel`)."""
     weeks = params.scenario.weeks if weeks is None else weeks
     t0 = time.perf_counter()
-    model = OrgModel(params, seed=seed, record_agents=record_agents, per_team=per_team)
+    model = OrgModel(params, seed=seed, record_agents=record_agents, per_team=per_team, engine=engine)
     model.run(weeks)
     seconds = time.perf_counter() - t0
     ts = tidy(model.timeseries())
@@ -84,6 +85,7 @@ def run_one(params, seed: int | None = None, weeks: int | None = None, record_ag
         "team_policies": dict(sorted(Counter(k.name for k in model.knobs).items())),
         "knobs": {k: getattr(knobs, k) for k in policies.KNOBS},
         "seconds": round(seconds, 4),
+        "engine": engine,
         "versions": versions(),
         "final": {k: (int(v) if k in INT_METRICS else float(v)) for k, v in ts.iloc[-1].items() if k != "week"},
         "parameters": params.model_dump(mode="json"),

@@ -8,7 +8,105 @@ would take it, so a run gives the same numbers batched or alone. With one run, t
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
+from numba import njit
+
+from .jit import JIT
+
+
+# --------------------------------------------------------------------------------------------------------------
+# Binomial counts by inversion of one uniform each
+# --------------------------------------------------------------------------------------------------------------
+@njit(**JIT)
+def _power(x, n):
+    """``x**n`` for an integer ``n >= 0`` by repeated squaring (faster than ``pow`` for the small counts)."""
+    out = 1.0
+    while n:
+        if n & 1:
+            out *= x
+        x *= x
+        n >>= 1
+    return out
+
+
+@njit(**JIT)
+def _beyond(w, c, strict):
+    """Go on searching upward: ``w >= c`` (``w < F(k)`` ends the search), or ``w > c`` when ``strict``."""
+    return w > c if strict else w >= c
+
+
+@njit(**JIT)
+def binomial_from_uniform(u, n, p):
+    """The Binomial(n, p) quantile at the uniform ``u`` in [0, 1): the smallest ``k`` with ``u < F(k)``.
+
+    Inversion (Devroye 1986, ch. X.4), one uniform per count whatever ``n`` and ``p``, so the number of draws
+    never depends on the outcome and draws can be taken in bulk beforehand; the count rises with ``u`` and
+    with ``p``. With ``r = min(p, 1 - p)``, ``q = 1 - r`` and ``s = r / q`` the probabilities of Binomial(n, r)
+    are ``f(0) = q**n`` and ``f(k + 1) = f(k) * s * (n - k) / (k + 1)``; the search adds them from 0. For
+    ``p > 0.5`` it counts failures instead (``n - K``, with ``K`` the smallest ``k`` whose ``F(k) >= 1 - u``),
+    which is the same quantile. When ``n r > 200`` ``q**n`` could underflow, so the search starts at the mode
+    ``m = floor((n + 1) r)``, whose probability comes from ``lgamma``, and walks down or up from there.
+    """
+    if n <= 0 or not p > 0.0:
+        return 0
+    if p >= 1.0:
+        return n
+    flip = p > 0.5
+    r = 1.0 - p if flip else p
+    if flip and u < _power(r, n):   # the quantile is 0 (F(0) = (1 - p)**n), which 1 - u cannot resolve near 0
+        return 0
+    w = 1.0 - u if flip else u
+    q = 1.0 - r
+    s = r / q
+    if n * r <= 200.0:
+        f = _power(q, n)
+        k = 0
+        c = f
+        while _beyond(w, c, flip) and k < n:
+            f *= s * (n - k) / (k + 1)
+            k += 1
+            c += f
+    else:
+        m = min(n, int((n + 1) * r))
+        fm = math.exp(math.lgamma(n + 1.0) - math.lgamma(m + 1.0) - math.lgamma(n - m + 1.0)
+                      + m * math.log(r) + (n - m) * math.log(q))
+        c = fm                      # F(m): add the probabilities below the mode until they vanish
+        f = fm
+        j = m
+        while j > 0 and f > 1e-17 * c:
+            f *= j / ((n - j + 1) * s)
+            j -= 1
+            c += f
+        k = m
+        f = fm
+        if not _beyond(w, c, flip):  # walk down while F(k - 1) = F(k) - f(k) still ends the search
+            while k > 0 and not _beyond(w, c - f, flip):
+                c -= f
+                f *= k / ((n - k + 1) * s)
+                k -= 1
+        else:                       # walk up until F(k) ends the search
+            while _beyond(w, c, flip) and k < n:
+                f *= s * (n - k) / (k + 1)
+                k += 1
+                c += f
+    return n - k if flip else k
+
+
+@njit(**JIT)
+def _binomial_all(u, n, p, out):
+    for i in range(u.size):
+        out[i] = binomial_from_uniform(u[i], n[i], p[i])
+    return out
+
+
+def binomials(u, n, p):
+    """:func:`binomial_from_uniform` over arrays (``n`` and ``p`` broadcast to ``u``'s length)."""
+    u = np.ascontiguousarray(u, dtype=np.float64)
+    n = np.array(np.broadcast_to(np.asarray(n, dtype=np.int64), u.shape))
+    p = np.array(np.broadcast_to(np.asarray(p, dtype=np.float64), u.shape))
+    return _binomial_all(u, n, p, np.empty(u.shape, dtype=np.int64))
 
 
 class _Split:
@@ -57,17 +155,24 @@ class Streams:
                          f"{self.teams[-1]} teams")
 
     def binomial(self, n, p):
-        if self.single:
-            return self.gens[0].binomial(n, p)
-        n, p = np.broadcast_arrays(n, p)
-        b = self._bounds(len(n))
-        return np.concatenate([g.binomial(n[lo:hi], p[lo:hi]) for g, lo, hi in zip(self.gens, b[:-1], b[1:])])
+        """Binomial counts per position (or per team): one uniform each from the run's stream, turned into a
+        count by :func:`binomial_from_uniform`."""
+        size = np.broadcast(n, p).size
+        return binomials(self.random(size), n, p)
 
     def random(self, size):
         if self.single:
             return self.gens[0].random(size)
         b = self._bounds(size)
         return np.concatenate([g.random(hi - lo) for g, lo, hi in zip(self.gens, b[:-1], b[1:])])
+
+    def uniforms(self, k: int):
+        """A (k, positions) block of uniforms: row j is what the j-th of k successive :meth:`random` calls over
+        all positions would give (each run draws its own k blocks from its own stream)."""
+        if self.single:
+            return self.gens[0].random((k, int(self.pos[-1])))
+        return np.concatenate([g.random((k, hi - lo)) for g, lo, hi in zip(self.gens, self.pos[:-1], self.pos[1:])],
+                              axis=1)
 
     def at(self, idx):
         """Draws for the positions ``idx`` (sorted): a generator-like object."""

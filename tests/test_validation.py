@@ -292,7 +292,7 @@ def test_effort_rises_with_monitoring_for_the_unmotivated_only():
 # ---------------------------------------------------------------------------------------------------------------
 # the calibration scenarios say what they show (notice_en of baseline_nl.toml and baseline_nl_autonomy.toml)
 # ---------------------------------------------------------------------------------------------------------------
-def _survey(path, seeds=range(1, 5), weeks=26):
+def _survey(path, seeds=range(1, 17), weeks=26):
     """Per team over the last ``weeks`` weeks: engaged share of the active, complaints share of the employed."""
     params = load_scenario(path)
     rows = []

@@ -1,0 +1,353 @@
+"""The compiled week: the same rules, fused into a few loops over people (numba).
+
+:meth:`sim.model.OrgModel.step` with ``engine="numpy"`` calls the rules of :mod:`sim.rules` and
+:mod:`sim.policies` on whole arrays, one operation at a time: clear to read, but at 10,000 people a week is
+about 600 array passes. Here the same rule functions are compiled for single numbers
+(:func:`compile_rule`: their own source, with ``np`` standing for scalar versions of the few numpy functions
+they use) and called person by person inside four loops, so a week is four passes. Nothing in a rule is
+written twice; what is written again is only the order of the calls, which follows ``OrgModel._step_numpy``
+line by line (``tests/test_compiled.py`` runs both engines on many scenarios and asserts the same numbers).
+
+The binomial counts take their uniforms from the run's stream in the same order and blocks as the numpy
+engine (:meth:`sim.streams.Streams.uniforms`), so the two engines draw the same people's luck.
+"""
+
+from __future__ import annotations
+
+import types
+
+import numpy as np
+from numba import njit
+
+from . import policies
+from .jit import JIT
+from .rules import learning, motivation, safety, social, strain, trust, work
+from .streams import binomial_from_uniform
+
+ACTIVE, ABSENT, VACANT = 0, 1, 2
+
+
+# --------------------------------------------------------------------------------------------------------------
+# numpy for single numbers: what the rules call, compiled for scalars
+# --------------------------------------------------------------------------------------------------------------
+@njit(**JIT)
+def _where(c, a, b):
+    return a if c else b
+
+
+@njit(**JIT)
+def _clip(x, lo, hi):
+    return min(max(x, lo), hi)
+
+
+@njit(**JIT)
+def _minimum(a, b):
+    return min(a, b)
+
+
+@njit(**JIT)
+def _maximum(a, b):
+    return max(a, b)
+
+
+@njit(**JIT)
+def _asarray(x, dtype=None):
+    return x
+
+
+@njit(**JIT)
+def _searchsorted(a, v, side="left"):
+    k = 0
+    for x in a:
+        if x < v or (side == "right" and x == v):
+            k += 1
+    return k
+
+
+SCALAR_NUMPY = types.ModuleType("sim.compiled.scalar_numpy")
+SCALAR_NUMPY.__doc__ = "The numpy functions the rules use, for single numbers (inside compiled loops)."
+for _name, _f in dict(where=_where, clip=_clip, minimum=_minimum, maximum=_maximum, asarray=_asarray,
+                      searchsorted=_searchsorted, abs=np.abs, exp=np.exp, log=np.log, power=np.power).items():
+    setattr(SCALAR_NUMPY, _name, _f)
+
+_compiled: dict = {}
+
+
+def compile_rule(fn):
+    """``fn`` (a rule written for numpy arrays) compiled for single numbers: the same code object, whose
+    global ``np`` is :data:`SCALAR_NUMPY` and whose calls to other functions of ``sim`` go to their compiled
+    versions. ``np.maximum``/``np.minimum`` kept under another name are numpy ufuncs, which numba compiles for
+    scalars itself."""
+    if fn in _compiled:
+        return _compiled[fn]
+    g = dict(fn.__globals__)
+    for name in fn.__code__.co_names:
+        v = g.get(name)
+        if v is np:
+            g[name] = SCALAR_NUMPY
+        elif isinstance(v, types.FunctionType) and v.__module__.startswith("sim."):
+            g[name] = compile_rule(v)
+    f = types.FunctionType(fn.__code__, g, fn.__name__, fn.__defaults__, fn.__closure__)
+    f.__module__, f.__qualname__, f.__doc__ = fn.__module__, fn.__qualname__, fn.__doc__
+    _compiled[fn] = out = njit(**JIT)(f)
+    return out
+
+
+# the rules, compiled (same names as in the rule modules)
+levers = compile_rule(policies.levers)
+readiness = compile_rule(policies.readiness)
+style_used = compile_rule(policies.style_used)
+effort = compile_rule(work.effort)
+approval_wait = compile_rule(work.approval_wait)
+work_done = compile_rule(work.work_done)
+guidance = compile_rule(work.guidance)
+skill = compile_rule(work.skill)
+success_probability = compile_rule(work.success_probability)
+intelligent_share = compile_rule(safety.intelligent_share)
+report_share = compile_rule(safety.report_share)
+personal_safety = compile_rule(safety.personal_safety)
+shared_safety = compile_rule(safety.shared_safety)
+practice = compile_rule(learning.practice)
+learn = compile_rule(learning.learn)
+update_initiative = compile_rule(learning.update_initiative)
+challenge_fit = compile_rule(motivation.challenge_fit)
+manager_support = compile_rule(motivation.manager_support)
+needs = compile_rule(motivation.needs)
+update_motivation = compile_rule(motivation.update_motivation)
+challenge = compile_rule(motivation.challenge)
+update_engagement = compile_rule(motivation.update_engagement)
+felt_trust = compile_rule(trust.felt_trust)
+employee_perceptions = compile_rule(trust.employee_perceptions)
+update_perception = compile_rule(trust.update_perception)
+combine = compile_rule(trust.combine)
+manager_perceptions = compile_rule(trust.manager_perceptions)
+observation = compile_rule(trust.observation)
+manager_trust_level = compile_rule(trust.manager_trust_level)
+hindrance = compile_rule(strain.hindrance)
+demands = compile_rule(strain.demands)
+resources = compile_rule(strain.resources)
+update_exhaustion = compile_rule(strain.update_exhaustion)
+update_cynicism = compile_rule(strain.update_cynicism)
+update_efficacy = compile_rule(strain.update_efficacy)
+burnout_criterion = compile_rule(strain.burnout_criterion)
+update_burnout_counter = compile_rule(strain.update_burnout_counter)
+contagion = compile_rule(social.contagion)
+
+
+@njit(**JIT)
+def _active(status, a):
+    for i in range(status.size):
+        a[i] = 1.0 if status[i] == ACTIVE else 0.0
+
+
+@njit(**JIT)
+def _peer_sums(indptr, indices, data, x, a, i):
+    """For person ``i``: sum over peers of ``x * active`` and the number of active peers, the sums of
+    :func:`sim.rules.social.peer_mean`'s sparse products, in their order."""
+    num = 0.0
+    den = 0.0
+    for k in range(indptr[i], indptr[i + 1]):
+        j = indices[k]
+        num += data[k] * (x[j] * a[j])
+        den += data[k] * a[j]
+    return num, den
+
+
+# --------------------------------------------------------------------------------------------------------------
+# the week in four loops (the step numbers of docs/ODD.md)
+# --------------------------------------------------------------------------------------------------------------
+@njit(**JIT)
+def policy_pass(team, status, competence, motivation_, engagement, manager_trust, output, boost,
+                a0, m0, ap0, c0, pd, rm, demand0, workload_share, expected,
+                aut, mon, appr, coach_int, control, level, demand, shortfall,
+                n_act, shortfall_sum, mon_sum, appr_sum, coach_sum):
+    """Steps 1-3a per person: the week's work, the policy applied (:func:`sim.policies.levers`), and the team
+    sums the manager's week needs."""
+    for i in range(team.size):
+        t = team[i]
+        actf = 1.0 if status[i] == ACTIVE else 0.0
+        demand[i] = demand0 * workload_share[i]
+        ready = readiness(competence[i], motivation_[i], engagement[i])
+        a, m, ap, c, ctl, lev = levers(a0[t], m0[t], ap0[t], c0[t], pd[t], rm[t], ready, manager_trust[i], boost[t])
+        aut[i], mon[i], appr[i], coach_int[i], control[i] = a * actf, m * actf, ap * actf, c * actf, ctl * actf
+        level[i] = lev
+        shortfall[i] = max(0.0, expected - output[i]) * actf
+    n_act[:] = 0.0
+    shortfall_sum[:] = 0.0
+    mon_sum[:] = 0.0
+    appr_sum[:] = 0.0
+    coach_sum[:] = 0.0
+    for i in range(team.size):             # team sums in index order, as numpy's bincount
+        t = team[i]
+        n_act[t] += 1.0 if status[i] == ACTIVE else 0.0
+        shortfall_sum[t] += shortfall[i]
+        mon_sum[t] += mon[i]
+        appr_sum[t] += appr[i] * demand[i]
+        coach_sum[t] += coach_int[i]
+
+
+@njit(**JIT)
+def work_pass(team, status, U, T, difficulty, novelty, complexity, surfacing_rate, hidden_cost, safety_rate,
+              trust_loss, competence, motivation_, engagement, exhaustion, initiative, safety_, hidden_backlog,
+              benevolence_p, m_competence, blame, fw_eff_m, coaching_served, approval_served, taken_team,
+              shortfall_sum, aut, mon, appr, coach_int, demand, shortfall,
+              coach_recv, taken, done, wait, guide, attempted, success_rate, intelligent, surfaced, hidden,
+              basic, complex_, reported, blame_event, own_safety, emp_output, delivered, repairs,
+              safety_sum, delivered_sum, manager_done_sum, repairs_sum):
+    """Steps 3b-4 per person: work done, tasks attempted and succeeded, failures classified, reported or
+    hidden, hidden ones surfacing; the safety each person feels before it is shared in the team."""
+    n = team.size
+    for i in range(n):
+        t = team[i]
+        act = status[i] == ACTIVE
+        actf = 1.0 if act else 0.0
+        fw = fw_eff_m[t]
+        coach_recv[i] = coach_int[i] * coaching_served[t]
+        taken[i] = taken_team[t] * (shortfall[i] / max(shortfall_sum[t], 1e-12))
+        capacity = effort(motivation_[i], engagement[i], exhaustion[i], initiative[i], mon[i])
+        wait[i] = approval_wait(appr[i], approval_served[t])
+        done[i] = work_done(demand[i], capacity, wait[i] + 0.1 * coach_recv[i], taken[i]) * actf
+        guide[i] = guidance(aut[i], fw, coach_recv[i])
+        p_succ = success_probability(competence[i], difficulty, aut[i], initiative[i], guide[i], exhaustion[i])
+        att = binomial_from_uniform(U[0, i], T, min(max(done[i], 0.0), 1.0))
+        succ = binomial_from_uniform(U[1, i], att, p_succ)
+        fail = att - succ
+        attempted[i] = att
+        success_rate[i] = succ / max(att, 1) if att > 0 else p_succ
+        # 4. failures: intelligent / complex / basic; reported or hidden
+        intel = binomial_from_uniform(U[2, i], fail, intelligent_share(novelty, aut[i], safety_[i]))
+        rest = fail - intel
+        cx = binomial_from_uniform(U[3, i], rest, complexity)
+        basic[i], complex_[i], intelligent[i] = rest - cx, cx, intel
+        rep_bc = binomial_from_uniform(U[4, i], rest, report_share(safety_[i]))
+        hid = rest - rep_bc
+        hidden[i] = hid
+        reported[i] = rep_bc + intel
+        sf = binomial_from_uniform(U[5, i], hidden_backlog[i], surfacing_rate)
+        surfaced[i] = sf
+        hidden_backlog[i] = hidden_backlog[i] - sf + hid
+        seen = rep_bc + intel + sf
+        blame_event[i] = blame[t] * min(1.0, seen / 4.0)
+        own_safety[i] = personal_safety(safety_[i], blame[t], coach_recv[i], benevolence_p[i], seen,
+                                        safety_rate, trust_loss)
+        delivered[i] = (succ + hid + 0.5 * intel) / T * actf
+        repairs[i] = (1 + hidden_cost) * sf / T
+        emp_output[i] = delivered[i] - repairs[i] * actf
+    safety_sum[:] = 0.0
+    delivered_sum[:] = 0.0
+    manager_done_sum[:] = 0.0
+    repairs_sum[:] = 0.0
+    for i in range(n):                     # team sums in index order, as numpy's bincount
+        t = team[i]
+        safety_sum[t] += own_safety[i] * (1.0 if status[i] == ACTIVE else 0.0)
+        repairs_sum[t] += repairs[i]
+        manager_done_sum[t] += taken[i] * (0.5 + 0.5 * m_competence[t])
+        delivered_sum[t] += delivered[i]
+
+
+@njit(**JIT)
+def people_pass(team, status, indptr, indices, data, T, difficulty, learning_speed, coaching_effect,
+                motivation_rate, trust_rate, trust_loss, exhaustion_rate, recovery_rate, cynicism_rate,
+                e_threshold, c_threshold,
+                competence, motivation_, engagement, exhaustion, cynicism, efficacy, initiative, safety_,
+                learning_rate, trust_propensity, resilience, tenure, ability_p, benevolence_p, integrity_p,
+                trust_in_manager, m_ability, m_benevolence, m_integrity, manager_trust, burnout_count,
+                m_competence, m_strain, m_propensity, m_insecurity, blame, consistency, fw_eff_m, n_act, safety_sum,
+                aut, mon, appr, control, demand, coach_recv, taken, done, wait, guide, success_rate, intelligent,
+                surfaced, blame_event, own_safety,
+                peer_eng, fit, felt, resources_, hind, burnt):
+    """Steps 4d-8 per person: safety shared in the team, learning and initiative, motivation (SDT), trust both
+    ways (ABI), strain and burnout (JD-R, Karasek, Maslach)."""
+    a = np.empty(team.size)
+    _active(status, a)
+    for i in range(team.size):
+        t = team[i]
+        act = status[i] == ACTIVE
+        fw = fw_eff_m[t]
+        # 4d. safety: a shared belief
+        if act:
+            mean = safety_sum[t] / max(n_act[t], 1e-12) if n_act[t] > 0 else 0.0
+            safety_[i] = shared_safety(own_safety[i], mean if n_act[t] > 0 else own_safety[i])
+        # 5. learning and initiative
+        taken_share = taken[i] / max(demand[i], 1e-9) if demand[i] > 0 else 0.0
+        if act:
+            competence[i] = learn(competence[i], learning_rate[i], learning_speed,
+                                  practice(aut[i], min(done[i], 1.0), taken_share), coach_recv[i],
+                                  coaching_effect, intelligent[i] / T, safety_[i])
+            initiative[i] = update_initiative(initiative[i], aut[i], taken_share, appr[i])
+        # 6. motivation (SDT needs)
+        num, den = _peer_sums(indptr, indices, data, engagement, a, i)
+        pe = num / max(den, 1e-12) if den > 0 else 0.5
+        peer_eng[i] = pe
+        fit[i] = challenge_fit(difficulty, competence[i])
+        n_aut, n_comp, n_rel = needs(control[i], success_rate[i], fit[i], pe,
+                                     manager_support(coach_recv[i], benevolence_p[i]))
+        if act:
+            motivation_[i] = update_motivation(motivation_[i], n_aut, n_comp, n_rel, motivation_rate)
+        # 7. trust both ways
+        felt[i] = felt_trust(aut[i], mon[i])
+        A, B, I = employee_perceptions(m_competence[t], fw, m_strain[t], coach_recv[i], blame_event[i], felt[i],
+                                       consistency[t], blame[t])
+        if act:
+            ability_p[i] = update_perception(ability_p[i], A, trust_rate, trust_loss)
+            benevolence_p[i] = update_perception(benevolence_p[i], B, trust_rate, trust_loss)
+            integrity_p[i] = update_perception(integrity_p[i], I, trust_rate, trust_loss)
+            trust_in_manager[i] = update_perception(
+                trust_in_manager[i], combine(ability_p[i], benevolence_p[i], integrity_p[i], trust_propensity[i],
+                                             tenure[i]), trust_rate, trust_loss)
+        mA, mB, mI = manager_perceptions(success_rate[i], engagement[i], initiative[i], surfaced[i])
+        obs_rate = trust_rate * observation(mon[i])
+        if act:
+            m_ability[i] = update_perception(m_ability[i], mA, obs_rate, trust_loss)
+            m_benevolence[i] = update_perception(m_benevolence[i], mB, obs_rate, trust_loss)
+            m_integrity[i] = update_perception(m_integrity[i], mI, obs_rate, trust_loss)
+            target = manager_trust_level(m_ability[i], m_benevolence[i], m_integrity[i], m_propensity[t],
+                                         tenure[i], m_insecurity[t])
+            manager_trust[i] = update_perception(manager_trust[i], target, obs_rate, trust_loss)
+        # 8. strain (JD-R + Karasek), Maslach burnout
+        hind[i] = hindrance(mon[i], appr[i], competence[i])
+        D = demands(demand[i], exhaustion[i], wait[i], hind[i], aut[i] * (1 - skill(competence[i], guide[i])))
+        resources_[i] = resources(aut[i], coach_recv[i], safety_[i], fw, pe)
+        if act:
+            exhaustion[i] = update_exhaustion(exhaustion[i], D, resources_[i], resilience[i], exhaustion_rate,
+                                              recovery_rate)
+            cynicism[i] = update_cynicism(cynicism[i], exhaustion[i], trust_in_manager[i], safety_[i],
+                                          cynicism_rate)
+            efficacy[i] = update_efficacy(efficacy[i], success_rate[i], cynicism[i])
+        burnt[i] = burnout_criterion(exhaustion[i], cynicism[i], e_threshold, c_threshold)
+        burnout_count[i] = update_burnout_counter(burnout_count[i], burnt[i]) if act else 0
+
+
+
+
+@njit(**JIT)
+def engagement_pass(team, status, indptr, indices, data, novelty, engagement_rate, contagion_rate,
+                    engagement, exhaustion, motivation_, resilience, aut, fit, felt, resources_, hind,
+                    new_eng, new_exh):
+    """Steps 9-10: engagement (JD-R motivational process), then engagement and exhaustion cross over along
+    peer ties (all at once: everyone moves toward last values of their peers)."""
+    n = team.size
+    for i in range(n):
+        if status[i] == ACTIVE:
+            engagement[i] = update_engagement(engagement[i], motivation_[i], resources_[i],
+                                              challenge(novelty, aut[i], fit[i]), hind[i], exhaustion[i], felt[i],
+                                              engagement_rate, 0.8 * (resilience[i] - 0.5))
+    a = np.empty(n)
+    _active(status, a)
+    for i in range(n):
+        ne = 0.0
+        nx = 0.0
+        den = 0.0
+        for k in range(indptr[i], indptr[i + 1]):
+            j = indices[k]
+            d = data[k]
+            ne += d * (engagement[j] * a[j])
+            nx += d * (exhaustion[j] * a[j])
+            den += d * a[j]
+        pe = ne / max(den, 1e-12) if den > 0 else 0.5
+        px = nx / max(den, 1e-12) if den > 0 else 0.0
+        c = contagion_rate if (status[i] == ACTIVE and den > 0) else 0.0
+        new_eng[i] = min(max(contagion(engagement[i], pe, c), 0.0), 1.0)
+        new_exh[i] = min(max(contagion(exhaustion[i], px, 0.5 * c), 0.0), 1.0)
+    engagement[:] = new_eng
+    exhaustion[:] = new_exh

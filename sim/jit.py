@@ -1,0 +1,45 @@
+"""How orgsim compiles with numba, and where the compiled code is kept.
+
+numba caches compiled code next to each source file and checks only that file's time stamp, so a change to a
+rule in ``sim/rules/`` would not reach a cached loop in ``sim/compiled.py`` that calls it. orgsim therefore
+keeps its cache in a directory named after a digest of every source file compiled code is built from: edit a
+rule and the next run compiles afresh (about 15 seconds, once) instead of using stale code.
+
+The directory is ``$ORGSIM_CACHE_DIR`` if set, else ``$XDG_CACHE_HOME/orgsim`` (``~/.cache/orgsim``), then
+``numba-<digest>``. It never touches the network.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+from pathlib import Path
+
+import numba
+
+HERE = Path(__file__).resolve().parent
+# the sources compiled code is built from (rules are compiled from their own code: sim/compiled.py)
+SOURCES = ("params.py", "jit.py", "streams.py", "policies.py", "compiled.py", "rules/*.py")
+
+# numpy's error model: a division by zero gives inf/nan as it does in numpy, with no Python exception check
+JIT = dict(cache=True, error_model="numpy")
+
+
+def source_digest(root: Path = HERE, patterns=SOURCES) -> str:
+    """A digest of the contents of the files matching ``patterns`` under ``root`` (names and bytes)."""
+    h = hashlib.sha256(numba.__version__.encode())
+    for pattern in patterns:
+        for path in sorted(root.glob(pattern)):
+            h.update(str(path.relative_to(root)).encode())
+            h.update(path.read_bytes())
+    return h.hexdigest()[:16]
+
+
+def cache_dir() -> Path:
+    base = os.environ.get("ORGSIM_CACHE_DIR") or Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") \
+        / "orgsim"
+    return Path(base) / f"numba-{source_digest()}"
+
+
+CACHE_DIR = cache_dir()
+numba.config.CACHE_DIR = str(CACHE_DIR)
