@@ -1,9 +1,11 @@
 """orgsim benchmarks (``make bench``): not part of ``make test``; prints a table, writes nothing by default.
 
 For N = 12, 100, 1,000 and 10,000 employees: set-up seconds (organisation graph, state, Mesa agents),
-agent-weeks per second over 104 weeks (with organisation-level data collection) and peak memory (the
-process's peak resident set, measured in a fresh process per size, so Python and the imports are included;
-the import baseline is printed beside it). Then runs per second of an experiment of the default team (1
+agent-weeks per second over 104 weeks (with organisation-level data collection) for the compiled engine (the
+default) and the numpy engine, and peak memory (the process's peak resident set, measured in a fresh process
+per size, so Python and the imports are included; the import baseline is printed beside it). The compiled
+engine's code is loaded (or, on a machine's first run, compiled) before the clock starts; the time that
+takes is printed too. Then runs per second of an experiment of the default team (1
 manager + 12) x 104 weeks through ``orgsim experiment``'s engine with 1 and 2 workers. Then, in this same
 process, a plain per-agent Mesa model (``benchmarks/peer_model.py``: three-variable contagion, neighbours via
 ``cell.neighborhood``, a DataCollector of three means) at 10,000 agents, and the ratio of orgsim's
@@ -35,7 +37,7 @@ def _rss_mb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024.0  # Linux: kilobytes
 
 
-def one_size(n: int, weeks: int) -> dict:
+def one_size(n: int, weeks: int, engine: str) -> dict:
     """Measured in a fresh process (see main): set-up, run, peak memory."""
     import gc
 
@@ -45,26 +47,30 @@ def one_size(n: int, weeks: int) -> dict:
     sets = [f"team.teams={teams}", f"team.size={size}", f"org.levels={levels}"]
     base = ROOT / ("scenarios/company_controlling_top.toml" if levels > 1 else "scenarios/coaching.toml")
     sp = load_scenario(base, sets)
+    t = time.perf_counter()
+    OrgModel(load_scenario(base, ["team.teams=2", "team.size=3", "org.levels=1"]), engine=engine).run(1)
+    warm = time.perf_counter() - t          # the compiled engine: load (or compile) its code
     baseline = _rss_mb()
     gc.collect()
     t0 = time.perf_counter()
-    model = OrgModel(sp, seed=1)
+    model = OrgModel(sp, seed=1, engine=engine)
     setup = time.perf_counter() - t0
     t1 = time.perf_counter()
     model.run(weeks)
     run = time.perf_counter() - t1
     model.timeseries()
-    return {"employees": model.org.n_positions, "setup_s": setup, "run_s": run, "weeks": weeks,
+    return {"employees": model.org.n_positions, "engine": engine, "setup_s": setup, "run_s": run, "weeks": weeks,
             "agent_weeks_per_s": model.org.n_positions * weeks / run, "peak_mb": _rss_mb(),
-            "baseline_mb": baseline}
+            "baseline_mb": baseline, "warm_up_s": warm}
 
 
 def sizes(weeks: int) -> list[dict]:
     rows = []
     for n in SIZES:
-        r = subprocess.run([sys.executable, __file__, "--one-size", str(n), "--weeks", str(weeks)],
-                           capture_output=True, text=True, check=True)
-        rows.append(json.loads(r.stdout.strip().splitlines()[-1]))
+        for engine in ("compiled", "numpy"):
+            r = subprocess.run([sys.executable, __file__, "--one-size", str(n), "--weeks", str(weeks),
+                                "--engine", engine], capture_output=True, text=True, check=True)
+            rows.append(json.loads(r.stdout.strip().splitlines()[-1]))
     return rows
 
 
@@ -109,18 +115,24 @@ def main(argv=None) -> int:
     ap.add_argument("--json", type=Path)
     ap.add_argument("--one-size", type=int, help=argparse.SUPPRESS)
     ap.add_argument("--weeks", type=int, default=104, help=argparse.SUPPRESS)
+    ap.add_argument("--engine", default="compiled", help=argparse.SUPPRESS)
     a = ap.parse_args(argv)
     if a.one_size:
-        print(json.dumps(one_size(a.one_size, a.weeks)))
+        print(json.dumps(one_size(a.one_size, a.weeks, a.engine)))
         return 0
     weeks, runs = (20, 20) if a.quick else (104, 200)
     print(f"orgsim bench on {os.cpu_count()} cores, Python {sys.version.split()[0]}"
           + ("  [--quick: numbers are not comparable]" if a.quick else ""))
-    rows = sizes(weeks)
-    print(f"\n{'employees':>10} {'set-up s':>9} {'agent-weeks/s':>14} {'peak MB':>8} {'(imports MB)':>13}")
+    all_rows = sizes(weeks)
+    rows = [r for r in all_rows if r["engine"] == "compiled"]
+    numpy_rate = {r["employees"]: r["agent_weeks_per_s"] for r in all_rows if r["engine"] == "numpy"}
+    print(f"\n{'employees':>10} {'set-up s':>9} {'agent-weeks/s':>14} {'(numpy engine)':>15} {'peak MB':>8} "
+          f"{'(imports MB)':>13}")
     for r in rows:
-        print(f"{r['employees']:>10,} {r['setup_s']:>9.3f} {r['agent_weeks_per_s']:>14,.0f} {r['peak_mb']:>8.0f} "
-              f"{r['baseline_mb']:>13.0f}")
+        print(f"{r['employees']:>10,} {r['setup_s']:>9.3f} {r['agent_weeks_per_s']:>14,.0f} "
+              f"{numpy_rate[r['employees']]:>15,.0f} {r['peak_mb']:>8.0f} {r['baseline_mb']:>13.0f}")
+    print(f"compiled engine: code loaded in {min(r['warm_up_s'] for r in rows):.2f} s per process (not timed above; "
+          f"a machine's first run compiles it, about 15 s)")
     exp = [experiment_rate(runs, weeks, w) for w in (1, 2)]
     print(f"\nexperiment, default team (13 agents) x {weeks} weeks, {runs} runs:")
     for e in exp:
@@ -136,7 +148,8 @@ def main(argv=None) -> int:
     print(f"ratio at {big['employees']:,} employees: orgsim {big['agent_weeks_per_s']:,.0f} agent-weeks/s / peer "
           f"= {ratio:.1f}x")
     if a.json:
-        a.json.write_text(json.dumps({"sizes": rows, "experiment": exp, "peer": peer, "ratio": ratio}, indent=2))
+        a.json.write_text(json.dumps({"sizes": all_rows, "experiment": exp, "peer": peer, "ratio": ratio},
+                                     indent=2))
     return 0
 
 

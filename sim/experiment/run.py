@@ -194,6 +194,9 @@ class LocalExecutor:
         from concurrent.futures import ProcessPoolExecutor
 
         mpc = mp.get_context("fork" if "fork" in mp.get_all_start_methods() else "spawn")
+        if mpc.get_start_method() == "fork":
+            from ..runner import warm_up
+            warm_up()  # the compiled engine's code, loaded once here and shared by the forked workers
         self.pool = ProcessPoolExecutor(self.workers, mp_context=mpc, initializer=_init_local,
                                         initargs=(self.ctx,))
         with warnings.catch_warnings():
