@@ -6,13 +6,15 @@ keeps its cache in a directory named after a digest of every source file compile
 rule and the next run compiles afresh (about 15 seconds, once) instead of using stale code.
 
 The directory is ``$ORGSIM_CACHE_DIR`` if set, else ``$XDG_CACHE_HOME/orgsim`` (``~/.cache/orgsim``), then
-``numba-<digest>``. It never touches the network.
+``numba-<digest>``; if that cannot be created, the same under the system's temporary folder. It never touches
+the network.
 """
 
 from __future__ import annotations
 
 import hashlib
 import os
+import tempfile
 from pathlib import Path
 
 import numba
@@ -36,9 +38,17 @@ def source_digest(root: Path = HERE, patterns=SOURCES) -> str:
 
 
 def cache_dir() -> Path:
+    """The cache directory (created if needed); the system's temporary folder if the user's cannot be."""
     base = os.environ.get("ORGSIM_CACHE_DIR") or Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") \
         / "orgsim"
-    return Path(base) / f"numba-{source_digest()}"
+    name = f"numba-{source_digest()}"
+    for folder in (Path(base), Path(tempfile.gettempdir()) / "orgsim"):
+        try:
+            (folder / name).mkdir(parents=True, exist_ok=True)
+            return folder / name
+        except OSError:
+            continue
+    return Path(base) / name  # numba will warn that it cannot cache and compile in every process
 
 
 CACHE_DIR = cache_dir()
