@@ -138,9 +138,15 @@ class OrgModel(mesa.Model):
 
     Args:
         params: validated scenario parameters (:func:`sim.params.load_scenario`); defaults if None.
-        seed: master seed; defaults to ``params.scenario.seed``. Two child streams are spawned from it with
-            ``numpy.random.SeedSequence``: one for the initial team and graph, one for the weekly dynamics, so
-            the same seed gives the same people under every policy.
+        seed: master seed; defaults to ``params.scenario.seed``. Three child streams are spawned from it with
+            ``numpy.random.SeedSequence``: one for the initial team and graph, one for the weekly dynamics and
+            one for which team lead follows which policy, so the same seed gives the same people under every
+            policy.
+        record_agents: also keep one row per employee per week (``agent_records``).
+        per_team: also keep one row per team and per management level per week.
+        seeds: a batch: several seeds of the scenario side by side (``timeseries(run)`` gives each).
+        engine: ``"compiled"`` (the default: the rules compiled with numba, :mod:`sim.compiled`) or ``"numpy"``
+            (the rules on whole arrays, the easiest to read and step through). Same results.
     """
 
     def __init__(self, params=None, seed: int | None = None, record_agents: bool = False,
