@@ -5,7 +5,7 @@
 about 600 array passes. Here the same rule functions are compiled for single numbers
 (:func:`compile_rule`: their own source, with ``np`` standing for scalar versions of the few numpy functions
 they use) and called person by person inside four loops, so a week is four passes. Nothing in a rule is
-written twice; what is written again is only the order of the calls, which follows ``OrgModel._step_numpy``
+written twice; what is written again is only the order of the calls, which follows ``OrgModel._week_numpy``
 line by line (``tests/test_compiled.py`` runs both engines on many scenarios and asserts the same numbers).
 
 The binomial counts take their uniforms from the run's stream in the same order and blocks as the numpy

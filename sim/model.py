@@ -508,12 +508,11 @@ class OrgModel(mesa.Model):
             peers = self.org.peers.tocsr()
             x["csr"] = (peers.indptr.astype(np.int64), peers.indices.astype(np.int64),
                         peers.data.astype(np.float64))
-        for name in ("competence", "motivation", "engagement", "manager_trust", "output", "exhaustion",
-                     "initiative", "safety", "benevolence_p", "cynicism", "efficacy", "ability_p", "integrity_p",
-                     "trust_in_manager", "m_ability", "m_benevolence", "m_integrity"):
-            a = getattr(s, name)
-            if not (a.flags.c_contiguous and a.flags.writeable and a.dtype == np.float64):
-                setattr(s, name, np.ascontiguousarray(a, dtype=np.float64))
+        for f in fields(s):  # the loops update the state in place: plain, writeable arrays of one dtype
+            if f.name != "n":
+                a, dtype = getattr(s, f.name), np.int64 if f.name in s.INT_FIELDS else np.float64
+                if not (a.flags.c_contiguous and a.flags.writeable and a.dtype == dtype):
+                    setattr(s, f.name, np.array(a, dtype=dtype))
         indptr, indices, data = x["csr"]
 
         # 2-3a. the policy per person, and the team sums for the manager's week
