@@ -131,6 +131,7 @@ update_cynicism = compile_rule(strain.update_cynicism)
 update_efficacy = compile_rule(strain.update_efficacy)
 burnout_criterion = compile_rule(strain.burnout_criterion)
 update_burnout_counter = compile_rule(strain.update_burnout_counter)
+turnover_probability = compile_rule(strain.turnover_probability)
 contagion = compile_rule(social.contagion)
 
 
@@ -146,10 +147,16 @@ def _peer_sums(indptr, indices, data, x, a, i):
     :func:`sim.rules.social.peer_mean`'s sparse products, in their order."""
     num = 0.0
     den = 0.0
-    for k in range(indptr[i], indptr[i + 1]):
-        j = indices[k]
-        num += data[k] * (x[j] * a[j])
-        den += data[k] * a[j]
+    if data.size == 0:      # unit weights (every tie counts once): the same sums without reading them
+        for k in range(indptr[i], indptr[i + 1]):
+            j = indices[k]
+            num += x[j] * a[j]
+            den += a[j]
+    else:
+        for k in range(indptr[i], indptr[i + 1]):
+            j = indices[k]
+            num += data[k] * (x[j] * a[j])
+            den += data[k] * a[j]
     return num, den
 
 
@@ -248,16 +255,16 @@ def work_pass(team, status, U, T, difficulty, novelty, complexity, surfacing_rat
 @njit(**JIT)
 def people_pass(team, status, indptr, indices, data, T, difficulty, learning_speed, coaching_effect,
                 motivation_rate, trust_rate, trust_loss, exhaustion_rate, recovery_rate, cynicism_rate,
-                e_threshold, c_threshold,
+                e_threshold, c_threshold, turnover_base, turnover_sensitivity,
                 competence, motivation_, engagement, exhaustion, cynicism, efficacy, initiative, safety_,
                 learning_rate, trust_propensity, resilience, tenure, ability_p, benevolence_p, integrity_p,
                 trust_in_manager, m_ability, m_benevolence, m_integrity, manager_trust, burnout_count,
                 m_competence, m_strain, m_propensity, m_insecurity, blame, consistency, fw_eff_m, n_act, safety_sum,
                 aut, mon, appr, control, demand, coach_recv, taken, done, wait, guide, success_rate, intelligent,
                 surfaced, blame_event, own_safety,
-                peer_eng, fit, felt, resources_, hind, burnt):
+                peer_eng, fit, felt, resources_, hind, burnt, quit_probability):
     """Steps 4d-8 per person: safety shared in the team, learning and initiative, motivation (SDT), trust both
-    ways (ABI), strain and burnout (JD-R, Karasek, Maslach)."""
+    ways (ABI), strain and burnout (JD-R, Karasek, Maslach), and the chance of leaving this week."""
     a = np.empty(team.size)
     _active(status, a)
     for i in range(team.size):
@@ -316,6 +323,9 @@ def people_pass(team, status, indptr, indices, data, T, difficulty, learning_spe
             efficacy[i] = update_efficacy(efficacy[i], success_rate[i], cynicism[i])
         burnt[i] = burnout_criterion(exhaustion[i], cynicism[i], e_threshold, c_threshold)
         burnout_count[i] = update_burnout_counter(burnout_count[i], burnt[i]) if act else 0
+        quit_probability[i] = turnover_probability(engagement[i], trust_in_manager[i],
+                                                   1.0 if exhaustion[i] >= e_threshold else 0.0, turnover_base,
+                                                   turnover_sensitivity)
 
 
 
@@ -323,9 +333,12 @@ def people_pass(team, status, indptr, indices, data, T, difficulty, learning_spe
 @njit(**JIT)
 def engagement_pass(team, status, indptr, indices, data, novelty, engagement_rate, contagion_rate,
                     engagement, exhaustion, motivation_, resilience, aut, fit, felt, resources_, hind,
-                    new_eng, new_exh):
+                    new_eng, new_exh, mon, appr, coach_recv, control, level, emp_output, attempted, success_rate,
+                    s_autonomy, s_monitoring, s_approval, s_coaching, s_control, s_style, s_level, s_output,
+                    s_success_rate, tenure):
     """Steps 9-10: engagement (JD-R motivational process), then engagement and exhaustion cross over along
-    peer ties (all at once: everyone moves toward last values of their peers)."""
+    peer ties (all at once: everyone moves toward last values of their peers); then this week's applied policy
+    and outcomes are kept per employee (the ``s_`` arrays) and tenure grows."""
     n = team.size
     for i in range(n):
         if status[i] == ACTIVE:
@@ -334,13 +347,14 @@ def engagement_pass(team, status, indptr, indices, data, novelty, engagement_rat
                                               engagement_rate, 0.8 * (resilience[i] - 0.5))
     a = np.empty(n)
     _active(status, a)
+    unit = data.size == 0
     for i in range(n):
         ne = 0.0
         nx = 0.0
         den = 0.0
         for k in range(indptr[i], indptr[i + 1]):
             j = indices[k]
-            d = data[k]
+            d = 1.0 if unit else data[k]
             ne += d * (engagement[j] * a[j])
             nx += d * (exhaustion[j] * a[j])
             den += d * a[j]
@@ -351,3 +365,13 @@ def engagement_pass(team, status, indptr, indices, data, novelty, engagement_rat
         new_exh[i] = min(max(contagion(exhaustion[i], px, 0.5 * c), 0.0), 1.0)
     engagement[:] = new_eng
     exhaustion[:] = new_exh
+    for i in range(n):
+        s_autonomy[i], s_monitoring[i], s_approval[i] = aut[i], mon[i], appr[i]
+        s_coaching[i], s_control[i] = coach_recv[i], control[i]
+        s_style[i] = style_used(aut[i], coach_recv[i])
+        s_level[i] = level[i]
+        s_output[i] = max(emp_output[i], 0.0) if status[i] == ACTIVE else 0.0
+        if attempted[i] > 0:
+            s_success_rate[i] = success_rate[i]
+        if status[i] != VACANT:
+            tenure[i] += 1

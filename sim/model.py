@@ -499,15 +499,16 @@ class OrgModel(mesa.Model):
             x = self._scratch = {k: np.empty(n) for k in (
                 "aut", "mon", "appr", "coach_int", "control", "demand", "shortfall", "coach_recv", "taken", "done",
                 "wait", "guide", "success_rate", "blame_event", "own_safety", "emp_output", "delivered", "peer_eng",
-                "fit", "felt", "resources", "hind", "new_eng", "new_exh", "repairs")}
+                "fit", "felt", "resources", "hind", "new_eng", "new_exh", "repairs", "quit_probability")}
             x.update({k: np.empty(n, dtype=np.int64) for k in (
                 "level", "attempted", "intelligent", "surfaced", "hidden", "basic", "complex", "reported")})
             x["burnt"] = np.empty(n, dtype=bool)
             x.update({k: np.empty(nt) for k in ("n_act", "shortfall_sum", "mon_sum", "appr_sum", "coach_sum",
                                                  "safety_sum", "delivered_sum", "manager_done_sum", "repairs_sum")})
             peers = self.org.peers.tocsr()
+            weights = peers.data.astype(np.float64)     # all 1 (a tie counts once): pass none, the loops skip them
             x["csr"] = (peers.indptr.astype(np.int64), peers.indices.astype(np.int64),
-                        peers.data.astype(np.float64))
+                        weights[:0] if np.all(weights == 1.0) else weights)
         for f in fields(s):  # the loops update the state in place: plain, writeable arrays of one dtype
             if f.name != "n":
                 a, dtype = getattr(s, f.name), np.int64 if f.name in s.INT_FIELDS else np.float64
@@ -550,7 +551,7 @@ class OrgModel(mesa.Model):
         compiled.people_pass(team, s.status, indptr, indices, data, T, w.difficulty, dyn.learning_speed,
                              dyn.coaching_effect, dyn.motivation_rate, dyn.trust_rate, dyn.trust_loss_multiplier,
                              dyn.exhaustion_rate, dyn.recovery_rate, dyn.cynicism_rate, dyn.burnout_exhaustion,
-                             dyn.burnout_cynicism, s.competence, s.motivation, s.engagement, s.exhaustion,
+                             dyn.burnout_cynicism, dyn.turnover_base, dyn.turnover_sensitivity, s.competence, s.motivation, s.engagement, s.exhaustion,
                              s.cynicism, s.efficacy, s.initiative, s.safety, s.learning_rate, s.trust_propensity,
                              s.resilience, s.tenure, s.ability_p, s.benevolence_p, s.integrity_p,
                              s.trust_in_manager, s.m_ability, s.m_benevolence, s.m_integrity, s.manager_trust,
@@ -559,23 +560,18 @@ class OrgModel(mesa.Model):
                              x["control"], x["demand"], x["coach_recv"], x["taken"], x["done"], x["wait"],
                              x["guide"], x["success_rate"], x["intelligent"], x["surfaced"], x["blame_event"],
                              x["own_safety"], x["peer_eng"], x["fit"], x["felt"], x["resources"], x["hind"],
-                             x["burnt"])
-        self._absence_and_turnover(s.status == ACTIVE, x["burnt"])
+                             x["burnt"], x["quit_probability"])
+        self._absence_and_turnover(s.status == ACTIVE, x["burnt"], x["quit_probability"])
 
         # 9-10. engagement, and crossover along peer ties
         compiled.engagement_pass(team, s.status, indptr, indices, data, w.novelty, dyn.engagement_rate,
                                  dyn.contagion, s.engagement, s.exhaustion, s.motivation, s.resilience, x["aut"],
-                                 x["fit"], x["felt"], x["resources"], x["hind"], x["new_eng"], x["new_exh"])
-
-        # remember this week's applied policy and outcomes per employee
-        status = s.status
-        s.autonomy, s.monitoring, s.approval = x["aut"].copy(), x["mon"].copy(), x["appr"].copy()
-        s.coaching_received, s.control = x["coach_recv"].copy(), x["control"].copy()
-        s.style = policies.style_used(x["aut"], x["coach_recv"])
-        s.readiness_level = x["level"].copy()
-        s.output = np.where(status == ACTIVE, np.maximum(x["emp_output"], 0.0), 0.0)
-        s.success_rate = np.where(x["attempted"] > 0, x["success_rate"], s.success_rate)
-        s.tenure = s.tenure + (status != VACANT)
+                                 x["fit"], x["felt"], x["resources"], x["hind"], x["new_eng"], x["new_exh"],
+                                 # and this week's applied policy and outcomes, kept per employee
+                                 x["mon"], x["appr"], x["coach_recv"], x["control"], x["level"], x["emp_output"],
+                                 x["attempted"], x["success_rate"], s.autonomy, s.monitoring, s.approval,
+                                 s.coaching_received, s.control, s.style, s.readiness_level, s.output,
+                                 s.success_rate, s.tenure)
         self.last = dict(basic=x["basic"].copy(), complex=x["complex"].copy(), intelligent=x["intelligent"].copy(),
                          hidden=x["hidden"].copy(), reported=x["reported"].copy(), surfaced=x["surfaced"].copy(),
                          orphans_surfaced=orphans)
@@ -647,8 +643,9 @@ class OrgModel(mesa.Model):
         if len(fill):
             self._hire(fill)
 
-    def _absence_and_turnover(self, act, burnt):
-        """End of step 8: burnout turns into sick leave; voluntary turnover of the active."""
+    def _absence_and_turnover(self, act, burnt, quit_probability=None):
+        """End of step 8: burnout turns into sick leave; voluntary turnover of the active (with the weekly
+        chance of leaving, :func:`strain.turnover_probability`, unless the compiled week computed it)."""
         s, dyn = self.state, self.params.dynamics
         start = act & (s.burnout_count >= dyn.burnout_weeks)
         if start.any():
@@ -659,9 +656,11 @@ class OrgModel(mesa.Model):
             s.burnout_count[idx] = 0
         # voluntary turnover of the active
         act2 = s.status == ACTIVE
-        complaints = (s.exhaustion >= dyn.burnout_exhaustion).astype(float)
-        pq = strain.turnover_probability(s.engagement, s.trust_in_manager, complaints, dyn.turnover_base,
-                                         dyn.turnover_sensitivity)
+        pq = quit_probability
+        if pq is None:
+            complaints = (s.exhaustion >= dyn.burnout_exhaustion).astype(float)
+            pq = strain.turnover_probability(s.engagement, s.trust_in_manager, complaints, dyn.turnover_base,
+                                             dyn.turnover_sensitivity)
         quit_ = act2 & (self.draw.random(len(pq)) < pq)
         self._leave(np.flatnonzero(quit_))
 
