@@ -112,27 +112,25 @@ def test_the_compiled_rules_are_the_rule_modules_own_functions():
 @given(data=st.data())
 def test_every_compiled_rule_equals_its_numpy_version(name, data):
     n = 3
-    if True:
-        f = getattr(compiled, name)
-        orig = f.py_func
-        params = list(inspect.signature(orig).parameters.values())
-        args = []
-        for p in params:
-            if p.name in ("tenure_weeks", "counter"):
-                args.append(data.draw(st.lists(st.integers(0, 600), min_size=n, max_size=n)))
-            elif p.name == "burnt":
-                args.append(data.draw(st.lists(st.booleans(), min_size=n, max_size=n)))
-            else:
-                args.append(data.draw(st.lists(st.floats(0.0, 1.0), min_size=n, max_size=n)))
-        arrays = [np.array(a) for a in args]
-        want = getattr(__import__(orig.__module__, fromlist=[name]), name)(*arrays)
-        want = want if isinstance(want, tuple) else (want,)
-        for i in range(n):
-            got = f(*[a[i] for a in arrays])
-            got = got if isinstance(got, tuple) else (got,)
-            for w, g in zip(want, got):
-                w = np.broadcast_to(w, (n,))[i]
-                assert np.isclose(w, g, rtol=1e-12, atol=1e-15), (name, i, w, g)
+    f = getattr(compiled, name)
+    orig = f.py_func
+    args = []
+    for p in inspect.signature(orig).parameters.values():
+        if p.name in ("tenure_weeks", "counter"):
+            args.append(data.draw(st.lists(st.integers(0, 600), min_size=n, max_size=n)))
+        elif p.name == "burnt":
+            args.append(data.draw(st.lists(st.booleans(), min_size=n, max_size=n)))
+        else:
+            args.append(data.draw(st.lists(st.floats(0.0, 1.0), min_size=n, max_size=n)))
+    arrays = [np.array(a) for a in args]
+    want = getattr(__import__(orig.__module__, fromlist=[name]), name)(*arrays)
+    want = want if isinstance(want, tuple) else (want,)
+    for i in range(n):
+        got = f(*[a[i] for a in arrays])
+        got = got if isinstance(got, tuple) else (got,)
+        for w, g in zip(want, got):
+            w = np.broadcast_to(w, (n,))[i]
+            assert np.isclose(w, g, rtol=1e-12, atol=1e-15), (name, i, w, g)
 
 
 def test_levers_matches_apply_policy_for_every_preset():
