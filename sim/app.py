@@ -103,24 +103,6 @@ POLICY_LABELS: dict[str, tuple[str, str]] = {
     "reactive": ("Reactive (control when behind)", "Reactief (controle bij achterstand)"),
     "custom": ("Custom (only the knobs)", "Eigen instelling (alleen de knoppen)"),
 }
-# The schema's help texts are English; Dutch help for the sliders on the page.
-HELP_NL: dict[str, str] = {
-    "team.size": "Aantal medewerkers in het team",
-    "team.competence_mean": "Gemiddelde bekwaamheid van het team bij de start",
-    "team.resilience_mean": "Gemiddelde veerkracht: remt uitputting",
-    "work.workload": "Werk per medewerker ten opzichte van een normale week (1 = wat een gemotiveerd, "
-                     "uitgerust mens aankan)",
-    "manager.insecurity": "Onzekere managers pakken sneller de controle en vertrouwen minder",
-    "manager.hours": "Contracturen van de manager per week",
-    "policy.autonomy": "Beslisruimte: deel van de beslissingen dat de medewerker zelf neemt",
-    "policy.monitoring": "Hoe vaak en hoe strak de manager controleert",
-    "policy.approval": "Deel van de taken dat op goedkeuring van de manager wacht",
-    "policy.coaching": "Tijd en aandacht voor coaching per medewerker",
-    "policy.frameworks": "Helderheid van doelen, grenzen en visie: het kader voor het vertrouwen",
-    "policy.blame": "Reactie op fouten: 0 = ervan leren, 1 = schuld geven",
-    "policy.takeover": "Neiging om werk over te nemen bij achterstand ('dan doe ik het zelf wel')",
-    "policy.reactivity": "Hoe sterk productie onder de norm de manager de controle doet terugpakken",
-}
 # the sliders a trainer needs, in the order shown: (key, step, narrower maximum for the page or None)
 TEAM_SLIDERS = (("team.size", 1, 100), ("team.competence_mean", 0.05, None),
                 ("team.resilience_mean", 0.05, None), ("work.workload", 0.05, None),
@@ -160,7 +142,8 @@ def param_label(key: str, lang: str) -> str:
 
 
 def param_help(key: str, lang: str) -> str:
-    return HELP_NL.get(key, BY_KEY[key].help) if lang == "nl" else BY_KEY[key].help
+    p = BY_KEY[key]
+    return (p.help_nl or p.help) if lang == "nl" else p.help
 
 
 def default_lang() -> str:

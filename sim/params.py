@@ -47,6 +47,7 @@ class Param:
     label_en: str = ""
     label_nl: str = ""
     choices: tuple[str, ...] = ()
+    help_nl: str = ""   # Dutch help (the dashboard's sliders); English help is used where it is empty
 
     @property
     def key(self) -> str:
@@ -75,8 +76,9 @@ def _fmt(x: float | None) -> str:
     return f"{x:g}" if isinstance(x, float) else str(x)
 
 
-def _p(section, name, default, kind, lo=None, hi=None, unit="", help="", en="", nl="", choices=()):
-    return Param(section, name, default, kind, lo, hi, unit, help, en or name.replace("_", " "), nl, choices)
+def _p(section, name, default, kind, lo=None, hi=None, unit="", help="", en="", nl="", choices=(), help_nl=""):
+    return Param(section, name, default, kind, lo, hi, unit, help, en or name.replace("_", " "), nl, choices,
+                 help_nl)
 
 
 # fmt: off
@@ -107,11 +109,13 @@ PARAMS: tuple[Param, ...] = (
 
     # --- team: who works here ----------------------------------------------------------------------------------
     _p("team", "size", 12, "int", 1, 1000, "people", "Employees per team (positions)",
-       "Team size", "Teamgrootte"),
+       "Team size", "Teamgrootte",
+       help_nl="Aantal medewerkers in het team"),
     _p("team", "teams", 1, "int", 1, 5000, "teams", "Number of teams, each with its own manager",
        "Teams", "Teams"),
     _p("team", "competence_mean", 0.55, "float", 0.0, 1.0, "0-1", "Mean competence of the starting team",
-       "Team competence", "Bekwaamheid team"),
+       "Team competence", "Bekwaamheid team",
+       help_nl="Gemiddelde bekwaamheid van het team bij de start"),
     _p("team", "competence_spread", 0.18, "float", 0.0, 0.5, "sd", "Spread (sd) of competence: the mix of "
        "juniors and seniors", "Competence spread", "Spreiding bekwaamheid"),
     _p("team", "motivation_mean", 0.6, "float", 0.0, 1.0, "0-1", "Mean autonomous motivation at the start",
@@ -119,7 +123,8 @@ PARAMS: tuple[Param, ...] = (
     _p("team", "trust_propensity_mean", 0.55, "float", 0.0, 1.0, "0-1", "Mean propensity to trust (Mayer et "
        "al. 1995): trust given before any experience", "Trust propensity", "Vertrouwensgeneigdheid"),
     _p("team", "resilience_mean", 0.5, "float", 0.0, 1.0, "0-1", "Mean resilience: slows exhaustion",
-       "Resilience", "Veerkracht"),
+       "Resilience", "Veerkracht",
+       help_nl="Gemiddelde veerkracht: remt uitputting"),
     _p("team", "learning_rate_mean", 0.5, "float", 0.0, 1.0, "0-1", "Mean individual learning rate "
        "(multiplies dynamics.learning_speed)", "Learning rate", "Leertempo"),
     _p("team", "workload_spread", 0.35, "float", 0.0, 0.6, "sd", "Spread (sd) of each person's share of the "
@@ -135,7 +140,8 @@ PARAMS: tuple[Param, ...] = (
 
     # --- work: what arrives each week --------------------------------------------------------------------------
     _p("work", "workload", 1.0, "float", 0.0, 2.5, "x normal", "Work arriving per employee relative to a "
-       "normal week (1 = what a motivated, rested person can do)", "Workload", "Werkdruk"),
+       "normal week (1 = what a motivated, rested person can do)", "Workload", "Werkdruk",
+       help_nl="Werk per medewerker ten opzichte van een normale week (1 = wat een gemotiveerd, uitgerust mens aankan)"),
     _p("work", "difficulty", 0.5, "float", 0.0, 1.0, "0-1", "Typical task difficulty, compared with "
        "competence", "Task difficulty", "Moeilijkheid taken"),
     _p("work", "novelty", 0.2, "float", 0.0, 1.0, "share", "Share of tasks in new territory (where "
@@ -152,19 +158,26 @@ PARAMS: tuple[Param, ...] = (
        "starts from the neutral knob values below", en="Leadership policy", nl="Leiderschapsstijl",
        choices=POLICY_NAMES),
     _p("policy", "autonomy", 0.5, "knob", 0.0, 1.0, "0-1", "Decision latitude granted (Karasek control): "
-       "share of decisions the employee takes", "Autonomy granted", "Toegekende autonomie"),
+       "share of decisions the employee takes", "Autonomy granted", "Toegekende autonomie",
+       help_nl="Beslisruimte: deel van de beslissingen dat de medewerker zelf neemt"),
     _p("policy", "monitoring", 0.5, "knob", 0.0, 1.0, "0-1", "Intensity of monitoring and check-ins",
-       "Monitoring", "Controle/monitoring"),
+       "Monitoring", "Controle/monitoring",
+       help_nl="Hoe vaak en hoe strak de manager controleert"),
     _p("policy", "approval", 0.3, "knob", 0.0, 1.0, "share", "Share of tasks that wait for the manager's "
-       "approval", "Approvals required", "Goedkeuring nodig"),
+       "approval", "Approvals required", "Goedkeuring nodig",
+       help_nl="Deel van de taken dat op goedkeuring van de manager wacht"),
     _p("policy", "coaching", 0.3, "knob", 0.0, 1.0, "0-1", "Coaching intent: share of a full coaching "
-       "hour-budget per employee", "Coaching", "Coaching"),
+       "hour-budget per employee", "Coaching", "Coaching",
+       help_nl="Tijd en aandacht voor coaching per medewerker"),
     _p("policy", "frameworks", 0.5, "knob", 0.0, 1.0, "0-1", "Clarity of goals, boundaries and vision "
-       "(the frame within which trust is given)", "Clear frameworks", "Heldere kaders"),
+       "(the frame within which trust is given)", "Clear frameworks", "Heldere kaders",
+       help_nl="Helderheid van doelen, grenzen en visie: het kader voor het vertrouwen"),
     _p("policy", "blame", 0.5, "knob", 0.0, 1.0, "0-1", "Reaction to failure: 0 = learn from it, 1 = blame",
-       "Blame on failure", "Schuld bij fouten"),
+       "Blame on failure", "Schuld bij fouten",
+       help_nl="Reactie op fouten: 0 = ervan leren, 1 = schuld geven"),
     _p("policy", "takeover", 0.3, "knob", 0.0, 1.0, "0-1", "Tendency to take over work when behind "
-       "('quicker if I do it myself')", "Taking over work", "Werk overnemen"),
+       "('quicker if I do it myself')", "Taking over work", "Werk overnemen",
+       help_nl="Neiging om werk over te nemen bij achterstand ('dan doe ik het zelf wel')"),
     _p("policy", "standards", 0.5, "knob", 0.0, 1.0, "0-1", "Standards and accountability (with safety: "
        "Edmondson's four zones)", "Standards", "Lat/verantwoordelijkheid"),
     _p("policy", "readiness_matching", 0.0, "knob", 0.0, 1.0, "0-1", "How much autonomy follows each "
@@ -173,7 +186,8 @@ PARAMS: tuple[Param, ...] = (
        "manager's trust in the employee (do it together, step back, hand over)", "Phased delegation",
        "Gefaseerd delegeren"),
     _p("policy", "reactivity", 0.0, "knob", 0.0, 1.0, "0-1", "How strongly output below target makes the "
-       "manager take control back", "Reactivity to results", "Reactie op resultaten"),
+       "manager take control back", "Reactivity to results", "Reactie op resultaten",
+       help_nl="Hoe sterk productie onder de norm de manager de controle doet terugpakken"),
     _p("policy", "relax_rate", 0.05, "knob", 0.0, 1.0, "per week", "How fast extra control is let go of "
        "once output is back on target", "Letting go rate", "Loslaattempo"),
 
@@ -201,11 +215,13 @@ PARAMS: tuple[Param, ...] = (
 
     # --- manager --------------------------------------------------------------------------------------------------
     _p("manager", "hours", 40.0, "float", 10.0, 80.0, "hours/week", "Contract hours of the manager per week",
-       "Manager hours", "Uren manager"),
+       "Manager hours", "Uren manager",
+       help_nl="Contracturen van de manager per week"),
     _p("manager", "overtime_max", 0.3, "float", 0.0, 1.0, "share of hours", "Most overtime a manager "
        "works when behind", "Max overtime", "Max overwerk"),
     _p("manager", "insecurity", 0.3, "float", 0.0, 1.0, "0-1", "Insecure managers take control sooner "
-       "and trust less", "Insecurity", "Onzekerheid"),
+       "and trust less", "Insecurity", "Onzekerheid",
+       help_nl="Onzekere managers pakken sneller de controle en vertrouwen minder"),
     _p("manager", "competence", 0.7, "float", 0.0, 1.0, "0-1", "Manager's own competence (seen by "
        "employees as ability)", "Manager competence", "Bekwaamheid manager"),
     _p("manager", "trust_propensity", 0.5, "float", 0.0, 1.0, "0-1", "Manager's propensity to trust",
@@ -485,7 +501,8 @@ def markdown_table() -> str:
                   "| key | default | allowed | meaning | label (en / nl) |", "|---|---|---|---|---|"]
         for p in params:
             default = repr(p.default) if p.kind in ("str", "choice", "mix", "list") else _fmt(p.default)
-            lines.append(f"| `{p.key}` | {default} | {p.allowed()} | {p.help} | {p.label_en} / {p.label_nl} |")
+            meaning = p.help + (f" (nl: *{p.help_nl}*)" if p.help_nl else "")
+            lines.append(f"| `{p.key}` | {default} | {p.allowed()} | {meaning} | {p.label_en} / {p.label_nl} |")
         lines.append("")
     return "\n".join(lines)
 
