@@ -43,13 +43,12 @@ def one_size(n: int, weeks: int, engine: str) -> dict:
 
     from sim.model import OrgModel
     from sim.params import load_scenario
+    from sim.runner import warm_up
     teams, size, levels = SIZES[n]
     sets = [f"team.teams={teams}", f"team.size={size}", f"org.levels={levels}"]
     base = ROOT / ("scenarios/company_controlling_top.toml" if levels > 1 else "scenarios/coaching.toml")
     sp = load_scenario(base, sets)
-    t = time.perf_counter()
-    OrgModel(load_scenario(base, ["team.teams=2", "team.size=3", "org.levels=1"]), engine=engine).run(1)
-    warm = time.perf_counter() - t          # the compiled engine: load (or compile) its code
+    warm = warm_up() if engine == "compiled" else 0.0   # load (or compile) the compiled engine's code
     baseline = _rss_mb()
     gc.collect()
     t0 = time.perf_counter()

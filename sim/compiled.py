@@ -145,18 +145,14 @@ def _active(status, a):
 def _peer_sums(indptr, indices, data, x, a, i):
     """For person ``i``: sum over peers of ``x * active`` and the number of active peers, the sums of
     :func:`sim.rules.social.peer_mean`'s sparse products, in their order."""
+    unit = data.size == 0   # unit weights (every tie counts once) are not stored
     num = 0.0
     den = 0.0
-    if data.size == 0:      # unit weights (every tie counts once): the same sums without reading them
-        for k in range(indptr[i], indptr[i + 1]):
-            j = indices[k]
-            num += x[j] * a[j]
-            den += a[j]
-    else:
-        for k in range(indptr[i], indptr[i + 1]):
-            j = indices[k]
-            num += data[k] * (x[j] * a[j])
-            den += data[k] * a[j]
+    for k in range(indptr[i], indptr[i + 1]):
+        j = indices[k]
+        d = 1.0 if unit else data[k]
+        num += d * (x[j] * a[j])
+        den += d * a[j]
     return num, den
 
 

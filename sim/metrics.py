@@ -168,8 +168,7 @@ LEVEL_COLUMNS = ("week", "level", "managers", "control_received", "extra_control
 def level_metrics(model) -> dict[str, np.ndarray]:
     """Managers per level this week (the rows of ``per_level.csv``): level 1 = team leads (control received =
     control their employees experience), 2.. = senior managers (control received from their own manager)."""
-    s, ms, us, org = model.state, model.mstate, model.ustate, model.org
-    active = s.status == 0
+    ms, us, org = model.mstate, model.ustate, model.org
     levels = [1] + sorted(set(org.senior_level.tolist()))
     rows = {c: [] for c in LEVEL_COLUMNS}
     for lev in levels:

@@ -26,8 +26,24 @@ ACTIVE, ABSENT, VACANT = 0, 1, 2
 ENGINES = ("compiled", "numpy")
 
 
+class _Arrays:
+    """A state held as one numpy array per field, all of the length given by the one init field (``n`` or
+    ``m``); the fields named in ``INT_FIELDS`` hold counts (int64), the others floats."""
+
+    INT_FIELDS: tuple[str, ...] = ()
+
+    def array_fields(self) -> list[tuple[str, type]]:
+        """(name, dtype) of every array field."""
+        return [(f.name, np.int64 if f.name in self.INT_FIELDS else np.float64) for f in fields(self) if not f.init]
+
+    def __post_init__(self):
+        size = next(getattr(self, f.name) for f in fields(self) if f.init)
+        for name, dtype in self.array_fields():
+            setattr(self, name, np.zeros(size, dtype=dtype))
+
+
 @dataclass
-class EmployeeState:
+class EmployeeState(_Arrays):
     """State of every position, one array entry per position (slot)."""
 
     n: int
@@ -72,15 +88,11 @@ class EmployeeState:
 
     INT_FIELDS = ("tenure", "style", "readiness_level", "status", "weeks_left", "burnout_count", "hidden_backlog", "leave_weeks")
 
-    def __post_init__(self):
-        for f in fields(self):
-            if f.name != "n":
-                dtype = np.int64 if f.name in self.INT_FIELDS else float
-                setattr(self, f.name, np.zeros(self.n, dtype=dtype))
-
 
 @dataclass
-class ManagerState:
+class ManagerState(_Arrays):
+    """State of every team lead, one array entry per team."""
+
     m: int
     boost: np.ndarray = field(init=False)
     prev_boost: np.ndarray = field(init=False)
@@ -104,14 +116,11 @@ class ManagerState:
     support: np.ndarray = field(init=False)
     trust_in_boss: np.ndarray = field(init=False)
 
-    def __post_init__(self):
-        for f in fields(self):
-            if f.name != "m":
-                setattr(self, f.name, np.zeros(self.m, dtype=np.int64 if f.name == "orphan_backlog" else float))
+    INT_FIELDS = ("orphan_backlog",)
 
 
 @dataclass
-class SeniorState:
+class SeniorState(_Arrays):
     """Managers above the team leads (department managers, the director): one entry each."""
 
     m: int
@@ -126,11 +135,6 @@ class SeniorState:
     trust_in_boss: np.ndarray = field(init=False)
     control_down: np.ndarray = field(init=False)      # control they exert on the managers below
     support_down: np.ndarray = field(init=False)
-
-    def __post_init__(self):
-        for f in fields(self):
-            if f.name != "m":
-                setattr(self, f.name, np.zeros(self.m))
 
 
 class OrgModel(mesa.Model):
@@ -294,8 +298,7 @@ class OrgModel(mesa.Model):
         in :meth:`_week_numpy` (the rules on whole arrays) or, with ``engine="compiled"``, in
         :meth:`_week_compiled` (the same rules compiled and fused into four loops over people)."""
         self.week += 1
-        p, s, ms, team = self.params, self.state, self.mstate, self.org.team
-        dyn, nt = p.dynamics, self.org.n_teams
+        p, ms, dyn = self.params, self.mstate, self.params.dynamics
 
         # 1. Work arrives: staffing (returns from sick leave, new hires), scenario events, the week's work ---
         self._staffing()
@@ -509,11 +512,10 @@ class OrgModel(mesa.Model):
             weights = peers.data.astype(np.float64)     # all 1 (a tie counts once): pass none, the loops skip them
             x["csr"] = (peers.indptr.astype(np.int64), peers.indices.astype(np.int64),
                         weights[:0] if np.all(weights == 1.0) else weights)
-        for f in fields(s):  # the loops update the state in place: plain, writeable arrays of one dtype
-            if f.name != "n":
-                a, dtype = getattr(s, f.name), np.int64 if f.name in s.INT_FIELDS else np.float64
-                if not (a.flags.c_contiguous and a.flags.writeable and a.dtype == dtype):
-                    setattr(s, f.name, np.array(a, dtype=dtype))
+        for name, dtype in s.array_fields():  # the loops update the state in place: plain, writeable arrays
+            a = getattr(s, name)
+            if not (a.flags.c_contiguous and a.flags.writeable and a.dtype == dtype):
+                setattr(s, name, np.array(a, dtype=dtype))
         indptr, indices, data = x["csr"]
 
         # 2-3a. the policy per person, and the team sums for the manager's week
@@ -525,8 +527,8 @@ class OrgModel(mesa.Model):
                              x["appr_sum"], x["coach_sum"])
         team_gap = np.maximum(0.0, expected - ms.team_output) * x["n_act"]
         take_units = kn["takeover"] * team_gap
-        mt = work.manager_time(ms.hours, p.manager.overtime_max, x["mon_sum"].copy(), x["appr_sum"].copy(),
-                               x["coach_sum"].copy(), take_units, kn["frameworks"])
+        mt = work.manager_time(ms.hours, p.manager.overtime_max, x["mon_sum"], x["appr_sum"], x["coach_sum"],
+                               take_units, kn["frameworks"])
         fw_eff_m = kn["frameworks"] * mt["vision_served"]
 
         # 3b-4. work, tasks, failures (uniforms in the numpy engine's order: six per person, then per team)

@@ -16,7 +16,7 @@ import pandas as pd
 
 from ..metrics import label
 from ..params import BY_KEY, ConfigError
-from ..plots import COLORS, PANELS, PERCENT, _scale
+from ..plots import COLORS, PANELS, _scale
 from ..runner import final_table
 from .run import MANIFEST, atomic_write, export_csv, load_results
 from .spec import parse_text, sample_matrix
