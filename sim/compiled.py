@@ -10,14 +10,26 @@ line by line (``tests/test_compiled.py`` runs both engines on many scenarios and
 
 The binomial counts take their uniforms from the run's stream in the same order and blocks as the numpy
 engine (:meth:`sim.streams.Streams.uniforms`), so the two engines draw the same people's luck.
+
+Each loop is compiled twice: :data:`SERIAL`, and :data:`PARALLEL`, whose loops over people (``prange``) are
+shared among numba's threads. Every person's step reads only last values and writes only that person's entries,
+and the team sums stay serial in index order, so both give the same numbers bit for bit. :func:`loops` picks
+one for a week: parallel for organisations of :data:`PARALLEL_MIN` people or more, unless threads are off
+(``NUMBA_NUM_THREADS=1``, or :func:`serial_only`: experiments spread runs over processes instead) or another
+thread of the process is already running parallel loops (numba's default threading layer runs one launch at
+a time; the other thread runs serially meanwhile).
 """
 
 from __future__ import annotations
 
+import contextvars
+import threading
 import types
+from contextlib import contextmanager
 
+import numba
 import numpy as np
-from numba import njit
+from numba import njit, prange
 
 from . import policies
 from .jit import JIT
@@ -159,14 +171,13 @@ def _peer_sums(indptr, indices, data, x, a, i):
 # --------------------------------------------------------------------------------------------------------------
 # the week in four loops (the step numbers of docs/ODD.md)
 # --------------------------------------------------------------------------------------------------------------
-@njit(**JIT)
 def policy_pass(team, status, competence, motivation_, engagement, manager_trust, output, boost,
                 a0, m0, ap0, c0, pd, rm, demand0, workload_share, expected,
                 aut, mon, appr, coach_int, control, level, demand, shortfall,
                 n_act, shortfall_sum, mon_sum, appr_sum, coach_sum):
     """Steps 1-3a per person: the week's work, the policy applied (:func:`sim.policies.levers`), and the team
     sums the manager's week needs."""
-    for i in range(team.size):
+    for i in prange(team.size):
         t = team[i]
         actf = 1.0 if status[i] == ACTIVE else 0.0
         demand[i] = demand0 * workload_share[i]
@@ -189,7 +200,6 @@ def policy_pass(team, status, competence, motivation_, engagement, manager_trust
         coach_sum[t] += coach_int[i]
 
 
-@njit(**JIT)
 def work_pass(team, status, U, T, difficulty, novelty, complexity, surfacing_rate, hidden_cost, safety_rate,
               trust_loss, competence, motivation_, engagement, exhaustion, initiative, safety_, hidden_backlog,
               benevolence_p, m_competence, blame, fw_eff_m, coaching_served, approval_served, taken_team,
@@ -200,7 +210,7 @@ def work_pass(team, status, U, T, difficulty, novelty, complexity, surfacing_rat
     """Steps 3b-4 per person: work done, tasks attempted and succeeded, failures classified, reported or
     hidden, hidden ones surfacing; the safety each person feels before it is shared in the team."""
     n = team.size
-    for i in range(n):
+    for i in prange(n):
         t = team[i]
         act = status[i] == ACTIVE
         actf = 1.0 if act else 0.0
@@ -248,7 +258,6 @@ def work_pass(team, status, U, T, difficulty, novelty, complexity, surfacing_rat
         delivered_sum[t] += delivered[i]
 
 
-@njit(**JIT)
 def people_pass(team, status, indptr, indices, data, T, difficulty, learning_speed, coaching_effect,
                 motivation_rate, trust_rate, trust_loss, exhaustion_rate, recovery_rate, cynicism_rate,
                 e_threshold, c_threshold, turnover_base, turnover_sensitivity,
@@ -263,7 +272,7 @@ def people_pass(team, status, indptr, indices, data, T, difficulty, learning_spe
     ways (ABI), strain and burnout (JD-R, Karasek, Maslach), and the chance of leaving this week."""
     a = np.empty(team.size)
     _active(status, a)
-    for i in range(team.size):
+    for i in prange(team.size):
         t = team[i]
         act = status[i] == ACTIVE
         fw = fw_eff_m[t]
@@ -324,9 +333,6 @@ def people_pass(team, status, indptr, indices, data, T, difficulty, learning_spe
                                                    turnover_sensitivity)
 
 
-
-
-@njit(**JIT)
 def engagement_pass(team, status, indptr, indices, data, novelty, engagement_rate, contagion_rate,
                     engagement, exhaustion, motivation_, resilience, aut, fit, felt, resources_, hind,
                     new_eng, new_exh, mon, appr, coach_recv, control, level, emp_output, attempted, success_rate,
@@ -336,7 +342,7 @@ def engagement_pass(team, status, indptr, indices, data, novelty, engagement_rat
     peer ties (all at once: everyone moves toward last values of their peers); then this week's applied policy
     and outcomes are kept per employee (the ``s_`` arrays) and tenure grows."""
     n = team.size
-    for i in range(n):
+    for i in prange(n):
         if status[i] == ACTIVE:
             engagement[i] = update_engagement(engagement[i], motivation_[i], resources_[i],
                                               challenge(novelty, aut[i], fit[i]), hind[i], exhaustion[i], felt[i],
@@ -344,7 +350,7 @@ def engagement_pass(team, status, indptr, indices, data, novelty, engagement_rat
     a = np.empty(n)
     _active(status, a)
     unit = data.size == 0
-    for i in range(n):
+    for i in prange(n):
         ne = 0.0
         nx = 0.0
         den = 0.0
@@ -361,7 +367,7 @@ def engagement_pass(team, status, indptr, indices, data, novelty, engagement_rat
         new_exh[i] = min(max(contagion(exhaustion[i], px, 0.5 * c), 0.0), 1.0)
     engagement[:] = new_eng
     exhaustion[:] = new_exh
-    for i in range(n):
+    for i in prange(n):
         s_autonomy[i], s_monitoring[i], s_approval[i] = aut[i], mon[i], appr[i]
         s_coaching[i], s_control[i] = coach_recv[i], control[i]
         s_style[i] = style_used(aut[i], coach_recv[i])
@@ -371,3 +377,65 @@ def engagement_pass(team, status, indptr, indices, data, novelty, engagement_rat
             s_success_rate[i] = success_rate[i]
         if status[i] != VACANT:
             tenure[i] += 1
+
+
+# --------------------------------------------------------------------------------------------------------------
+# the loops compiled twice, and the choice between them
+# --------------------------------------------------------------------------------------------------------------
+PASSES = (policy_pass, work_pass, people_pass, engagement_pass)
+
+
+def _twin(f, suffix):
+    """``f`` under another qualified name: numba's cache files are named after it, and the serial and the
+    parallel build of one function must not share one."""
+    g = types.FunctionType(f.__code__, f.__globals__, f.__name__, f.__defaults__, f.__closure__)
+    g.__module__, g.__qualname__, g.__doc__ = f.__module__, f.__qualname__ + suffix, f.__doc__
+    return g
+
+
+SERIAL = types.SimpleNamespace(**{f.__name__: njit(**JIT)(f) for f in PASSES})
+PARALLEL = types.SimpleNamespace(**{f.__name__: njit(parallel=True, **JIT)(_twin(f, "_parallel"))
+                                    for f in PASSES})
+
+PARALLEL_MIN = 2_000  # people: below this, waking the threads costs more than they save
+_LAUNCH = threading.Lock()  # one parallel launch at a time in a process
+_SERIAL_ONLY = contextvars.ContextVar("orgsim_serial_only", default=False)
+
+
+@contextmanager
+def serial_only():
+    """Within this block (in this thread or task) weeks run serially: for experiments, whose runs are spread
+    over processes already."""
+    token = _SERIAL_ONLY.set(True)
+    try:
+        yield
+    finally:
+        _SERIAL_ONLY.reset(token)
+
+
+def threads() -> int:
+    """The threads a parallel week would use (numba's ``NUMBA_NUM_THREADS``; read without starting them)."""
+    return int(numba.config.NUMBA_NUM_THREADS)
+
+
+@contextmanager
+def loops(people: int):
+    """The four loops for a week of ``people``: :data:`PARALLEL` (holding the process's launch lock) if the
+    organisation has at least :data:`PARALLEL_MIN` people, there are threads to share and no other thread holds
+    the lock; else :data:`SERIAL`. Both give the same numbers."""
+    if (people >= PARALLEL_MIN and threads() > 1 and not _SERIAL_ONLY.get()
+            and _LAUNCH.acquire(blocking=False)):
+        try:
+            yield PARALLEL
+        finally:
+            _LAUNCH.release()
+    else:
+        yield SERIAL
+
+
+def load_parallel() -> None:
+    """Load (or compile) :data:`PARALLEL`'s code for the signatures :data:`SERIAL` was called with, without
+    starting any thread (so that processes forked afterwards are unaffected)."""
+    for f in PASSES:
+        for sig in getattr(SERIAL, f.__name__).signatures:
+            getattr(PARALLEL, f.__name__).compile(sig)

@@ -493,7 +493,12 @@ class OrgModel(mesa.Model):
 
     def _week_compiled(self, demand0, expected):
         """Steps 2-10 as :meth:`_week_numpy`, with the same rules compiled and fused into four loops over
-        people (:mod:`sim.compiled`); team-level work (the manager's week) stays in numpy. Same results."""
+        people (:mod:`sim.compiled`); team-level work (the manager's week) stays in numpy. Same results. A big
+        organisation's loops share numba's threads (:func:`sim.compiled.loops`; same results again)."""
+        with compiled.loops(len(self.org.team)) as L:
+            return self._week_loops(L, demand0, expected)
+
+    def _week_loops(self, L, demand0, expected):
         p, s, ms, team = self.params, self.state, self.mstate, self.org.team
         dyn, w, kn, nt = p.dynamics, p.work, self._knob_arrays, self.org.n_teams
         x = self._scratch
@@ -519,7 +524,7 @@ class OrgModel(mesa.Model):
         indptr, indices, data = x["csr"]
 
         # 2-3a. the policy per person, and the team sums for the manager's week
-        compiled.policy_pass(team, s.status, s.competence, s.motivation, s.engagement, s.manager_trust, s.output,
+        L.policy_pass(team, s.status, s.competence, s.motivation, s.engagement, s.manager_trust, s.output,
                              ms.boost, kn["autonomy"], kn["monitoring"], kn["approval"], kn["coaching"],
                              kn["phased_delegation"], kn["readiness_matching"], demand0, s.workload_share,
                              expected, x["aut"], x["mon"], x["appr"], x["coach_int"], x["control"], x["level"],
@@ -533,7 +538,7 @@ class OrgModel(mesa.Model):
 
         # 3b-4. work, tasks, failures (uniforms in the numpy engine's order: six per person, then per team)
         U = self.draw.uniforms(6)
-        compiled.work_pass(team, s.status, U, w.tasks_per_week, w.difficulty, w.novelty, w.complexity,
+        L.work_pass(team, s.status, U, w.tasks_per_week, w.difficulty, w.novelty, w.complexity,
                            dyn.surfacing_rate, dyn.hidden_cost, dyn.safety_rate, dyn.trust_loss_multiplier,
                            s.competence, s.motivation, s.engagement, s.exhaustion, s.initiative, s.safety,
                            s.hidden_backlog, s.benevolence_p, ms.competence, kn["blame"], fw_eff_m,
@@ -550,7 +555,7 @@ class OrgModel(mesa.Model):
 
         # 4d-8. safety shared, learning, motivation, trust, strain
         consistency = clip01(1 - 10 * np.abs(ms.boost - ms.prev_boost))
-        compiled.people_pass(team, s.status, indptr, indices, data, T, w.difficulty, dyn.learning_speed,
+        L.people_pass(team, s.status, indptr, indices, data, T, w.difficulty, dyn.learning_speed,
                              dyn.coaching_effect, dyn.motivation_rate, dyn.trust_rate, dyn.trust_loss_multiplier,
                              dyn.exhaustion_rate, dyn.recovery_rate, dyn.cynicism_rate, dyn.burnout_exhaustion,
                              dyn.burnout_cynicism, dyn.turnover_base, dyn.turnover_sensitivity, s.competence, s.motivation, s.engagement, s.exhaustion,
@@ -566,7 +571,7 @@ class OrgModel(mesa.Model):
         self._absence_and_turnover(s.status == ACTIVE, x["burnt"], x["quit_probability"])
 
         # 9-10. engagement, and crossover along peer ties
-        compiled.engagement_pass(team, s.status, indptr, indices, data, w.novelty, dyn.engagement_rate,
+        L.engagement_pass(team, s.status, indptr, indices, data, w.novelty, dyn.engagement_rate,
                                  dyn.contagion, s.engagement, s.exhaustion, s.motivation, s.resilience, x["aut"],
                                  x["fit"], x["felt"], x["resources"], x["hind"], x["new_eng"], x["new_exh"],
                                  # and this week's applied policy and outcomes, kept per employee

@@ -12,7 +12,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from . import __version__, policies
+from . import __version__, compiled, policies
 from .metrics import INT_METRICS, METRICS
 from .model import OrgModel
 from .params import load_scenario, text
@@ -52,10 +52,12 @@ def tidy(df: pd.DataFrame) -> pd.DataFrame:
 
 
 def warm_up() -> float:
-    """Load (or, on a machine's first run, compile) the compiled engine's code in this process, by running
-    one week of a tiny organisation; processes forked afterwards share it. Returns the seconds it took."""
+    """Load (or, on a machine's first run, compile) the compiled engine's code in this process, serial and
+    parallel, by running one week of a tiny organisation; processes forked afterwards share it. Returns the seconds it took."""
     t0 = time.perf_counter()
     OrgModel(load_scenario(None, ["team.size=2"])).run(1)
+    if compiled.threads() > 1:
+        compiled.load_parallel()  # the loops big organisations share among threads (no thread is started)
     return time.perf_counter() - t0
 
 

@@ -93,6 +93,109 @@ def test_engine_is_checked():
 
 
 # --------------------------------------------------------------------------------------------------------------
+# the parallel loops: same numbers as the serial ones, chosen only where they are safe
+# --------------------------------------------------------------------------------------------------------------
+COMPANY = ["team.teams=60", "org.span=4"]
+
+
+def run_with_spy(monkeypatch, params, weeks, seed=1):
+    """A run whose weeks record which loops they used."""
+    used, loops = [], compiled.loops
+
+    def spy(people):
+        cm = loops(people)
+
+        class Spy:
+            def __enter__(self):
+                ns = cm.__enter__()
+                used.append("parallel" if ns is compiled.PARALLEL else "serial")
+                return ns
+
+            def __exit__(self, *exc):
+                return cm.__exit__(*exc)
+        return Spy()
+    monkeypatch.setattr(compiled, "loops", spy)
+    return OrgModel(params, seed=seed).run(weeks), used
+
+
+def assert_identical(a, b):
+    pd.testing.assert_frame_equal(a.timeseries(), b.timeseries(), check_exact=True)
+    for name, _ in a.state.array_fields():
+        np.testing.assert_array_equal(getattr(a.state, name), getattr(b.state, name), err_msg=name)
+    for name in ("boost", "strain", "team_output", "trust_in_boss"):
+        np.testing.assert_array_equal(getattr(a.mstate, name), getattr(b.mstate, name), err_msg=name)
+
+
+@pytest.fixture
+def parallel_for_all(monkeypatch):
+    """Parallel loops for any size (the threshold is for speed, not for results), with two threads."""
+    monkeypatch.setattr(compiled, "PARALLEL_MIN", 1)
+    monkeypatch.setattr(compiled, "threads", lambda: 2)
+
+
+@pytest.mark.parametrize("scenario, sets", [("company_controlling_top", COMPANY), ("controlling", []),
+                                            ("reorganisation", ["team.teams=5"])])
+def test_parallel_loops_give_the_serial_run_bit_for_bit(scenario, sets, parallel_for_all, monkeypatch):
+    params = load_scenario(ROOT / f"scenarios/{scenario}.toml", sets)
+    par, used = run_with_spy(monkeypatch, params, 60)
+    assert used == ["parallel"] * 60
+    with compiled.serial_only():
+        ser, used = run_with_spy(monkeypatch, params, 60)
+    assert used == ["serial"] * 60
+    assert_identical(par, ser)
+
+
+def test_models_stepped_in_two_threads_at_once_give_their_serial_runs(parallel_for_all):
+    """The dashboard steps models in server threads: one thread at a time runs the parallel loops, the
+    others run serially meanwhile; every run is still its serial run."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    params = load_scenario(ROOT / "scenarios/company_coaching_island.toml", ["team.teams=12"])
+    with ThreadPoolExecutor(3) as pool:
+        runs = list(pool.map(lambda seed: OrgModel(params, seed=seed).run(40), [1, 2, 3, 1]))
+    with compiled.serial_only():
+        for seed, run in zip([1, 2, 3, 1], runs):
+            assert_identical(run, OrgModel(params, seed=seed).run(40))
+
+
+def test_loops_are_serial_below_the_size_with_one_thread_in_experiments_or_while_another_launch_runs(
+        monkeypatch):
+    def pick(people):
+        with compiled.loops(people) as ns:
+            return "parallel" if ns is compiled.PARALLEL else "serial"
+
+    monkeypatch.setattr(compiled, "threads", lambda: 2)
+    assert pick(compiled.PARALLEL_MIN) == "parallel"
+    assert pick(compiled.PARALLEL_MIN - 1) == "serial"
+    with compiled.serial_only():
+        assert pick(10 * compiled.PARALLEL_MIN) == "serial"
+    assert pick(compiled.PARALLEL_MIN) == "parallel"      # serial_only ends with its block
+    with compiled.loops(compiled.PARALLEL_MIN):             # another launch holds the lock
+        assert pick(compiled.PARALLEL_MIN) == "serial"
+    monkeypatch.setattr(compiled, "threads", lambda: 1)
+    assert pick(10 * compiled.PARALLEL_MIN) == "serial"
+
+
+def test_experiment_runs_use_one_thread_each(parallel_for_all, monkeypatch, tmp_path):
+    from sim.experiment import run as xrun
+
+    seen = []
+    real = xrun._run_chunk
+
+    def spy(ctx, chunk):
+        seen.append(compiled._SERIAL_ONLY.get())
+        return real(ctx, chunk)
+    monkeypatch.setattr(xrun, "_run_chunk", spy)
+    from tests.test_experiment import SMALL
+
+    path = tmp_path / "e.toml"
+    path.write_text(SMALL)
+    xrun.run_experiment(path, tmp_path / "out", workers=1, progress=False)
+    assert seen and all(seen)
+    assert not compiled._SERIAL_ONLY.get()
+
+
+# --------------------------------------------------------------------------------------------------------------
 # every compiled rule is its numpy original
 # --------------------------------------------------------------------------------------------------------------
 RULES = [name for name, f in vars(compiled).items()

@@ -35,6 +35,7 @@ from pathlib import Path
 
 import numpy as np
 
+from .. import compiled
 from ..metrics import INT_METRICS
 from ..params import ConfigError, validate
 from ..runner import run_batch, versions
@@ -93,7 +94,13 @@ def _run_block(ctx: RunContext, values: tuple, seeds: list[int]) -> list[np.ndar
 def run_chunk(ctx: RunContext, chunk: list[tuple[tuple, list[int], list[int]]]) -> dict:
     """Run a chunk of batches ``(factor values, run ids, seeds)``; return compact numpy arrays. A batch that
     raises is run again one run at a time, so that only the runs that raise are recorded as failed (with their
-    error and traceback); the others go on."""
+    error and traceback); the others go on. An experiment spreads its runs over processes, so each run keeps
+    to one thread (:func:`sim.compiled.serial_only`)."""
+    with compiled.serial_only():
+        return _run_chunk(ctx, chunk)
+
+
+def _run_chunk(ctx: RunContext, chunk: list[tuple[tuple, list[int], list[int]]]) -> dict:
     ids = [i for _, rids, _ in chunk for i in rids]
     n, m = len(ids), len(ctx.metrics)
     rec = np.asarray(ctx.recorded) - 1
