@@ -131,7 +131,7 @@ def main(argv=None) -> int:
         print(f"{r['employees']:>10,} {r['setup_s']:>9.3f} {r['agent_weeks_per_s']:>14,.0f} "
               f"{numpy_rate[r['employees']]:>15,.0f} {r['peak_mb']:>8.0f} {r['baseline_mb']:>13.0f}")
     print(f"compiled engine: code loaded in {min(r['warm_up_s'] for r in rows):.2f} s per process (not timed above; "
-          f"a machine's first run compiles it, about 15 s)")
+          f"a machine's first run compiles it, about 30 s)")
     exp = [experiment_rate(runs, weeks, w) for w in (1, 2)]
     print(f"\nexperiment, default team (13 agents) x {weeks} weeks, {runs} runs:")
     for e in exp:
