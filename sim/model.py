@@ -86,7 +86,8 @@ class EmployeeState(_Arrays):
     hidden_backlog: np.ndarray = field(init=False)
     leave_weeks: np.ndarray = field(init=False)       # length of the current sick leave so far
 
-    INT_FIELDS = ("tenure", "style", "readiness_level", "status", "weeks_left", "burnout_count", "hidden_backlog", "leave_weeks")
+    INT_FIELDS = ("tenure", "style", "readiness_level", "status", "weeks_left", "burnout_count", "hidden_backlog",
+                  "leave_weeks")
 
 
 @dataclass
@@ -525,11 +526,11 @@ class OrgModel(mesa.Model):
 
         # 2-3a. the policy per person, and the team sums for the manager's week
         L.policy_pass(team, s.status, s.competence, s.motivation, s.engagement, s.manager_trust, s.output,
-                             ms.boost, kn["autonomy"], kn["monitoring"], kn["approval"], kn["coaching"],
-                             kn["phased_delegation"], kn["readiness_matching"], demand0, s.workload_share,
-                             expected, x["aut"], x["mon"], x["appr"], x["coach_int"], x["control"], x["level"],
-                             x["demand"], x["shortfall"], x["n_act"], x["shortfall_sum"], x["mon_sum"],
-                             x["appr_sum"], x["coach_sum"])
+                      ms.boost, kn["autonomy"], kn["monitoring"], kn["approval"], kn["coaching"],
+                      kn["phased_delegation"], kn["readiness_matching"], demand0, s.workload_share,
+                      expected, x["aut"], x["mon"], x["appr"], x["coach_int"], x["control"], x["level"],
+                      x["demand"], x["shortfall"], x["n_act"], x["shortfall_sum"], x["mon_sum"],
+                      x["appr_sum"], x["coach_sum"])
         team_gap = np.maximum(0.0, expected - ms.team_output) * x["n_act"]
         take_units = kn["takeover"] * team_gap
         mt = work.manager_time(ms.hours, p.manager.overtime_max, x["mon_sum"], x["appr_sum"], x["coach_sum"],
@@ -539,16 +540,16 @@ class OrgModel(mesa.Model):
         # 3b-4. work, tasks, failures (uniforms in the numpy engine's order: six per person, then per team)
         U = self.draw.uniforms(6)
         L.work_pass(team, s.status, U, w.tasks_per_week, w.difficulty, w.novelty, w.complexity,
-                           dyn.surfacing_rate, dyn.hidden_cost, dyn.safety_rate, dyn.trust_loss_multiplier,
-                           s.competence, s.motivation, s.engagement, s.exhaustion, s.initiative, s.safety,
-                           s.hidden_backlog, s.benevolence_p, ms.competence, kn["blame"], fw_eff_m,
-                           mt["coaching_served"], mt["approval_served"], take_units * mt["doing_served"],
-                           x["shortfall_sum"], x["aut"], x["mon"], x["appr"], x["coach_int"], x["demand"],
-                           x["shortfall"], x["coach_recv"], x["taken"], x["done"], x["wait"], x["guide"],
-                           x["attempted"], x["success_rate"], x["intelligent"], x["surfaced"], x["hidden"],
-                           x["basic"], x["complex"], x["reported"], x["blame_event"], x["own_safety"],
-                           x["emp_output"], x["delivered"], x["repairs"], x["safety_sum"], x["delivered_sum"],
-                           x["manager_done_sum"], x["repairs_sum"])
+                    dyn.surfacing_rate, dyn.hidden_cost, dyn.safety_rate, dyn.trust_loss_multiplier,
+                    s.competence, s.motivation, s.engagement, s.exhaustion, s.initiative, s.safety,
+                    s.hidden_backlog, s.benevolence_p, ms.competence, kn["blame"], fw_eff_m,
+                    mt["coaching_served"], mt["approval_served"], take_units * mt["doing_served"],
+                    x["shortfall_sum"], x["aut"], x["mon"], x["appr"], x["coach_int"], x["demand"],
+                    x["shortfall"], x["coach_recv"], x["taken"], x["done"], x["wait"], x["guide"],
+                    x["attempted"], x["success_rate"], x["intelligent"], x["surfaced"], x["hidden"],
+                    x["basic"], x["complex"], x["reported"], x["blame_event"], x["own_safety"],
+                    x["emp_output"], x["delivered"], x["repairs"], x["safety_sum"], x["delivered_sum"],
+                    x["manager_done_sum"], x["repairs_sum"])
         orphans, ms.orphan_backlog = safety.surface_hidden(self.draw, ms.orphan_backlog, dyn.surfacing_rate)
         T = w.tasks_per_week
         team_repairs = x["repairs_sum"] + (1 + dyn.hidden_cost) * orphans / T
@@ -556,29 +557,30 @@ class OrgModel(mesa.Model):
         # 4d-8. safety shared, learning, motivation, trust, strain
         consistency = clip01(1 - 10 * np.abs(ms.boost - ms.prev_boost))
         L.people_pass(team, s.status, indptr, indices, data, T, w.difficulty, dyn.learning_speed,
-                             dyn.coaching_effect, dyn.motivation_rate, dyn.trust_rate, dyn.trust_loss_multiplier,
-                             dyn.exhaustion_rate, dyn.recovery_rate, dyn.cynicism_rate, dyn.burnout_exhaustion,
-                             dyn.burnout_cynicism, dyn.turnover_base, dyn.turnover_sensitivity, s.competence, s.motivation, s.engagement, s.exhaustion,
-                             s.cynicism, s.efficacy, s.initiative, s.safety, s.learning_rate, s.trust_propensity,
-                             s.resilience, s.tenure, s.ability_p, s.benevolence_p, s.integrity_p,
-                             s.trust_in_manager, s.m_ability, s.m_benevolence, s.m_integrity, s.manager_trust,
-                             s.burnout_count, ms.competence, ms.strain, ms.propensity, ms.insecurity, kn["blame"],
-                             consistency, fw_eff_m, x["n_act"], x["safety_sum"], x["aut"], x["mon"], x["appr"],
-                             x["control"], x["demand"], x["coach_recv"], x["taken"], x["done"], x["wait"],
-                             x["guide"], x["success_rate"], x["intelligent"], x["surfaced"], x["blame_event"],
-                             x["own_safety"], x["peer_eng"], x["fit"], x["felt"], x["resources"], x["hind"],
-                             x["burnt"], x["quit_probability"])
+                      dyn.coaching_effect, dyn.motivation_rate, dyn.trust_rate, dyn.trust_loss_multiplier,
+                      dyn.exhaustion_rate, dyn.recovery_rate, dyn.cynicism_rate, dyn.burnout_exhaustion,
+                      dyn.burnout_cynicism, dyn.turnover_base, dyn.turnover_sensitivity, s.competence,
+                      s.motivation, s.engagement, s.exhaustion, s.cynicism, s.efficacy, s.initiative, s.safety,
+                      s.learning_rate, s.trust_propensity, s.resilience, s.tenure, s.ability_p, s.benevolence_p,
+                      s.integrity_p,
+                      s.trust_in_manager, s.m_ability, s.m_benevolence, s.m_integrity, s.manager_trust,
+                      s.burnout_count, ms.competence, ms.strain, ms.propensity, ms.insecurity, kn["blame"],
+                      consistency, fw_eff_m, x["n_act"], x["safety_sum"], x["aut"], x["mon"], x["appr"],
+                      x["control"], x["demand"], x["coach_recv"], x["taken"], x["done"], x["wait"],
+                      x["guide"], x["success_rate"], x["intelligent"], x["surfaced"], x["blame_event"],
+                      x["own_safety"], x["peer_eng"], x["fit"], x["felt"], x["resources"], x["hind"],
+                      x["burnt"], x["quit_probability"])
         self._absence_and_turnover(s.status == ACTIVE, x["burnt"], x["quit_probability"])
 
         # 9-10. engagement, and crossover along peer ties
         L.engagement_pass(team, s.status, indptr, indices, data, w.novelty, dyn.engagement_rate,
-                                 dyn.contagion, s.engagement, s.exhaustion, s.motivation, s.resilience, x["aut"],
-                                 x["fit"], x["felt"], x["resources"], x["hind"], x["new_eng"], x["new_exh"],
-                                 # and this week's applied policy and outcomes, kept per employee
-                                 x["mon"], x["appr"], x["coach_recv"], x["control"], x["level"], x["emp_output"],
-                                 x["attempted"], x["success_rate"], s.autonomy, s.monitoring, s.approval,
-                                 s.coaching_received, s.control, s.style, s.readiness_level, s.output,
-                                 s.success_rate, s.tenure)
+                          dyn.contagion, s.engagement, s.exhaustion, s.motivation, s.resilience, x["aut"],
+                          x["fit"], x["felt"], x["resources"], x["hind"], x["new_eng"], x["new_exh"],
+                          # and this week's applied policy and outcomes, kept per employee
+                          x["mon"], x["appr"], x["coach_recv"], x["control"], x["level"], x["emp_output"],
+                          x["attempted"], x["success_rate"], s.autonomy, s.monitoring, s.approval,
+                          s.coaching_received, s.control, s.style, s.readiness_level, s.output,
+                          s.success_rate, s.tenure)
         self.last = dict(basic=x["basic"].copy(), complex=x["complex"].copy(), intelligent=x["intelligent"].copy(),
                          hidden=x["hidden"].copy(), reported=x["reported"].copy(), surfaced=x["surfaced"].copy(),
                          orphans_surfaced=orphans)
@@ -714,7 +716,8 @@ class OrgModel(mesa.Model):
         employed = np.flatnonzero(s.status != VACANT)
         rec = {"week": np.full(len(employed), self.week), "agent_id": np.array(
             [self.employees_at[i].unique_id for i in employed], dtype=np.int64), "slot": employed,
-            "team": self.org.team[employed], "status": s.status[employed].copy(), "readiness": s.readiness_level[employed] + 1,
+            "team": self.org.team[employed], "status": s.status[employed].copy(),
+            "readiness": s.readiness_level[employed] + 1,
             "style": s.style[employed] + 1}
         for name in EMPLOYEE_VARS:
             rec[name] = getattr(s, name)[employed].copy()

@@ -53,7 +53,8 @@ def tidy(df: pd.DataFrame) -> pd.DataFrame:
 
 def warm_up() -> float:
     """Load (or, on a machine's first run, compile) the compiled engine's code in this process, serial and
-    parallel, by running one week of a tiny organisation; processes forked afterwards share it. Returns the seconds it took."""
+    parallel, by running one week of a tiny organisation; processes forked afterwards share it. Returns the
+    seconds it took."""
     t0 = time.perf_counter()
     OrgModel(load_scenario(None, ["team.size=2"])).run(1)
     if compiled.threads() > 1:
