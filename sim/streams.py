@@ -31,6 +31,9 @@ def _power(x, n):
     return out
 
 
+TAIL = 1e-17  # a term this small relative to the sum so far, past the mode: the rest is below rounding
+
+
 @njit(**JIT)
 def _beyond(w, c, strict):
     """Go on searching upward: ``w >= c`` (``w < F(k)`` ends the search), or ``w > c`` when ``strict``."""
@@ -48,6 +51,9 @@ def binomial_from_uniform(u, n, p):
     ``p > 0.5`` it counts failures instead (``n - K``, with ``K`` the smallest ``k`` whose ``F(k) >= 1 - u``),
     which is the same quantile. When ``n r > 200`` ``q**n`` could underflow, so the search starts at the mode
     ``m = floor((n + 1) r)``, whose probability comes from ``lgamma``, and walks down or up from there.
+    Walking up past the mode, the search also stops once a term falls below :data:`TAIL` of the sum: the rest
+    of the distribution is then below rounding, and a uniform within rounding of 1 (beyond the computed
+    ``F``, which may add up to a little less than 1) would otherwise walk on to ``n``.
     """
     if n <= 0 or not p > 0.0:
         return 0
@@ -64,7 +70,8 @@ def binomial_from_uniform(u, n, p):
         f = _power(q, n)
         k = 0
         c = f
-        while _beyond(w, c, flip) and k < n:
+        mode = (n + 1) * r
+        while _beyond(w, c, flip) and k < n and not (k > mode and f < TAIL * c):
             f *= s * (n - k) / (k + 1)
             k += 1
             c += f
@@ -86,8 +93,8 @@ def binomial_from_uniform(u, n, p):
                 c -= f
                 f *= k / ((n - k + 1) * s)
                 k -= 1
-        else:                       # walk up until F(k) ends the search
-            while _beyond(w, c, flip) and k < n:
+        else:                       # walk up until F(k) ends the search (or the tail is below rounding)
+            while _beyond(w, c, flip) and k < n and not f < TAIL * c:
                 f *= s * (n - k) / (k + 1)
                 k += 1
                 c += f
