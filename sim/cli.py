@@ -6,6 +6,7 @@ allowed, exits with code 2, and writes nothing.
 
 from __future__ import annotations
 
+import gc
 import json
 import os
 import sys
@@ -450,7 +451,13 @@ def validate_cmd(
 
 
 def main() -> None:  # console script entry point
-    app()
+    try:
+        app()
+    finally:
+        # Everything is written and closed. Freezing the objects left at exit spares the interpreter's
+        # shutdown from walking them all again with the cyclic garbage collector: 0.5-0.8 s of every command
+        # after a company-sized run, 0.4 s after any (measured in docs/performance.md).
+        gc.freeze()
 
 
 if __name__ == "__main__":  # pragma: no cover
