@@ -153,19 +153,21 @@ def _active(status, a):
         a[i] = 1.0 if status[i] == ACTIVE else 0.0
 
 
-@njit(**JIT)
-def _peer_sums(indptr, indices, data, x, a, i):
-    """For person ``i``: sum over peers of ``x * active`` and the number of active peers, the sums of
-    :func:`sim.rules.social.peer_mean`'s sparse products, in their order."""
+@njit(inline="always", **JIT)   # inlined into the loops' bodies: a call per person is measurably slower
+def _peer_sums(indptr, indices, data, x, y, a, i):
+    """For person ``i``: the sums over peers of ``x * active`` and of ``y * active``, and the number of active
+    peers: the sums of :func:`sim.rules.social.peer_mean`'s sparse products, in their order."""
     unit = data.size == 0   # unit weights (every tie counts once) are not stored
-    num = 0.0
+    sx = 0.0
+    sy = 0.0
     den = 0.0
     for k in range(indptr[i], indptr[i + 1]):
         j = indices[k]
         d = 1.0 if unit else data[k]
-        num += d * (x[j] * a[j])
+        sx += d * (x[j] * a[j])
+        sy += d * (y[j] * a[j])
         den += d * a[j]
-    return num, den
+    return sx, sy, den
 
 
 # --------------------------------------------------------------------------------------------------------------
@@ -288,7 +290,7 @@ def people_pass(team, status, indptr, indices, data, T, difficulty, learning_spe
                                   coaching_effect, intelligent[i] / T, safety_[i])
             initiative[i] = update_initiative(initiative[i], aut[i], taken_share, appr[i])
         # 6. motivation (SDT needs)
-        num, den = _peer_sums(indptr, indices, data, engagement, a, i)
+        num, _, den = _peer_sums(indptr, indices, data, engagement, engagement, a, i)
         pe = num / max(den, 1e-12) if den > 0 else 0.5
         peer_eng[i] = pe
         fit[i] = challenge_fit(difficulty, competence[i])
@@ -349,17 +351,8 @@ def engagement_pass(team, status, indptr, indices, data, novelty, engagement_rat
                                               engagement_rate, 0.8 * (resilience[i] - 0.5))
     a = np.empty(n)
     _active(status, a)
-    unit = data.size == 0
     for i in prange(n):
-        ne = 0.0
-        nx = 0.0
-        den = 0.0
-        for k in range(indptr[i], indptr[i + 1]):
-            j = indices[k]
-            d = 1.0 if unit else data[k]
-            ne += d * (engagement[j] * a[j])
-            nx += d * (exhaustion[j] * a[j])
-            den += d * a[j]
+        ne, nx, den = _peer_sums(indptr, indices, data, engagement, exhaustion, a, i)
         pe = ne / max(den, 1e-12) if den > 0 else 0.5
         px = nx / max(den, 1e-12) if den > 0 else 0.0
         c = contagion_rate if (status[i] == ACTIVE and den > 0) else 0.0

@@ -491,7 +491,6 @@ class OrgModel(mesa.Model):
                          reported=reported, surfaced=surfaced, orphans_surfaced=orphans)
         return mt, fw_eff_m, tsum(delivered) + tsum(manager_done) - team_repairs
 
-
     def _week_compiled(self, demand0, expected):
         """Steps 2-10 as :meth:`_week_numpy`, with the same rules compiled and fused into four loops over
         people (:mod:`sim.compiled`); team-level work (the manager's week) stays in numpy. Same results. A big
@@ -562,8 +561,7 @@ class OrgModel(mesa.Model):
                       dyn.burnout_cynicism, dyn.turnover_base, dyn.turnover_sensitivity, s.competence,
                       s.motivation, s.engagement, s.exhaustion, s.cynicism, s.efficacy, s.initiative, s.safety,
                       s.learning_rate, s.trust_propensity, s.resilience, s.tenure, s.ability_p, s.benevolence_p,
-                      s.integrity_p,
-                      s.trust_in_manager, s.m_ability, s.m_benevolence, s.m_integrity, s.manager_trust,
+                      s.integrity_p, s.trust_in_manager, s.m_ability, s.m_benevolence, s.m_integrity, s.manager_trust,
                       s.burnout_count, ms.competence, ms.strain, ms.propensity, ms.insecurity, kn["blame"],
                       consistency, fw_eff_m, x["n_act"], x["safety_sum"], x["aut"], x["mon"], x["appr"],
                       x["control"], x["demand"], x["coach_recv"], x["taken"], x["done"], x["wait"],
