@@ -373,6 +373,103 @@ def engagement_pass(team, status, indptr, indices, data, novelty, engagement_rat
 
 
 # --------------------------------------------------------------------------------------------------------------
+# step 12: the week's metrics in one pass (:func:`sim.metrics.compute_metrics` calls it for either engine)
+# --------------------------------------------------------------------------------------------------------------
+engagement_class = compile_rule(motivation.engagement_class)
+zone = compile_rule(safety.zone)
+
+# the columns :func:`metric_columns` fills, in its order (names of :data:`sim.metrics.METRICS`)
+METRIC_COLUMNS = (
+    "engagement", "engaged_share", "disengaged_share", "trust_in_manager", "manager_trust", "psych_safety",
+    "competence", "motivation", "exhaustion", "cynicism", "efficacy", "initiative", "manager_control",
+    "manager_hours", "hours_monitoring", "hours_doing", "hours_coaching", "hours_vision", "manager_strain",
+    "extra_control", "pressure_from_above",
+    "zone_learning", "zone_comfort", "zone_anxiety", "zone_apathy",
+    "burnout_share", "burnout_complaints_share", "absent_share", "vacancy_share", "output",
+    "basic_failures", "complex_failures", "intelligent_failures", "hidden_failures", "surfaced_failures",
+    "headcount")
+_N_MEANS, _N_MGR = 13, 8
+
+
+@njit(**JIT)
+def metric_columns(pos_bounds, team_bounds, team, status, engagement, trust_in_manager, manager_trust, safety_,
+                   competence, motivation_, exhaustion, cynicism, efficacy, initiative, control, e_threshold,
+                   c_threshold, standards, hours_total, hours_monitoring, hours_doing, hours_coaching, hours_vision,
+                   m_strain, boost, pressure, team_output, basic, complex_, intelligent, hidden, surfaced,
+                   orphans_surfaced):
+    """Every metric of :data:`METRIC_COLUMNS` for every run (rows; run ``r`` holds positions
+    ``pos_bounds[r]:pos_bounds[r+1]`` and teams ``team_bounds[r]:team_bounds[r+1]``): means over a run's active
+    employees, shares of its employees or positions, means over its teams, counts. Sums run in index order."""
+    n_runs = pos_bounds.size - 1
+    out = np.zeros((n_runs, len(METRIC_COLUMNS)))
+    team_act = np.zeros(team_bounds[-1])
+    team_safety = np.zeros(team_bounds[-1])
+    for r in range(n_runs):
+        s = np.zeros(_N_MEANS)        # sums over the active
+        burnt = complaints = absent = vacant = n_act = 0.0
+        basic_ = complex_s = intel = hid = surf = 0.0
+        for i in range(pos_bounds[r], pos_bounds[r + 1]):
+            basic_ += basic[i]
+            complex_s += complex_[i]
+            intel += intelligent[i]
+            hid += hidden[i]
+            surf += surfaced[i]
+            st = status[i]
+            if st == VACANT:
+                vacant += 1.0
+                continue
+            if st == ABSENT:
+                absent += 1.0
+                continue
+            n_act += 1.0
+            t = team[i]
+            team_act[t] += 1.0
+            team_safety[t] += safety_[i]
+            cls = engagement_class(engagement[i])
+            s[0] += engagement[i]
+            s[1] += 1.0 if cls == motivation.ENGAGED else 0.0
+            s[2] += 1.0 if cls == motivation.DISENGAGED else 0.0
+            s[3] += trust_in_manager[i]
+            s[4] += manager_trust[i]
+            s[5] += safety_[i]
+            s[6] += competence[i]
+            s[7] += motivation_[i]
+            s[8] += exhaustion[i]
+            s[9] += cynicism[i]
+            s[10] += efficacy[i]
+            s[11] += initiative[i]
+            s[12] += control[i]
+            burnt += 1.0 if burnout_criterion(exhaustion[i], cynicism[i], e_threshold, c_threshold) else 0.0
+            complaints += 1.0 if exhaustion[i] >= e_threshold else 0.0
+        o = out[r]
+        for k in range(_N_MEANS):
+            o[k] = s[k] / n_act if n_act > 0 else 0.0
+        teams = float(team_bounds[r + 1] - team_bounds[r])
+        for t in range(team_bounds[r], team_bounds[r + 1]):
+            o[13] += hours_total[t]
+            o[14] += hours_monitoring[t]
+            o[15] += hours_doing[t]
+            o[16] += hours_coaching[t]
+            o[17] += hours_vision[t]
+            o[18] += m_strain[t]
+            o[19] += boost[t]
+            o[20] += pressure[t]
+            o[21 + zone(team_safety[t] / max(team_act[t], 1.0), standards[t])] += 1.0
+            o[29] += team_output[t]
+            surf += orphans_surfaced[t]
+        for k in range(_N_MEANS, 25):
+            o[k] /= teams
+        o[29] /= teams
+        employed = max(n_act + absent, 1.0)
+        o[25] = (absent + burnt) / employed
+        o[26] = (absent + complaints) / employed
+        o[27] = absent / employed
+        o[28] = vacant / float(pos_bounds[r + 1] - pos_bounds[r])
+        o[30], o[31], o[32], o[33], o[34], o[35] = basic_, complex_s, intel, hid, surf, n_act
+    return out
+
+
+# --------------------------------------------------------------------------------------------------------------
 # the loops compiled twice, and the choice between them
 # --------------------------------------------------------------------------------------------------------------
 PASSES = (policy_pass, work_pass, people_pass, engagement_pass)

@@ -8,8 +8,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from . import compiled
 from .rules import motivation as mot
-from .rules import safety as saf
 from .rules import strain as st
 
 # name: (English label, Dutch label, description)
@@ -74,67 +74,35 @@ def label(name: str, lang: str = "en") -> str:
     return nl if lang == "nl" else en
 
 
-# metrics that are means over active employees, and the state array (or derived array) each averages
-ACTIVE_MEANS = ("engagement", "engaged_share", "disengaged_share", "trust_in_manager", "manager_trust",
-                "psych_safety", "competence", "motivation", "exhaustion", "cynicism", "efficacy", "initiative",
-                "manager_control")
-MANAGER_MEANS = {"manager_hours": "hours_total", "hours_monitoring": "hours_monitoring",
-                 "hours_doing": "hours_doing", "hours_coaching": "hours_coaching", "hours_vision": "hours_vision",
-                 "manager_strain": "strain", "extra_control": "boost", "pressure_from_above": "pressure"}
-
-
 def compute_metrics(model, by_run: bool = False) -> dict:
-    """All metrics of the current week, vectorised over agents. With ``by_run`` (a batch of runs): a dict of
-    arrays, one value per run; otherwise (one run) plain numbers, integers for :data:`INT_METRICS`."""
-    m = _metrics_by_run(model)
+    """All metrics of the current week, in one compiled pass over people and teams
+    (:func:`sim.compiled.metric_columns`; ``tests/test_metrics.py`` holds the same metrics written with numpy).
+    With ``by_run`` (a batch of runs): a dict of arrays, one value per run; otherwise (one run) plain numbers,
+    integers for :data:`INT_METRICS`."""
+    s, ms, dyn, last, nt = model.state, model.mstate, model.params.dynamics, model.last, model.org.n_teams
+    none = _NO_EVENTS.get(len(s.status))
+    if none is None:
+        none = _NO_EVENTS[len(s.status)] = np.zeros(len(s.status), dtype=np.int64)
+    cols = compiled.metric_columns(
+        model._pos_bounds, model._team_bounds, model.org.team, s.status, s.engagement,
+        s.trust_in_manager, s.manager_trust, s.safety, s.competence, s.motivation, s.exhaustion, s.cynicism,
+        s.efficacy, s.initiative, s.control, float(dyn.burnout_exhaustion), float(dyn.burnout_cynicism),
+        np.asarray(model._knob_arrays["standards"], dtype=float), ms.hours_total, ms.hours_monitoring,
+        ms.hours_doing, ms.hours_coaching, ms.hours_vision, ms.strain, ms.boost, ms.pressure,
+        np.asarray(last.get("team_output", np.zeros(nt)), dtype=float),
+        *(np.asarray(last.get(k, none), dtype=np.int64) for k in ("basic", "complex", "intelligent", "hidden",
+                                                                    "surfaced")),
+        np.asarray(last.get("orphans_surfaced", np.zeros(nt)), dtype=np.int64))
     if by_run:
-        return m
-    return {k: int(v[0]) if k in INT_METRICS else float(v[0]) for k, v in m.items()}
+        m = dict(zip(compiled.METRIC_COLUMNS, cols.T))
+        m["leavers"] = model.leavers_by_run.astype(float)
+        return {k: m[k] for k in METRICS}
+    m = dict(zip(compiled.METRIC_COLUMNS, cols[0].tolist()))
+    m["leavers"] = model.leavers_by_run[0]
+    return {k: int(m[k]) if k in INT_METRICS else m[k] for k in METRICS}
 
 
-def _metrics_by_run(model) -> dict[str, np.ndarray]:
-    """Every metric for every run of the model (one run, or a batch side by side), grouped by run (a run's
-    positions and teams are contiguous, so each sum is a sum over slices)."""
-    s, ms, p, last = model.state, model.mstate, model.params, model.last
-    R = model.n_runs
-    # a run's positions (and teams) are contiguous: sums per run are sums over slices
-    pos0, team0 = model._pos_bounds[:-1], model._team_bounds[:-1]
-    per_pos = lambda w: np.add.reduceat(np.asarray(w, dtype=float), pos0)  # noqa: E731
-    per_team = lambda w: np.add.reduceat(np.asarray(w, dtype=float), team0)  # noqa: E731
-    active, absent = s.status == 0, s.status == 1
-    act = active.astype(float)
-    n_act = per_pos(act)
-    n_emp = np.maximum(per_pos(active | absent), 1)
-    positions, teams = np.diff(model._pos_bounds).astype(float), np.diff(model._team_bounds).astype(float)
-    cls = mot.engagement_class(s.engagement)
-    burnt = st.burnout_criterion(s.exhaustion, s.cynicism, p.dynamics.burnout_exhaustion,
-                                 p.dynamics.burnout_cynicism)
-    complaints = s.exhaustion >= p.dynamics.burnout_exhaustion
-    rows = np.stack((s.engagement, cls == mot.ENGAGED, cls == mot.DISENGAGED, s.trust_in_manager,
-                     s.manager_trust, s.safety, s.competence, s.motivation, s.exhaustion, s.cynicism, s.efficacy,
-                     s.initiative, s.control))
-    means = np.where(n_act > 0, np.add.reduceat(rows * act, pos0, axis=1) / np.maximum(n_act, 1), 0.0)
-    m = dict(zip(ACTIVE_MEANS, means))
-    m.update({k: per_team(getattr(ms, a)) / teams for k, a in MANAGER_MEANS.items()})
-    team, nt = model.org.team, model.org.n_teams
-    counts = np.maximum(np.bincount(team, weights=active, minlength=nt), 1)
-    team_safety = np.bincount(team, weights=s.safety * active, minlength=nt) / counts
-    z = saf.zone(team_safety, model._knob_arrays["standards"])
-    for i, name in enumerate(("zone_learning", "zone_comfort", "zone_anxiety", "zone_apathy")):
-        m[name] = per_team((z == i).astype(float)) / teams
-    m.update({
-        "burnout_share": per_pos((absent | (active & burnt)).astype(float)) / n_emp,
-        "burnout_complaints_share": per_pos((absent | (active & complaints)).astype(float)) / n_emp,
-        "absent_share": per_pos(absent.astype(float)) / n_emp,
-        "vacancy_share": per_pos((s.status == 2).astype(float)) / positions,
-        "output": per_team(last["team_output"]) / teams if "team_output" in last else np.zeros(R),
-        "basic_failures": per_pos(last["basic"]), "complex_failures": per_pos(last["complex"]),
-        "intelligent_failures": per_pos(last["intelligent"]), "hidden_failures": per_pos(last["hidden"]),
-        "surfaced_failures": per_pos(last["surfaced"]) + per_team(last["orphans_surfaced"]),
-        "leavers": model.leavers_by_run.astype(float),
-        "headcount": n_act,
-    })
-    return {k: m[k] for k in METRICS}
+_NO_EVENTS: dict[int, np.ndarray] = {}   # zero counts per position, before the first week
 
 
 def team_metrics(model) -> dict[str, np.ndarray]:
