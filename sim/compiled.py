@@ -145,6 +145,14 @@ burnout_criterion = compile_rule(strain.burnout_criterion)
 update_burnout_counter = compile_rule(strain.update_burnout_counter)
 turnover_probability = compile_rule(strain.turnover_probability)
 contagion = compile_rule(social.contagion)
+output_gap = compile_rule(policies.output_gap)
+update_manager_strain = compile_rule(strain.update_manager_strain)
+demand_from_above = compile_rule(policies.demand_from_above)
+push_from_above = compile_rule(policies.push_from_above)
+felt_insecurity = compile_rule(policies.felt_insecurity)
+update_control = compile_rule(policies.update_control)
+trust_in_own_manager = compile_rule(trust.trust_in_own_manager)
+control_exerted = compile_rule(policies.control_exerted)
 
 
 @njit(**JIT)
@@ -370,6 +378,78 @@ def engagement_pass(team, status, indptr, indices, data, novelty, engagement_rat
             s_success_rate[i] = success_rate[i]
         if status[i] != VACANT:
             tenure[i] += 1
+
+
+# --------------------------------------------------------------------------------------------------------------
+# step 11: the managers (team leads, then the levels above them), one loop over managers each
+# --------------------------------------------------------------------------------------------------------------
+@njit(**JIT)
+def _judge(perceived_output, seen_output, expected, strain_, hours_worked, hours, resilience, strain_rate,
+           pressure, support, cascade, boost, reactivity, relax_rate, insecurity, trust_in_boss, has_boss,
+           control_rate, m):
+    """Steps 11a-b for manager ``m`` (a team lead or a senior manager): results as seen (exponential average,
+    with 5% tolerance), strain, then the control taken on top of the policy."""
+    perceived_output[m] = 0.7 * perceived_output[m] + 0.3 * seen_output
+    gap = output_gap(perceived_output[m], expected)
+    strain_[m] = update_manager_strain(strain_[m], hours_worked, hours, gap, resilience[m], strain_rate,
+                                       demand_from_above(pressure[m], support[m], cascade))
+    boost[m] = update_control(boost[m], gap, reactivity[m], relax_rate[m],
+                              felt_insecurity(insecurity[m], trust_in_boss[m], cascade, has_boss),
+                              strain_[m], control_rate, push_from_above(pressure[m], cascade))
+
+
+@njit(**JIT)
+def manager_pass(team_delivered, positions, expected, strain_rate, control_rate, cascade, perceived_output,
+                 strain_, hours_total, hours, resilience, pressure, support, boost, prev_boost, reactivity,
+                 relax_rate, insecurity, trust_in_boss, team_boss, team_output):
+    """Step 11 per team lead: the team's output per position, then :func:`_judge`."""
+    for t in range(team_boss.size):
+        team_output[t] = max(team_delivered[t], 0.0) / positions[t]
+        prev_boost[t] = boost[t]
+        _judge(perceived_output, team_output[t], expected, strain_, hours_total[t], hours[t], resilience,
+               strain_rate, pressure, support, cascade, boost, reactivity, relax_rate, insecurity, trust_in_boss,
+               team_boss[t] >= 0, control_rate, t)
+
+
+@njit(**JIT)
+def senior_pass(under_ptr, under_idx, under_w, positions, team_output, expected, hours, strain_rate, control_rate,
+                cascade, trust_rate, trust_loss, unit_output, perceived_output, strain_, resilience, pressure,
+                support, boost, reactivity, relax_rate, insecurity, trust_in_boss, senior_boss, autonomy,
+                monitoring, approval, coaching, control_down, support_down, team_boss, t_pressure, t_support,
+                t_trust_in_boss):
+    """Step 11c: every senior manager sees the output per position of the teams under them (``under_*``: the
+    senior x team matrix in CSR form), then :func:`_judge`; every manager's trust in their own manager follows
+    the control and support received; the control and support each senior exerts are passed down for next
+    week (the cascade)."""
+    for u in range(senior_boss.size):
+        weight = 0.0
+        out = 0.0
+        for k in range(under_ptr[u], under_ptr[u + 1]):
+            t = under_idx[k]
+            weight += under_w[k] * positions[t]
+            out += under_w[k] * (team_output[t] * positions[t])
+        unit_output[u] = out / max(weight, 1.0)
+        _judge(perceived_output, unit_output[u], expected, strain_, hours, hours, resilience, strain_rate,
+               pressure, support, cascade, boost, reactivity, relax_rate, insecurity, trust_in_boss,
+               senior_boss[u] >= 0, control_rate, u)
+    for t in range(team_boss.size):
+        if team_boss[t] >= 0:
+            t_trust_in_boss[t] = update_perception(t_trust_in_boss[t], trust_in_own_manager(t_pressure[t],
+                                                   t_support[t]), trust_rate, trust_loss)
+    for u in range(senior_boss.size):
+        if senior_boss[u] >= 0:
+            trust_in_boss[u] = update_perception(trust_in_boss[u], trust_in_own_manager(pressure[u], support[u]),
+                                                 trust_rate, trust_loss)
+        control_down[u], support_down[u] = control_exerted(autonomy[u], monitoring[u], approval[u], coaching[u],
+                                                           boost[u])
+    for t in range(team_boss.size):
+        b = team_boss[t]
+        t_pressure[t] = control_down[b] if b >= 0 else 0.0
+        t_support[t] = support_down[b] if b >= 0 else 0.0
+    for u in range(senior_boss.size):
+        b = senior_boss[u]
+        pressure[u] = control_down[b] if b >= 0 else 0.0
+        support[u] = support_down[b] if b >= 0 else 0.0
 
 
 # --------------------------------------------------------------------------------------------------------------

@@ -161,6 +161,7 @@ class OrgModel(mesa.Model):
             raise ValueError(f"engine must be one of {ENGINES}, not {engine!r}")
         self.engine = engine
         self._scratch = None
+        self._under = None   # the senior x team matrix for the compiled engine (CSR arrays)
         if seeds is None:
             seeds = [int(params.scenario.seed if seed is None else seed)]
         elif seed is not None or record_agents or per_team or len(seeds) == 0:
@@ -297,9 +298,10 @@ class OrgModel(mesa.Model):
     def step(self):
         """One work week: the twelve processes of docs/ODD.md in order, then data collection. Steps 2-10 run
         in :meth:`_week_numpy` (the rules on whole arrays) or, with ``engine="compiled"``, in
-        :meth:`_week_compiled` (the same rules compiled and fused into four loops over people)."""
+        :meth:`_week_compiled` (the same rules compiled and fused into four loops over people); step 11 in
+        :meth:`_managers_numpy` or :meth:`_managers_compiled` likewise."""
         self.week += 1
-        p, ms, dyn = self.params, self.mstate, self.params.dynamics
+        p, ms = self.params, self.mstate
 
         # 1. Work arrives: staffing (returns from sick leave, new hires), scenario events, the week's work ---
         self._staffing()
@@ -313,25 +315,10 @@ class OrgModel(mesa.Model):
         mt, fw_eff_m, team_delivered = week(work.arriving_work(p.work.workload, pressure), expected)
 
         # 11. The manager's own strain and control (the vicious cycle can emerge here) -----------------------
-        positions = self._positions
-        team_output = np.maximum(team_delivered, 0.0) / positions
-        # the manager judges results over the last weeks (exponential average), with 5% tolerance
-        ms.perceived_output = 0.7 * ms.perceived_output + 0.3 * team_output
-        gap = policies.output_gap(ms.perceived_output, expected)
-        cascade = p.org.cascade
-        ms.strain = strain.update_manager_strain(ms.strain, mt["hours_total"], ms.hours, gap, ms.resilience,
-                                                 dyn.manager_strain_rate,
-                                                 policies.demand_from_above(ms.pressure, ms.support, cascade))
-        ms.prev_boost = ms.boost.copy()
-        ms.boost = policies.update_control(ms.boost, gap, self._knob_arrays["reactivity"],
-                                           self._knob_arrays["relax_rate"],
-                                           policies.felt_insecurity(ms.insecurity, ms.trust_in_boss, cascade,
-                                                                    self.org.team_boss >= 0),
-                                           ms.strain, dyn.control_rate,
-                                           policies.push_from_above(ms.pressure, cascade))
-        # 11c. the managers above the team leads judge their units and pass control down (cascade)
-        if self.org.n_senior:
-            self._senior_step(team_output, positions, expected)
+        if self.engine == "compiled":
+            team_output = self._managers_compiled(team_delivered, mt["hours_total"], expected)
+        else:
+            team_output = self._managers_numpy(team_delivered, mt["hours_total"], expected)
         for key_ in ("hours_monitoring", "hours_doing", "hours_coaching", "hours_vision", "hours_total"):
             setattr(ms, key_, mt[key_])
         ms.team_output, ms.frameworks_effective = team_output, fw_eff_m
@@ -584,11 +571,69 @@ class OrgModel(mesa.Model):
                          orphans_surfaced=orphans)
         return mt, fw_eff_m, x["delivered_sum"] + x["manager_done_sum"] - team_repairs
 
+    def _managers_numpy(self, team_delivered, hours_worked, expected):
+        """Step 11 on whole arrays: team leads judge their team's output, feel strain and take or release
+        control; then the levels above them (:meth:`_senior_step`). Returns the output per position per team."""
+        p, ms, dyn = self.params, self.mstate, self.params.dynamics
+        positions = self._positions
+        team_output = np.maximum(team_delivered, 0.0) / positions
+        # the manager judges results over the last weeks (exponential average), with 5% tolerance
+        ms.perceived_output = 0.7 * ms.perceived_output + 0.3 * team_output
+        gap = policies.output_gap(ms.perceived_output, expected)
+        cascade = p.org.cascade
+        ms.strain = strain.update_manager_strain(ms.strain, hours_worked, ms.hours, gap, ms.resilience,
+                                                 dyn.manager_strain_rate,
+                                                 policies.demand_from_above(ms.pressure, ms.support, cascade))
+        ms.prev_boost = ms.boost.copy()
+        ms.boost = policies.update_control(ms.boost, gap, self._knob_arrays["reactivity"],
+                                           self._knob_arrays["relax_rate"],
+                                           policies.felt_insecurity(ms.insecurity, ms.trust_in_boss, cascade,
+                                                                    self.org.team_boss >= 0),
+                                           ms.strain, dyn.control_rate,
+                                           policies.push_from_above(ms.pressure, cascade))
+        # 11c. the managers above the team leads judge their units and pass control down (cascade)
+        if self.org.n_senior:
+            self._senior_step(team_output, positions, expected)
+        return team_output
+
+    def _managers_compiled(self, team_delivered, hours_worked, expected):
+        """Step 11 as :meth:`_managers_numpy`, compiled: one loop over team leads, one over the levels above
+        (:func:`sim.compiled.manager_pass`, :func:`sim.compiled.senior_pass`). Same results."""
+        p, ms, us, org, dyn = self.params, self.mstate, self.ustate, self.org, self.params.dynamics
+        for st in (ms, us):   # updated in place: plain, writeable arrays
+            for name, dtype in st.array_fields():
+                a = getattr(st, name)
+                if not (a.flags.c_contiguous and a.flags.writeable and a.dtype == dtype):
+                    setattr(st, name, np.array(a, dtype=dtype))
+        team_output = np.empty(org.n_teams)
+        cascade, kn = float(p.org.cascade), self._knob_arrays
+        compiled.manager_pass(np.asarray(team_delivered, dtype=float), self._positions, float(expected),
+                              dyn.manager_strain_rate, dyn.control_rate, cascade, ms.perceived_output, ms.strain,
+                              np.asarray(hours_worked, dtype=float), ms.hours, ms.resilience, ms.pressure,
+                              ms.support, ms.boost, ms.prev_boost, kn["reactivity"], kn["relax_rate"],
+                              ms.insecurity, ms.trust_in_boss, org.team_boss, team_output)
+        if org.n_senior:
+            under = self._under
+            if under is None:
+                t = org.teams_under.tocsr()
+                under = self._under = (t.indptr.astype(np.int64), t.indices.astype(np.int64),
+                                       t.data.astype(np.float64))
+            k = self._senior_knob_arrays
+            compiled.senior_pass(*under, self._positions, team_output, float(expected), float(p.manager.hours),
+                                 dyn.manager_strain_rate, dyn.control_rate, cascade, dyn.trust_rate,
+                                 dyn.trust_loss_multiplier, us.unit_output, us.perceived_output, us.strain,
+                                 us.resilience, us.pressure, us.support, us.boost, k["reactivity"], k["relax_rate"],
+                                 us.insecurity, us.trust_in_boss, org.senior_boss, k["autonomy"], k["monitoring"],
+                                 k["approval"], k["coaching"], us.control_down, us.support_down, org.team_boss,
+                                 ms.pressure, ms.support, ms.trust_in_boss)
+        return team_output
+
     # ------------------------------------------------------------------------------------------------------
     def _senior_signals(self):
         """Control and support each senior manager exerts on the managers below (policy + extra control)."""
         us, k = self.ustate, self._senior_knob_arrays
-        us.control_down, us.support_down = policies.control_exerted(k, us.boost)
+        us.control_down, us.support_down = policies.control_exerted(k["autonomy"], k["monitoring"], k["approval"],
+                                                                    k["coaching"], us.boost)
 
     def _pressure_from_above(self):
         """What every manager receives from their own manager (nothing at the top or with one level)."""

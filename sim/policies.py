@@ -204,17 +204,18 @@ def update_control(boost, gap, reactivity, relax_rate, insecurity, strain, contr
 # --------------------------------------------------------------------------------------------------------------
 # the cascade: managers are themselves led (levels >= 2)
 # --------------------------------------------------------------------------------------------------------------
-def control_exerted(k: dict, boost):
+def control_exerted(autonomy, monitoring, approval, coaching, boost):
     """Control and support a senior manager exerts on the managers reporting to them (Karasek's control, seen
-    from below; the same knob algebra as :func:`apply_policy` without readiness matching or phased delegation):
+    from below; the same knob algebra as :func:`apply_policy` without readiness matching or phased delegation),
+    from their policy's knobs and the control they have taken on top (``boost``):
 
         a = autonomy (1 - boost);  m = mon + (1 - mon) boost;  ap = approval + (1 - approval) boost
         control_down = (1 - a + m + ap) / 3;   support_down = coaching (1 - 0.5 boost)
     """
-    a = k["autonomy"] * (1 - boost)
-    m = k["monitoring"] + (1 - k["monitoring"]) * boost
-    ap = k["approval"] + (1 - k["approval"]) * boost
-    return (1 - a + m + ap) / 3.0, k["coaching"] * (1 - 0.5 * boost)
+    a = autonomy * (1 - boost)
+    m = monitoring + (1 - monitoring) * boost
+    ap = approval + (1 - approval) * boost
+    return (1 - a + m + ap) / 3.0, coaching * (1 - 0.5 * boost)
 
 
 def demand_from_above(pressure, support, cascade):

@@ -46,9 +46,13 @@ def assert_same(a, b):
                                    err_msg=name)
     for name in COUNTS:
         np.testing.assert_array_equal(getattr(a.state, name), getattr(b.state, name), err_msg=name)
-    for name in ("boost", "strain", "team_output", "hours_total", "trust_in_boss"):
+    for name in ("boost", "prev_boost", "strain", "team_output", "perceived_output", "hours_total",
+                 "trust_in_boss", "pressure", "support"):
         np.testing.assert_allclose(getattr(a.mstate, name), getattr(b.mstate, name), rtol=1e-9, atol=1e-12,
                                    err_msg=name)
+    for name, _ in a.ustate.array_fields():   # the managers above the team leads
+        np.testing.assert_allclose(getattr(a.ustate, name), getattr(b.ustate, name), rtol=1e-9, atol=1e-12,
+                                   err_msg=f"senior {name}")
     assert a.leavers == b.leavers
 
 
@@ -233,7 +237,7 @@ def test_every_compiled_rule_equals_its_numpy_version(name, data):
         got = got if isinstance(got, tuple) else (got,)
         for w, g in zip(want, got):
             w = np.broadcast_to(w, (n,))[i]
-            assert np.isclose(w, g, rtol=1e-12, atol=1e-15), (name, i, w, g)
+            assert np.isclose(w, g, rtol=1e-12, atol=1e-15, equal_nan=True), (name, i, w, g)  # 0/0 alike
 
 
 def test_levers_matches_apply_policy_for_every_preset():
