@@ -48,18 +48,18 @@ def _where(c, a, b):
 
 
 @njit(**JIT)
-def _clip(x, lo, hi):
-    return min(max(x, lo), hi)
-
-
-@njit(**JIT)
 def _minimum(a, b):
-    return min(a, b)
+    return a if (a <= b or a != a) else b    # a NaN on either side gives NaN, as numpy's
 
 
 @njit(**JIT)
 def _maximum(a, b):
-    return max(a, b)
+    return a if (a >= b or a != a) else b
+
+
+@njit(**JIT)
+def _clip(x, lo, hi):
+    return _minimum(_maximum(x, lo), hi)
 
 
 @njit(**JIT)
@@ -109,6 +109,7 @@ def compile_rule(fn):
 levers = compile_rule(policies.levers)
 readiness = compile_rule(policies.readiness)
 style_used = compile_rule(policies.style_used)
+manager_week = compile_rule(work.manager_week)
 effort = compile_rule(work.effort)
 approval_wait = compile_rule(work.approval_wait)
 work_done = compile_rule(work.work_done)
@@ -208,6 +209,20 @@ def policy_pass(team, status, competence, motivation_, engagement, manager_trust
         mon_sum[t] += mon[i]
         appr_sum[t] += appr[i] * demand[i]
         coach_sum[t] += coach_int[i]
+
+
+@njit(**JIT)
+def manager_week_pass(hours, overtime_max, mon_sum, appr_sum, coach_sum, takeover, frameworks, team_output,
+                      expected, n_act, take_units, mt):
+    """Step 3a per team lead: the work the manager takes over (``takeover`` times last week's shortfall of the
+    team's output per active member), then :func:`sim.rules.work.manager_week`, whose results fill the rows of
+    ``mt`` in the order of :data:`sim.rules.work.MANAGER_WEEK`."""
+    for t in range(hours.size):
+        take_units[t] = takeover[t] * (max(0.0, expected - team_output[t]) * n_act[t])
+        r = manager_week(hours[t], overtime_max, mon_sum[t], appr_sum[t], coach_sum[t], take_units[t],
+                         frameworks[t])
+        for k in range(len(r)):
+            mt[k, t] = r[k]
 
 
 def work_pass(team, status, U, T, difficulty, novelty, complexity, surfacing_rate, hidden_cost, safety_rate,

@@ -517,10 +517,11 @@ class OrgModel(mesa.Model):
                       expected, x["aut"], x["mon"], x["appr"], x["coach_int"], x["control"], x["level"],
                       x["demand"], x["shortfall"], x["n_act"], x["shortfall_sum"], x["mon_sum"],
                       x["appr_sum"], x["coach_sum"])
-        team_gap = np.maximum(0.0, expected - ms.team_output) * x["n_act"]
-        take_units = kn["takeover"] * team_gap
-        mt = work.manager_time(ms.hours, p.manager.overtime_max, x["mon_sum"], x["appr_sum"], x["coach_sum"],
-                               take_units, kn["frameworks"])
+        take_units, rows = np.empty(nt), np.empty((len(work.MANAGER_WEEK), nt))   # fresh: ms keeps the rows
+        compiled.manager_week_pass(ms.hours, p.manager.overtime_max, x["mon_sum"], x["appr_sum"], x["coach_sum"],
+                                   kn["takeover"], kn["frameworks"], ms.team_output, expected, x["n_act"],
+                                   take_units, rows)
+        mt = dict(zip(work.MANAGER_WEEK, rows))
         fw_eff_m = kn["frameworks"] * mt["vision_served"]
 
         # 3b-4. work, tasks, failures (uniforms in the numpy engine's order: six per person, then per team)

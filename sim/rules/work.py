@@ -23,7 +23,17 @@ def arriving_work(workload: float, pressure: float):
     return workload * pressure
 
 
-def manager_time(hours, overtime_max, monitoring_sum, approval_sum, coaching_sum, takeover_units, frameworks):
+# what :func:`manager_week` returns, in its order
+MANAGER_WEEK = ("hours_monitoring", "hours_doing", "hours_coaching", "hours_vision", "hours_total",
+                "approval_served", "coaching_served", "vision_served", "doing_served", "overload")
+
+
+def served(given, wanted):
+    """Share of what was wanted that was given: ``min(given / wanted, 1)``, 1 when nothing was wanted."""
+    return np.where(wanted > 0, np.minimum(given / np.maximum(wanted, 1e-12), 1.0), 1.0)
+
+
+def manager_week(hours, overtime_max, monitoring_sum, approval_sum, coaching_sum, takeover_units, frameworks):
     """Step 3a: split each manager's week into monitoring (incl. approvals), doing, coaching and vision.
 
     Per manager (arrays over managers). Wanted hours:
@@ -37,8 +47,9 @@ def manager_time(hours, overtime_max, monitoring_sum, approval_sum, coaching_sum
     share of approvals served is the bottleneck factor: unserved approvals make work wait. Vision takes what
     is left of the contract hours (at least its wanted share when hours allow).
 
-    Returns a dict of arrays: hours_monitoring, hours_doing, hours_coaching, hours_vision, hours_total,
-    approval_served, coaching_served, vision_served, doing_served (each 0..1), overload (wanted / hours).
+    Returns, in the order of :data:`MANAGER_WEEK`: hours_monitoring, hours_doing, hours_coaching,
+    hours_vision, hours_total, approval_served, coaching_served, vision_served, doing_served (each 0..1),
+    overload (wanted / hours).
     """
     mon, appr = H_MONITOR * monitoring_sum, H_APPROVE * approval_sum
     do, coach, vis = H_DO * takeover_units, H_COACH * coaching_sum, H_VISION * frameworks
@@ -52,13 +63,14 @@ def manager_time(hours, overtime_max, monitoring_sum, approval_sum, coaching_sum
     coach_g = np.minimum(coach, left)
     left = np.maximum(left - coach_g, 0.0)
     vis_g = np.clip(np.maximum(vis, hours - (avail - left)), 0.0, left)
-    served = lambda g, w: np.where(w > 0, np.minimum(g / np.maximum(w, 1e-12), 1.0), 1.0)  # noqa: E731
-    return dict(
-        hours_monitoring=mon_g + appr_g, hours_doing=do_g, hours_coaching=coach_g, hours_vision=vis_g,
-        hours_total=do_g + mon_g + appr_g + coach_g + vis_g,
-        approval_served=served(appr_g, appr), coaching_served=served(coach_g, coach),
-        vision_served=served(vis_g, vis), doing_served=served(do_g, do), overload=overload,
-    )
+    return (mon_g + appr_g, do_g, coach_g, vis_g, do_g + mon_g + appr_g + coach_g + vis_g,
+            served(appr_g, appr), served(coach_g, coach), served(vis_g, vis), served(do_g, do), overload)
+
+
+def manager_time(hours, overtime_max, monitoring_sum, approval_sum, coaching_sum, takeover_units, frameworks):
+    """Step 3a: :func:`manager_week` as a dict of arrays over managers, keyed by :data:`MANAGER_WEEK`."""
+    return dict(zip(MANAGER_WEEK, manager_week(hours, overtime_max, monitoring_sum, approval_sum, coaching_sum,
+                                               takeover_units, frameworks)))
 
 
 def guidance(autonomy, frameworks, coaching_received):
