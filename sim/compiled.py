@@ -145,6 +145,7 @@ update_efficacy = compile_rule(strain.update_efficacy)
 burnout_criterion = compile_rule(strain.burnout_criterion)
 update_burnout_counter = compile_rule(strain.update_burnout_counter)
 turnover_probability = compile_rule(strain.turnover_probability)
+recover_absent = compile_rule(strain.recover_absent)
 contagion = compile_rule(social.contagion)
 output_gap = compile_rule(policies.output_gap)
 update_manager_strain = compile_rule(strain.update_manager_strain)
@@ -393,6 +394,78 @@ def engagement_pass(team, status, indptr, indices, data, novelty, engagement_rat
             s_success_rate[i] = success_rate[i]
         if status[i] != VACANT:
             tenure[i] += 1
+
+
+# --------------------------------------------------------------------------------------------------------------
+# step 1 and the end of step 8: who is away, who comes back, who leaves (the draws stay in sim.model)
+# --------------------------------------------------------------------------------------------------------------
+@njit(**JIT)
+def sick_leave_pass(status, exhaustion, cynicism, weeks_left, leave_weeks):
+    """Start of the week for people on sick leave: they recover a little, a week of leave is counted down;
+    returns the positions whose leave ends now (in index order)."""
+    ending = np.empty(status.size, dtype=np.int64)
+    k = 0
+    for i in range(status.size):
+        if status[i] == ABSENT:
+            exhaustion[i], cynicism[i] = recover_absent(exhaustion[i], cynicism[i])
+            weeks_left[i] -= 1
+            leave_weeks[i] += 1
+            if weeks_left[i] <= 0:
+                ending[k] = i
+                k += 1
+    return ending[:k]
+
+
+@njit(**JIT)
+def vacancy_pass(status, weeks_left):
+    """Vacancies count down a week; returns those filled now (their count-down was over), in index order."""
+    fill = np.empty(status.size, dtype=np.int64)
+    k = 0
+    for i in range(status.size):
+        if status[i] == VACANT:
+            if weeks_left[i] <= 0:
+                fill[k] = i
+                k += 1
+            weeks_left[i] -= 1
+    return fill[:k]
+
+
+@njit(**JIT)
+def leave_pass(idx, status, weeks_left, hiring_delay, team, hidden_backlog, orphan_backlog, run_of_position,
+               leavers_by_run):
+    """The people at ``idx`` leave: their positions fall vacant for ``hiring_delay`` weeks, the failures they
+    hid become their team's, and each run counts its leavers."""
+    for i in idx:
+        status[i] = VACANT
+        weeks_left[i] = hiring_delay
+        orphan_backlog[team[i]] += hidden_backlog[i]
+        hidden_backlog[i] = 0
+        leavers_by_run[run_of_position[i]] += 1
+
+
+@njit(**JIT)
+def burnout_leave(status, burnout_count, burnout_weeks):
+    """End of step 8: the active with ``burnout_weeks`` weeks of burnout in a row, whose sick leave starts now
+    (in index order)."""
+    out = np.empty(status.size, dtype=np.int64)
+    k = 0
+    for i in range(status.size):
+        if status[i] == ACTIVE and burnout_count[i] >= burnout_weeks:
+            out[k] = i
+            k += 1
+    return out[:k]
+
+
+@njit(**JIT)
+def quitters(status, u, quit_probability):
+    """The active who leave this week: ``u < quit_probability`` with the week's uniforms ``u`` (index order)."""
+    out = np.empty(status.size, dtype=np.int64)
+    k = 0
+    for i in range(status.size):
+        if status[i] == ACTIVE and u[i] < quit_probability[i]:
+            out[k] = i
+            k += 1
+    return out[:k]
 
 
 # --------------------------------------------------------------------------------------------------------------

@@ -24,6 +24,7 @@ from . import compiled
 
 ACTIVE, ABSENT, VACANT = 0, 1, 2
 ENGINES = ("compiled", "numpy")
+LAST_COUNTS = ("basic", "complex", "intelligent", "hidden", "reported", "surfaced")   # per position, in model.last
 
 
 class _Arrays:
@@ -35,6 +36,20 @@ class _Arrays:
     def array_fields(self) -> list[tuple[str, type]]:
         """(name, dtype) of every array field."""
         return [(f.name, np.int64 if f.name in self.INT_FIELDS else np.float64) for f in fields(self) if not f.init]
+
+    def make_plain(self) -> None:
+        """Make every field an array the compiled loops can update in place: C-contiguous, writeable, of the
+        field's dtype. A field someone replaced (say, by a list or a read-only view) is copied once; the
+        others are only recognised as the arrays already checked."""
+        checked = self.__dict__.setdefault("_checked", {})
+        for name, dtype in self.array_fields():
+            a = getattr(self, name)
+            if checked.get(name) is a:
+                continue
+            if not (isinstance(a, np.ndarray) and a.flags.c_contiguous and a.flags.writeable and a.dtype == dtype):
+                a = np.array(a, dtype=dtype)
+                setattr(self, name, a)
+            checked[name] = a
 
     def __post_init__(self):
         size = next(getattr(self, f.name) for f in fields(self) if f.init)
@@ -449,7 +464,7 @@ class OrgModel(mesa.Model):
         s.efficacy = np.where(act, strain.update_efficacy(s.efficacy, success_rate, s.cynicism), s.efficacy)
         burnt = strain.burnout_criterion(s.exhaustion, s.cynicism, dyn.burnout_exhaustion, dyn.burnout_cynicism)
         s.burnout_count = np.where(act, strain.update_burnout_counter(s.burnout_count, burnt), 0)
-        self._absence_and_turnover(act, burnt)
+        self._absence_and_turnover()
 
         # 9. Engagement (JD-R motivational process) ----------------------------------------------------------
         challenge = motivation.challenge(p.work.novelty, aut, fit)
@@ -504,10 +519,9 @@ class OrgModel(mesa.Model):
             weights = peers.data.astype(np.float64)     # all 1 (a tie counts once): pass none, the loops skip them
             x["csr"] = (peers.indptr.astype(np.int64), peers.indices.astype(np.int64),
                         weights[:0] if np.all(weights == 1.0) else weights)
-        for name, dtype in s.array_fields():  # the loops update the state in place: plain, writeable arrays
-            a = getattr(s, name)
-            if not (a.flags.c_contiguous and a.flags.writeable and a.dtype == dtype):
-                setattr(s, name, np.array(a, dtype=dtype))
+        s.make_plain()   # the loops update the state in place
+        for k in LAST_COUNTS:   # fresh each week: model.last keeps them
+            x[k] = np.empty(len(team), dtype=np.int64)
         indptr, indices, data = x["csr"]
 
         # 2-3a. the policy per person, and the team sums for the manager's week
@@ -556,7 +570,7 @@ class OrgModel(mesa.Model):
                       x["guide"], x["success_rate"], x["intelligent"], x["surfaced"], x["blame_event"],
                       x["own_safety"], x["peer_eng"], x["fit"], x["felt"], x["resources"], x["hind"],
                       x["burnt"], x["quit_probability"])
-        self._absence_and_turnover(s.status == ACTIVE, x["burnt"], x["quit_probability"])
+        self._absence_and_turnover(x["quit_probability"])
 
         # 9-10. engagement, and crossover along peer ties
         L.engagement_pass(team, s.status, indptr, indices, data, w.novelty, dyn.engagement_rate,
@@ -567,9 +581,8 @@ class OrgModel(mesa.Model):
                           x["attempted"], x["success_rate"], s.autonomy, s.monitoring, s.approval,
                           s.coaching_received, s.control, s.style, s.readiness_level, s.output,
                           s.success_rate, s.tenure)
-        self.last = dict(basic=x["basic"].copy(), complex=x["complex"].copy(), intelligent=x["intelligent"].copy(),
-                         hidden=x["hidden"].copy(), reported=x["reported"].copy(), surfaced=x["surfaced"].copy(),
-                         orphans_surfaced=orphans)
+        self.last = {k: x[k] for k in LAST_COUNTS}
+        self.last["orphans_surfaced"] = orphans
         return mt, fw_eff_m, x["delivered_sum"] + x["manager_done_sum"] - team_repairs
 
     def _managers_numpy(self, team_delivered, hours_worked, expected):
@@ -601,11 +614,8 @@ class OrgModel(mesa.Model):
         """Step 11 as :meth:`_managers_numpy`, compiled: one loop over team leads, one over the levels above
         (:func:`sim.compiled.manager_pass`, :func:`sim.compiled.senior_pass`). Same results."""
         p, ms, us, org, dyn = self.params, self.mstate, self.ustate, self.org, self.params.dynamics
-        for st in (ms, us):   # updated in place: plain, writeable arrays
-            for name, dtype in st.array_fields():
-                a = getattr(st, name)
-                if not (a.flags.c_contiguous and a.flags.writeable and a.dtype == dtype):
-                    setattr(st, name, np.array(a, dtype=dtype))
+        ms.make_plain()   # updated in place
+        us.make_plain()
         team_output = np.empty(org.n_teams)
         cascade, kn = float(p.org.cascade), self._knob_arrays
         compiled.manager_pass(np.asarray(team_delivered, dtype=float), self._positions, float(expected),
@@ -676,58 +686,48 @@ class OrgModel(mesa.Model):
         """Start of the week (step 1): people on sick leave recover and return or leave; vacancies count down
         and are refilled by a new, less competent hire."""
         s, dyn = self.state, self.params.dynamics
-        absent = s.status == ABSENT
-        s.exhaustion[absent], s.cynicism[absent] = strain.recover_absent(s.exhaustion[absent], s.cynicism[absent])
-        s.weeks_left[absent] -= 1
-        s.leave_weeks[absent] += 1
-        ending = absent & (s.weeks_left <= 0)
-        if ending.any():
-            idx = np.flatnonzero(ending)
-            back = self.draw.at(idx).random(len(idx)) < dyn.return_probability
-            ret, gone = idx[back], idx[~back]
+        s.make_plain()
+        ending = compiled.sick_leave_pass(s.status, s.exhaustion, s.cynicism, s.weeks_left, s.leave_weeks)
+        if len(ending):
+            back = self.draw.at(ending).random(len(ending)) < dyn.return_probability
+            ret, gone = ending[back], ending[~back]
             s.status[ret] = ACTIVE
             s.exhaustion[ret] = np.minimum(s.exhaustion[ret], 0.5)
             s.cynicism[ret] = np.minimum(s.cynicism[ret], 0.4)
             s.burnout_count[ret] = 0
             self._leave(gone)
-        vac = s.status == VACANT
-        fill = np.flatnonzero(vac & (s.weeks_left <= 0))
-        s.weeks_left[vac] -= 1
+        fill = compiled.vacancy_pass(s.status, s.weeks_left)
         if len(fill):
             self._hire(fill)
 
-    def _absence_and_turnover(self, act, burnt, quit_probability=None):
+    def _absence_and_turnover(self, quit_probability=None):
         """End of step 8: burnout turns into sick leave; voluntary turnover of the active (with the weekly
         chance of leaving, :func:`strain.turnover_probability`, unless the compiled week computed it)."""
         s, dyn = self.state, self.params.dynamics
-        start = act & (s.burnout_count >= dyn.burnout_weeks)
-        if start.any():
-            idx = np.flatnonzero(start)
+        s.make_plain()
+        idx = compiled.burnout_leave(s.status, s.burnout_count, dyn.burnout_weeks)
+        if len(idx):
             s.status[idx] = ABSENT
             s.weeks_left[idx] = strain.sick_leave_weeks(self.draw.at(idx), len(idx), dyn.sick_leave_weeks)
             s.leave_weeks[idx] = 0
             s.burnout_count[idx] = 0
         # voluntary turnover of the active
-        act2 = s.status == ACTIVE
         pq = quit_probability
         if pq is None:
             complaints = (s.exhaustion >= dyn.burnout_exhaustion).astype(float)
             pq = strain.turnover_probability(s.engagement, s.trust_in_manager, complaints, dyn.turnover_base,
                                              dyn.turnover_sensitivity)
-        quit_ = act2 & (self.draw.random(len(pq)) < pq)
-        self._leave(np.flatnonzero(quit_))
+        self._leave(compiled.quitters(s.status, self.draw.random(len(pq)), np.asarray(pq, dtype=float)))
 
     def _leave(self, idx):
         if len(idx) == 0:
             return
-        s = self.state
-        s.status[idx] = VACANT
-        s.weeks_left[idx] = self.params.team.hiring_delay
+        s, ms = self.state, self.mstate
+        ms.make_plain()
         # what they hid stays behind and will still surface: it becomes the team's
-        self.mstate.orphan_backlog += np.bincount(self.org.team[idx], weights=s.hidden_backlog[idx],
-                                                  minlength=self.org.n_teams).astype(np.int64)
-        s.hidden_backlog[idx] = 0
-        self.leavers_by_run += np.bincount(self.run_of_position[idx], minlength=self.n_runs)
+        compiled.leave_pass(np.asarray(idx, dtype=np.int64), s.status, s.weeks_left, self.params.team.hiring_delay,
+                            self.org.team, s.hidden_backlog, ms.orphan_backlog, self.run_of_position,
+                            self.leavers_by_run)
         for i in idx:
             agent = self.employees_at[i]
             if agent is not None:
