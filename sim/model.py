@@ -33,9 +33,15 @@ class _Arrays:
 
     INT_FIELDS: tuple[str, ...] = ()
 
-    def array_fields(self) -> list[tuple[str, type]]:
+    @classmethod
+    def array_fields(cls) -> tuple[tuple[str, type], ...]:
         """(name, dtype) of every array field."""
-        return [(f.name, np.int64 if f.name in self.INT_FIELDS else np.float64) for f in fields(self) if not f.init]
+        got = cls.__dict__.get("_array_fields")
+        if got is None:
+            got = tuple((f.name, np.int64 if f.name in cls.INT_FIELDS else np.float64) for f in fields(cls)
+                        if not f.init)
+            cls._array_fields = got
+        return got
 
     def make_plain(self) -> None:
         """Make every field an array the compiled loops can update in place: C-contiguous, writeable, of the
@@ -263,8 +269,10 @@ class OrgModel(mesa.Model):
         p, s, k = self.params.team, self.state, len(slots)
         if k == 0:
             return
-        beta = lambda mean, conc=12.0: rng.beta(np.clip(mean, 0.01, 0.99) * conc,  # noqa: E731
-                                                (1 - np.clip(mean, 0.01, 0.99)) * conc, size=k)
+        def beta(mean, conc=12.0):   # Beta with this mean (kept within 0.01..0.99) and concentration
+            mean = min(max(float(mean), 0.01), 0.99)
+            return rng.beta(mean * conc, (1 - mean) * conc, size=k)
+
         s.competence[slots] = clip01(rng.normal(competence_mean, p.competence_spread, size=k))
         s.motivation[slots] = beta(p.motivation_mean)
         s.trust_propensity[slots] = beta(p.trust_propensity_mean)
