@@ -450,7 +450,30 @@ def validate_cmd(
         raise typer.Exit(1)
 
 
+# commands that run the model: their heavy imports are loaded up front by main() (see _preload)
+MODEL_COMMANDS = frozenset({"run", "compare", "demo", "experiment", "report", "validate", "dashboard", "analyze"})
+
+
+def _preload(argv: list[str]) -> None:
+    """For a command that runs the model, import numpy, pandas, Mesa, numba and matplotlib before it starts,
+    with the cyclic garbage collector paused, then freeze what they built. Imports create about a million
+    objects and next to no garbage: collecting while they load cost about 0.3 s of every command, and every
+    later full collection walked them all again (0.1-0.2 s each). Frozen objects are never collected, as
+    modules are not anyway. Other commands (``--help``, ``params``, ``scenarios``) stay as quick as they are."""
+    if not (len(argv) > 1 and argv[1] in MODEL_COMMANDS):
+        return
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        from . import plots, runner  # noqa: F401
+    finally:
+        gc.freeze()
+        if enabled:
+            gc.enable()
+
+
 def main() -> None:  # console script entry point
+    _preload(sys.argv)
     try:
         app()
     finally:
