@@ -7,6 +7,7 @@ allowed, exits with code 2, and writes nothing.
 from __future__ import annotations
 
 import gc
+import importlib
 import json
 import os
 import sys
@@ -465,7 +466,8 @@ def _preload(argv: list[str]) -> None:
     enabled = gc.isenabled()
     gc.disable()
     try:
-        from . import plots, runner  # noqa: F401
+        for name in ("runner", "plots"):
+            importlib.import_module(f"{__package__}.{name}")
     finally:
         gc.freeze()
         if enabled:
