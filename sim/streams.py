@@ -111,9 +111,10 @@ def _binomial_all(u, n, p, out):
 def binomials(u, n, p):
     """:func:`binomial_from_uniform` over arrays (``n`` and ``p`` broadcast to ``u``'s length)."""
     u = np.ascontiguousarray(u, dtype=np.float64)
-    n = np.array(np.broadcast_to(np.asarray(n, dtype=np.int64), u.shape))
-    p = np.array(np.broadcast_to(np.asarray(p, dtype=np.float64), u.shape))
-    return _binomial_all(u, n, p, np.empty(u.shape, dtype=np.int64))
+    n, p = np.asarray(n, dtype=np.int64), np.asarray(p, dtype=np.float64)
+    n = n if n.shape == u.shape else np.full(u.shape, n)
+    p = p if p.shape == u.shape else np.full(u.shape, p)
+    return _binomial_all(u, np.ascontiguousarray(n), np.ascontiguousarray(p), np.empty(u.shape, dtype=np.int64))
 
 
 class _Split:
