@@ -45,17 +45,19 @@ class _Arrays:
 
     def make_plain(self) -> None:
         """Make every field an array the compiled loops can update in place: C-contiguous, writeable, of the
-        field's dtype. A field someone replaced (say, by a list or a read-only view) is copied once; the
-        others are only recognised as the arrays already checked."""
-        checked = self.__dict__.setdefault("_checked", {})
+        field's dtype (a field someone replaced, say by a list or a read-only view, is copied). Checked again
+        only after a field has been assigned (:meth:`__setattr__`)."""
+        if self.__dict__.get("_plain"):
+            return
         for name, dtype in self.array_fields():
             a = getattr(self, name)
-            if checked.get(name) is a:
-                continue
             if not (isinstance(a, np.ndarray) and a.flags.c_contiguous and a.flags.writeable and a.dtype == dtype):
-                a = np.array(a, dtype=dtype)
-                setattr(self, name, a)
-            checked[name] = a
+                object.__setattr__(self, name, np.array(a, dtype=dtype))
+        self.__dict__["_plain"] = True
+
+    def __setattr__(self, name, value):
+        self.__dict__["_plain"] = False
+        object.__setattr__(self, name, value)
 
     def __post_init__(self):
         size = next(getattr(self, f.name) for f in fields(self) if f.init)

@@ -325,3 +325,22 @@ def test_the_cache_is_named_after_the_sources_so_an_edited_rule_is_compiled_afre
     assert jit.CACHE_DIR.name == f"numba-{jit.source_digest()}"
     import numba
     assert numba.config.CACHE_DIR == str(jit.CACHE_DIR)
+
+
+def test_state_fields_replaced_by_views_or_lists_are_made_plain_and_give_the_numpy_engines_run():
+    """The compiled week updates the state in place: a field replaced by a read-only view, a strided view or a
+    list (as a user or a dashboard might) is copied into a plain array first, and the run stays the numpy
+    engine's."""
+    params = load_scenario(ROOT / "scenarios/controlling.toml")
+    a, b = (OrgModel(params, engine=e).run(3) for e in ("numpy", "compiled"))
+    for m in (a, b):
+        view = np.repeat(m.state.competence, 2)[::2]          # strided
+        view.flags.writeable = False
+        m.state.competence = view
+        m.state.motivation = list(m.state.motivation)
+        m.mstate.strain = np.asfortranarray(m.mstate.strain)[:]
+        m.mstate.boost.flags.writeable = False                # the same array, now read-only
+        m.mstate.boost = m.mstate.boost
+        m.run(5)
+    assert b.state.competence.flags.writeable and b.state.competence.flags.c_contiguous
+    assert_same(a, b)
