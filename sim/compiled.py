@@ -8,6 +8,12 @@ they use) and called person by person inside four loops, so a week is four passe
 written twice; what is written again is only the order of the calls, which follows ``OrgModel._week_numpy``
 line by line (``tests/test_compiled.py`` runs both engines on many scenarios and asserts the same numbers).
 
+The managers' steps are compiled the same way, as loops over managers (:func:`manager_week_pass` for step
+3a, :func:`manager_pass` and :func:`senior_pass` for step 11). Below them, small compiled loops do what both
+engines share: the bookkeeping of sick leave, vacancies and leavers (:func:`sick_leave_pass`,
+:func:`vacancy_pass`, :func:`burnout_leave`, :func:`quitters`, :func:`leave_pass`; the draws stay in
+``sim.model``) and the week's metrics (:func:`metric_columns`).
+
 The binomial counts take their uniforms from the run's stream in the same order and blocks as the numpy
 engine (:meth:`sim.streams.Streams.uniforms`), so the two engines draw the same people's luck.
 
