@@ -57,7 +57,7 @@ def test_readme_opens_with_the_two_commands():
     assert "make demo" in head and "make test" in head
 
 
-FLOORS = ["params", "jit", "streams", "rules", "policies", "org", "agents", "metrics", "compiled", "model", "runner", "plots",
+FLOORS = ["params", "jit", "streams", "rules", "policies", "org", "agents", "compiled", "metrics", "model", "runner", "plots",
           "report", "experiment", "validate", "app", "cli"]
 
 
