@@ -79,20 +79,16 @@ def compute_metrics(model, by_run: bool = False) -> dict:
     (:func:`sim.compiled.metric_columns`; ``tests/test_metrics.py`` holds the same metrics written with numpy).
     With ``by_run`` (a batch of runs): a dict of arrays, one value per run; otherwise (one run) plain numbers,
     integers for :data:`INT_METRICS`."""
-    s, ms, dyn, last, nt = model.state, model.mstate, model.params.dynamics, model.last, model.org.n_teams
-    none = _NO_EVENTS.get(len(s.status))
-    if none is None:
-        none = _NO_EVENTS[len(s.status)] = np.zeros(len(s.status), dtype=np.int64)
+    s, ms, dyn, last = model.state, model.mstate, model.params.dynamics, model.last
     cols = compiled.metric_columns(
         model._pos_bounds, model._team_bounds, model.org.team, s.status, s.engagement,
         s.trust_in_manager, s.manager_trust, s.safety, s.competence, s.motivation, s.exhaustion, s.cynicism,
         s.efficacy, s.initiative, s.control, float(dyn.burnout_exhaustion), float(dyn.burnout_cynicism),
         np.asarray(model._knob_arrays["standards"], dtype=float), ms.hours_total, ms.hours_monitoring,
         ms.hours_doing, ms.hours_coaching, ms.hours_vision, ms.strain, ms.boost, ms.pressure,
-        np.asarray(last.get("team_output", np.zeros(nt)), dtype=float),
-        *(np.asarray(last.get(k, none), dtype=np.int64) for k in ("basic", "complex", "intelligent", "hidden",
-                                                                    "surfaced")),
-        np.asarray(last.get("orphans_surfaced", np.zeros(nt)), dtype=np.int64))
+        np.asarray(last["team_output"], dtype=float),
+        *(np.asarray(last[k], dtype=np.int64) for k in ("basic", "complex", "intelligent", "hidden", "surfaced")),
+        np.asarray(last["orphans_surfaced"], dtype=np.int64))
     if by_run:
         m = dict(zip(compiled.METRIC_COLUMNS, cols.T))
         m["leavers"] = model.leavers_by_run.astype(float)
@@ -101,8 +97,6 @@ def compute_metrics(model, by_run: bool = False) -> dict:
     m["leavers"] = model.leavers_by_run[0]
     return {k: int(m[k]) if k in INT_METRICS else m[k] for k in METRICS}
 
-
-_NO_EVENTS: dict[int, np.ndarray] = {}   # zero counts per position, before the first week
 
 
 def team_metrics(model) -> dict[str, np.ndarray]:

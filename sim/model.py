@@ -520,8 +520,7 @@ class OrgModel(mesa.Model):
                 "aut", "mon", "appr", "coach_int", "control", "demand", "shortfall", "coach_recv", "taken", "done",
                 "wait", "guide", "success_rate", "blame_event", "own_safety", "emp_output", "delivered", "peer_eng",
                 "fit", "felt", "resources", "hind", "new_eng", "new_exh", "repairs", "quit_probability")}
-            x.update({k: np.empty(n, dtype=np.int64) for k in (
-                "level", "attempted", "intelligent", "surfaced", "hidden", "basic", "complex", "reported")})
+            x.update({k: np.empty(n, dtype=np.int64) for k in ("level", "attempted")})   # and LAST_COUNTS, below
             x["burnt"] = np.empty(n, dtype=bool)
             x.update({k: np.empty(nt) for k in ("n_act", "shortfall_sum", "mon_sum", "appr_sum", "coach_sum",
                                                  "safety_sum", "delivered_sum", "manager_done_sum", "repairs_sum")})
