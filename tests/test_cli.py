@@ -277,3 +277,17 @@ def test_version():
     from sim import __version__
     res = invoke("--version")
     assert res.exit_code == 0 and res.output.strip() == f"orgsim {__version__}"
+
+
+def test_import_names_the_import_systems_frames_for_inspect(tmp_path):
+    """Importing sim tells inspect which module the frozen import frames belong to (so Mesa's loggers, named
+    through inspect.stack(), do not walk sys.modules once per frame); Mesa's loggers keep their own names."""
+    code = ("import inspect, sys, sim.model, mesa.mesa_logging as ml\n"
+            "print(inspect.getmodule(None, '<frozen importlib._bootstrap>').__name__)\n"
+            "print(inspect.getmodule(None, '<frozen importlib._bootstrap_external>').__name__)\n"
+            "print(sorted(n for n, lg in ml._module_loggers.items() if lg.name == 'MESA.' + n and n in sys.modules))")
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    out = subprocess.run([sys.executable, "-c", code], cwd=tmp_path, env=env, capture_output=True, text=True,
+                         check=True).stdout.splitlines()
+    assert out[:2] == ["importlib._bootstrap", "importlib._bootstrap_external"]
+    assert "mesa.model" in out[2]
