@@ -9,7 +9,9 @@ takes is printed too. Then runs per second of an experiment of the default team 
 manager + 12) x 104 weeks through ``orgsim experiment``'s engine with 1 and 2 workers. Then, in this same
 process, a plain per-agent Mesa model (``benchmarks/peer_model.py``: three-variable contagion, neighbours via
 ``cell.neighborhood``, a DataCollector of three means) at 10,000 agents, and the ratio of orgsim's
-agent-weeks per second to the peer's agent-steps per second.
+agent-weeks per second to the peer's agent-steps per second; and, since the machine's speed can move between
+those two measurements, five rounds of the peer and orgsim at 10,000 measured one after the other in this
+process, with each round's ratio and their median.
 
     python benchmarks/bench.py                 # everything
     python benchmarks/bench.py --quick         # fewer weeks and runs (a smoke test of the script itself)
@@ -108,6 +110,30 @@ def peer_rate(n: int = 10_000, steps: int = 15) -> dict:
     return {"agents": n, "setup_s": setup, "agent_steps_per_s": n * steps / (time.perf_counter() - t1)}
 
 
+def paired_rounds(rounds: int, weeks: int, steps: int) -> list[dict]:
+    """The peer and orgsim at 10,000, alternately in this one process: each round times the peer (``steps``
+    steps) and then a fresh 10,000-employee organisation over ``weeks`` weeks (after set-up). A round's ratio
+    compares two timings taken seconds apart, so a change in the machine's speed between them moves it less
+    than it moves the ratio of the table above, whose orgsim figure comes from a subprocess minutes earlier."""
+    from sim.model import OrgModel
+    from sim.params import load_scenario
+    from sim.runner import warm_up
+    teams, size, levels = SIZES[10_000]
+    sp = load_scenario(ROOT / "scenarios/company_controlling_top.toml",
+                       [f"team.teams={teams}", f"team.size={size}", f"org.levels={levels}"])
+    warm_up()
+    out = []
+    for _ in range(rounds):
+        peer = peer_rate(steps=steps)
+        model = OrgModel(sp, seed=1)
+        t = time.perf_counter()
+        model.run(weeks)
+        rate = model.org.n_positions * weeks / (time.perf_counter() - t)
+        out.append({"peer": peer["agent_steps_per_s"], "orgsim": rate, "ratio": rate / peer["agent_steps_per_s"]})
+        del model
+    return out
+
+
 def main(argv=None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--quick", action="store_true")
@@ -146,8 +172,15 @@ def main(argv=None) -> int:
           f"{peer['agent_steps_per_s']:,.0f} agent-steps/s (set-up {peer['setup_s']:.2f} s)")
     print(f"ratio at {big['employees']:,} employees: orgsim {big['agent_weeks_per_s']:,.0f} agent-weeks/s / peer "
           f"= {ratio:.1f}x")
+    rounds = paired_rounds(1 if a.quick else 5, weeks, 5 if a.quick else 15)
+    ratios = sorted(r["ratio"] for r in rounds)
+    print(f"paired in this process ({len(rounds)} rounds of the peer, then orgsim at 10,000): "
+          + ", ".join(f"{r['ratio']:.1f}x" for r in rounds)
+          + f"; median {ratios[len(ratios) // 2]:.1f}x (peer {min(r['peer'] for r in rounds):,.0f}-"
+          f"{max(r['peer'] for r in rounds):,.0f} agent-steps/s)")
     if a.json:
-        a.json.write_text(json.dumps({"sizes": all_rows, "experiment": exp, "peer": peer, "ratio": ratio},
+        a.json.write_text(json.dumps({"sizes": all_rows, "experiment": exp, "peer": peer, "ratio": ratio,
+                                      "paired_rounds": rounds},
                                      indent=2))
     return 0
 
