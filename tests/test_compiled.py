@@ -230,7 +230,9 @@ def test_every_compiled_rule_equals_its_numpy_version(name, data):
         else:
             args.append(data.draw(st.lists(st.floats(0.0, 1.0), min_size=n, max_size=n)))
     arrays = [np.array(a) for a in args]
-    want = getattr(__import__(orig.__module__, fromlist=[name]), name)(*arrays)
+    # the draws include 0 hours (outside a rule's domain): both versions must still agree there, on inf and NaN
+    with np.errstate(divide="ignore", over="ignore", invalid="ignore"):
+        want = getattr(__import__(orig.__module__, fromlist=[name]), name)(*arrays)
     want = want if isinstance(want, tuple) else (want,)
     for i in range(n):
         got = f(*[a[i] for a in arrays])
