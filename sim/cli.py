@@ -472,6 +472,11 @@ def _preload(argv: list[str]) -> None:
         gc.freeze()
         if enabled:
             gc.enable()
+    from .jit import cache_is_cold
+    if "--help" not in argv and cache_is_cold():
+        # a silent first run looks hung: say why it waits
+        err_console.print("note: first run of this version on this machine: compiling the model's loops "
+                          "(20-30 s, once; later runs start in about 2 s)", markup=False)
 
 
 def main() -> None:  # console script entry point

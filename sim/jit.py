@@ -51,5 +51,15 @@ def cache_dir() -> Path:
     return Path(base) / name  # numba will warn that it cannot cache and compile in every process
 
 
+def cache_is_cold(folder: Path | None = None) -> bool:
+    """True if ``folder`` (default: :data:`CACHE_DIR`) holds no compiled code yet: the first run with this code
+    on this machine compiles it (20-30 seconds, once)."""
+    folder = CACHE_DIR if folder is None else folder
+    try:
+        return not any(folder.rglob("*.nbi"))
+    except OSError:
+        return True
+
+
 CACHE_DIR = cache_dir()
 numba.config.CACHE_DIR = str(CACHE_DIR)

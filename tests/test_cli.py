@@ -291,3 +291,26 @@ def test_import_names_the_import_systems_frames_for_inspect(tmp_path):
                          check=True).stdout.splitlines()
     assert out[:2] == ["importlib._bootstrap", "importlib._bootstrap_external"]
     assert "mesa.model" in out[2]
+
+
+def test_cache_is_cold_until_compiled_code_is_stored(tmp_path):
+    from sim.jit import cache_is_cold
+    assert cache_is_cold(tmp_path)
+    (tmp_path / "sub").mkdir()
+    (tmp_path / "sub" / "compiled.work_pass-235.py313.nbi").write_bytes(b"")
+    assert not cache_is_cold(tmp_path)
+
+
+@pytest.mark.parametrize("cold", [True, False])
+def test_a_first_run_says_it_is_compiling(monkeypatch, capsys, cold):
+    """A model command on a machine without the compiled code says why it waits (on stderr), once it is
+    stored it says nothing; --help never does."""
+    import sim.cli as cli
+    import sim.jit as jit
+    monkeypatch.setattr(jit, "cache_is_cold", lambda folder=None: cold)
+    monkeypatch.setattr(cli.gc, "freeze", lambda: None)   # keep the test process's objects collectable
+    cli._preload(["orgsim", "run", "scenarios/coaching.toml"])
+    assert ("compiling the model's loops" in capsys.readouterr().err) == cold
+    cli._preload(["orgsim", "run", "--help"])
+    cli._preload(["orgsim", "params"])
+    assert "compiling" not in capsys.readouterr().err
