@@ -21,7 +21,10 @@ def _name_frozen_import_frames() -> None:
     each lookup ends at once; nothing else changes (the source of frozen frames stays unavailable, as before).
     The key is the absolute path :func:`inspect.getabsfile` would give from the current directory."""
     for name in ("importlib._bootstrap", "importlib._bootstrap_external"):
-        key = _os.path.normcase(_os.path.abspath(f"<frozen {name}>"))
+        try:
+            key = _os.path.normcase(_os.path.abspath(f"<frozen {name}>"))
+        except OSError:   # the current directory is gone: inspect could not use the key either
+            return
         _inspect.modulesbyfile.setdefault(key, name)
 
 

@@ -314,3 +314,4 @@ def test_a_first_run_says_it_is_compiling(monkeypatch, capsys, cold):
     cli._preload(["orgsim", "run", "--help"])
     cli._preload(["orgsim", "params"])
     assert "compiling" not in capsys.readouterr().err
+
