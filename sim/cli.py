@@ -147,6 +147,8 @@ def run(
     _check_option("--seed", "scenario.seed", seed)
     _check_out(out)
     params = load_scenario(scenario, set_)
+    if engine == Engine.compiled:
+        _note_big_compile([params])
     res = run_one(params, seed=seed, weeks=weeks, record_agents=agents, source=str(scenario), per_team=per_team,
                   engine=engine.value)
     out.mkdir(parents=True, exist_ok=True)
@@ -201,6 +203,7 @@ def _compare_into(scenarios, seeds, weeks, out, sets, lang, title=""):
         raise ConfigError("compare: the same scenario file is named twice; use --seeds for more runs of one file")
     params = {lab: load_scenario(p, sets) for lab, p in zip(scenario_labels(scenarios), scenarios)}  # validate all
     names = {k: text(v, "title", lang) for k, v in params.items()}
+    _note_big_compile(params.values())
     n_runs = len(scenarios) * seeds
     t0 = time.perf_counter()
     df = compare_params(params, seeds, weeks, progress=_ticker(n_runs))
@@ -275,6 +278,8 @@ def demo(
     _check_out(out)
     d = scenario_dir()
     files = [d / "controlling.toml", d / "coaching.toml"]
+    from .runner import warm_up
+    warm_up()   # also the loops big organisations share among cores: after a demo, a workshop never waits
     title = {"en": "Micromanaging or coaching? The same team of 12, two years",
              "nl": "Micromanagen of coachen? Hetzelfde team van 12, twee jaar"}[lang]
     df = _compare_into(files, seeds, weeks, out, None, lang, title=title)
@@ -476,7 +481,19 @@ def _preload(argv: list[str]) -> None:
     if "--help" not in argv and cache_is_cold():
         # a silent first run looks hung: say why it waits
         err_console.print("note: first run of this version on this machine: compiling the model's loops "
-                          "(20-30 s, once; later runs start in about 2 s)", markup=False)
+                          "(20-40 s, once; later runs start in about 2 s)", markup=False)
+
+
+def _note_big_compile(params_list) -> None:
+    """Organisations of :data:`sim.compiled.PARALLEL_MIN` people or more run loops shared among the cores,
+    compiled on their first use (15-20 s): say so when they are not stored yet (the first-run note, if any,
+    has already covered it)."""
+    from . import compiled
+    from .jit import cache_is_cold
+    big = any(p.team.teams * p.team.size >= compiled.PARALLEL_MIN for p in params_list)
+    if big and compiled.threads() > 1 and not cache_is_cold() and cache_is_cold(pattern="*_parallel-*.nbi"):
+        err_console.print("note: first big organisation of this version on this machine: compiling the loops it "
+                          "shares among the cores (15-20 s, once)", markup=False)
 
 
 def main() -> None:  # console script entry point

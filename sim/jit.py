@@ -51,12 +51,13 @@ def cache_dir() -> Path:
     return Path(base) / name  # numba will warn that it cannot cache and compile in every process
 
 
-def cache_is_cold(folder: Path | None = None) -> bool:
-    """True if ``folder`` (default: :data:`CACHE_DIR`) holds no compiled code yet: the first run with this code
-    on this machine compiles it (20-30 seconds, once)."""
+def cache_is_cold(folder: Path | None = None, pattern: str = "*.nbi") -> bool:
+    """True if ``folder`` (default: :data:`CACHE_DIR`) holds no compiled code (index files matching ``pattern``)
+    yet: the first run with this code on this machine compiles it (20-40 seconds, once). With
+    ``pattern="*_parallel-*.nbi"``: the loops big organisations share among threads are not stored yet."""
     folder = CACHE_DIR if folder is None else folder
     try:
-        return not any(folder.rglob("*.nbi"))
+        return not any(folder.rglob(pattern))
     except OSError:
         return True
 
