@@ -367,6 +367,7 @@ def report(
     if not 1 <= seeds <= 10_000:
         raise ConfigError(f"--seeds {seeds}: out of range; allowed: integer in [1, 10000]")
     _check_out(out)
+    _note_big_compile([load_scenario(p, set_) for p in scenarios])
     path = build_report(scenarios, seeds, lang, out, weeks=weeks, sets=set_,
                         progress=_ticker(len(scenarios) * seeds))
     out_console.print(f"wrote {path} (figures: report_*.png, data: report_data.csv, report_headline.csv)",
