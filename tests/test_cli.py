@@ -316,7 +316,6 @@ def test_a_first_run_says_it_is_compiling(monkeypatch, capsys, cold):
     assert "compiling" not in capsys.readouterr().err
 
 
-
 def test_cache_is_cold_for_the_parallel_loops_until_they_are_stored(tmp_path):
     from sim.jit import cache_is_cold
     (tmp_path / "compiled.work_pass-235.py313.nbi").write_bytes(b"")
