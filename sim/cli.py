@@ -367,7 +367,7 @@ def report(
     if not 1 <= seeds <= 10_000:
         raise ConfigError(f"--seeds {seeds}: out of range; allowed: integer in [1, 10000]")
     _check_out(out)
-    _note_big_compile([load_scenario(p, set_) for p in scenarios])
+    _note_big_compile(load_scenario(p, set_) for p in scenarios)   # loaded only if the note may be due
     path = build_report(scenarios, seeds, lang, out, weeks=weeks, sets=set_,
                         progress=_ticker(len(scenarios) * seeds))
     out_console.print(f"wrote {path} (figures: report_*.png, data: report_data.csv, report_headline.csv)",
@@ -488,11 +488,12 @@ def _preload(argv: list[str]) -> None:
 def _note_big_compile(params_list) -> None:
     """Organisations of :data:`sim.compiled.PARALLEL_MIN` people or more run loops shared among the cores,
     compiled on their first use (15-20 s): say so when they are not stored yet (the first-run note, if any,
-    has already covered it)."""
+    has already covered it). ``params_list`` is only looked at then (it may be a generator)."""
     from . import compiled
     from .jit import cache_is_cold
-    big = any(p.team.teams * p.team.size >= compiled.PARALLEL_MIN for p in params_list)
-    if big and compiled.threads() > 1 and not cache_is_cold() and cache_is_cold(pattern="*_parallel-*.nbi"):
+    if compiled.threads() < 2 or cache_is_cold() or not cache_is_cold(pattern="*_parallel-*.nbi"):
+        return
+    if any(p.team.teams * p.team.size >= compiled.PARALLEL_MIN for p in params_list):
         err_console.print("note: first big organisation of this version on this machine: compiling the loops it "
                           "shares among the cores (15-20 s, once)", markup=False)
 

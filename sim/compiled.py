@@ -568,7 +568,7 @@ METRIC_COLUMNS = (
     "burnout_share", "burnout_complaints_share", "absent_share", "vacancy_share", "output",
     "basic_failures", "complex_failures", "intelligent_failures", "hidden_failures", "surfaced_failures",
     "headcount")
-_N_MEANS, _N_MGR = 13, 8
+_N_MEANS = 13   # the first columns: means over the active
 
 
 @njit(**JIT)

@@ -98,7 +98,6 @@ def compute_metrics(model, by_run: bool = False) -> dict:
     return {k: int(m[k]) if k in INT_METRICS else m[k] for k in METRICS}
 
 
-
 def team_metrics(model) -> dict[str, np.ndarray]:
     """One value per team this week (the rows of ``per_team.csv``)."""
     s, ms, p = model.state, model.mstate, model.params
