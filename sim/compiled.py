@@ -11,11 +11,14 @@ line by line (``tests/test_compiled.py`` runs both engines on many scenarios and
 The managers' steps are compiled the same way, as loops over managers (:func:`manager_week_pass` for step
 3a, :func:`manager_pass` and :func:`senior_pass` for step 11). Below them, small compiled loops do what both
 engines share: the bookkeeping of sick leave, vacancies and leavers (:func:`sick_leave_pass`,
-:func:`vacancy_pass`, :func:`burnout_leave`, :func:`quitters`, :func:`leave_pass`; the draws stay in
-``sim.model``) and the week's metrics (:func:`metric_columns`).
+:func:`vacancy_pass`, :func:`burnout_leave`, :func:`quitters`, :func:`leave_pass`; the draws from the run's
+stream stay in ``sim.model``, the turnover uniforms are counter-based as the counts') and the week's metrics
+(:func:`metric_columns`).
 
-The binomial counts take their uniforms from the run's stream in the same order and blocks as the numpy
-engine (:meth:`sim.streams.Streams.uniforms`), so the two engines draw the same people's luck.
+The binomial counts of step 3b-4 take counter-based uniforms (:func:`sim.streams.luck`: a function of the run's
+seed, the week, the person and the count), computed where a count needs one; the numpy engine computes the
+same uniforms on whole arrays (:meth:`sim.streams.Streams.counts`), so the two engines draw the same people's
+luck.
 
 Each loop is compiled twice: :data:`SERIAL`, and :data:`PARALLEL`, whose loops over people (``prange``) are
 shared among numba's threads. Every person's step reads only last values and writes only that person's entries,
@@ -40,9 +43,10 @@ from numba import njit, prange
 from . import policies
 from .jit import JIT
 from .rules import learning, motivation, safety, social, strain, trust, work
-from .streams import binomial_from_uniform
+from .streams import SLOTS, binomial_at, luck
 
 ACTIVE, ABSENT, VACANT = 0, 1, 2
+QUIT_SLOT = 6   # a person's week's uniforms: slots 0-5 the counts of step 3b-4, slot 6 turnover
 
 
 # --------------------------------------------------------------------------------------------------------------
@@ -232,10 +236,10 @@ def manager_week_pass(hours, overtime_max, mon_sum, appr_sum, coach_sum, takeove
             mt[k, t] = r[k]
 
 
-def work_pass(team, status, U, T, difficulty, novelty, complexity, surfacing_rate, hidden_cost, safety_rate,
-              trust_loss, competence, motivation_, engagement, exhaustion, initiative, safety_, hidden_backlog,
-              benevolence_p, m_competence, blame, fw_eff_m, coaching_served, approval_served, taken_team,
-              shortfall_sum, aut, mon, appr, coach_int, demand, shortfall,
+def work_pass(team, status, keys, base, person, run, T, difficulty, novelty, complexity, surfacing_rate,
+              hidden_cost, safety_rate, trust_loss, competence, motivation_, engagement, exhaustion, initiative,
+              safety_, hidden_backlog, benevolence_p, m_competence, blame, fw_eff_m, coaching_served, approval_served,
+              taken_team, shortfall_sum, aut, mon, appr, coach_int, demand, shortfall,
               coach_recv, taken, done, wait, guide, attempted, success_rate, intelligent, surfaced, hidden,
               basic, complex_, reported, blame_event, own_safety, emp_output, delivered, repairs,
               safety_sum, delivered_sum, manager_done_sum, repairs_sum):
@@ -254,21 +258,23 @@ def work_pass(team, status, U, T, difficulty, novelty, complexity, surfacing_rat
         done[i] = work_done(demand[i], capacity, wait[i] + 0.1 * coach_recv[i], taken[i]) * actf
         guide[i] = guidance(aut[i], fw, coach_recv[i])
         p_succ = success_probability(competence[i], difficulty, aut[i], initiative[i], guide[i], exhaustion[i])
-        att = binomial_from_uniform(U[0, i], T, min(max(done[i], 0.0), 1.0))
-        succ = binomial_from_uniform(U[1, i], att, p_succ)
+        r = run[i]
+        key, at = keys[r], SLOTS * (base[r] + person[i])   # the person's uniforms: luck(key, at + count)
+        att = binomial_at(key, at, T, min(max(done[i], 0.0), 1.0))
+        succ = binomial_at(key, at + 1, att, p_succ)
         fail = att - succ
         attempted[i] = att
         success_rate[i] = succ / max(att, 1) if att > 0 else p_succ
         # 4. failures: intelligent / complex / basic; reported or hidden
-        intel = binomial_from_uniform(U[2, i], fail, intelligent_share(novelty, aut[i], safety_[i]))
+        intel = binomial_at(key, at + 2, fail, intelligent_share(novelty, aut[i], safety_[i]))
         rest = fail - intel
-        cx = binomial_from_uniform(U[3, i], rest, complexity)
+        cx = binomial_at(key, at + 3, rest, complexity)
         basic[i], complex_[i], intelligent[i] = rest - cx, cx, intel
-        rep_bc = binomial_from_uniform(U[4, i], rest, report_share(safety_[i]))
+        rep_bc = binomial_at(key, at + 4, rest, report_share(safety_[i]))
         hid = rest - rep_bc
         hidden[i] = hid
         reported[i] = rep_bc + intel
-        sf = binomial_from_uniform(U[5, i], hidden_backlog[i], surfacing_rate)
+        sf = binomial_at(key, at + 5, hidden_backlog[i], surfacing_rate)
         surfaced[i] = sf
         hidden_backlog[i] = hidden_backlog[i] - sf + hid
         seen = rep_bc + intel + sf
@@ -409,7 +415,7 @@ def engagement_pass(team, status, indptr, indices, data, novelty, engagement_rat
 
 
 # --------------------------------------------------------------------------------------------------------------
-# step 1 and the end of step 8: who is away, who comes back, who leaves (the draws stay in sim.model)
+# step 1 and the end of step 8: who is away, who comes back, who leaves (the stream's draws stay in sim.model)
 # --------------------------------------------------------------------------------------------------------------
 @njit(**JIT)
 def sick_leave_pass(status, exhaustion, cynicism, weeks_left, leave_weeks):
@@ -469,14 +475,17 @@ def burnout_leave(status, burnout_count, burnout_weeks):
 
 
 @njit(**JIT)
-def quitters(status, u, quit_probability):
-    """The active who leave this week: ``u < quit_probability`` with the week's uniforms ``u`` (index order)."""
+def quitters(status, keys, base, person, run, quit_probability):
+    """The active who leave this week (index order): ``u < quit_probability`` with each person's turnover
+    uniform ``u``, :func:`sim.streams.luck` at slot :data:`QUIT_SLOT` of the week (see ``work_pass``)."""
     out = np.empty(status.size, dtype=np.int64)
     k = 0
     for i in range(status.size):
-        if status[i] == ACTIVE and u[i] < quit_probability[i]:
-            out[k] = i
-            k += 1
+        if status[i] == ACTIVE:
+            r = run[i]
+            if luck(keys[r], SLOTS * (base[r] + person[i]) + QUIT_SLOT) < quit_probability[i]:
+                out[k] = i
+                k += 1
     return out[:k]
 
 

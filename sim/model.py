@@ -45,18 +45,27 @@ class _Arrays:
 
     def make_plain(self) -> None:
         """Make every field an array the compiled loops can update in place: C-contiguous, writeable, of the
-        field's dtype (a field someone replaced, say by a list or a read-only view, is copied). Checked again
-        only after a field has been assigned (:meth:`__setattr__`)."""
-        if self.__dict__.get("_plain"):
+        field's dtype (a field someone replaced, say by a list or a read-only view, is copied). Only the fields
+        assigned since the last call are checked again (:meth:`__setattr__` notes them)."""
+        dirty = self.__dict__.get("_dirty")
+        if dirty is not None and not dirty:
             return
-        for name, dtype in self.array_fields():
-            a = getattr(self, name)
+        dtypes = self.__dict__.get("_dtypes")
+        if dtypes is None:
+            dtypes = self.__dict__["_dtypes"] = dict(self.array_fields())
+        for name in (dtypes if dirty is None else tuple(dirty)):
+            dtype = dtypes.get(name)
+            if dtype is None:
+                continue
+            a = self.__dict__[name]
             if not (isinstance(a, np.ndarray) and a.flags.c_contiguous and a.flags.writeable and a.dtype == dtype):
-                object.__setattr__(self, name, np.array(a, dtype=dtype))
-        self.__dict__["_plain"] = True
+                self.__dict__[name] = np.array(a, dtype=dtype)
+        self.__dict__["_dirty"] = set()
 
     def __setattr__(self, name, value):
-        self.__dict__["_plain"] = False
+        dirty = self.__dict__.get("_dirty")
+        if dirty is not None:
+            dirty.add(name)
         object.__setattr__(self, name, value)
 
     def __post_init__(self):
@@ -166,10 +175,11 @@ class OrgModel(mesa.Model):
 
     Args:
         params: validated scenario parameters (:func:`sim.params.load_scenario`); defaults if None.
-        seed: master seed; defaults to ``params.scenario.seed``. Three child streams are spawned from it with
-            ``numpy.random.SeedSequence``: one for the initial team and graph, one for the weekly dynamics and
-            one for which team lead follows which policy, so the same seed gives the same people under every
-            policy.
+        seed: master seed; defaults to ``params.scenario.seed``. Four child streams are spawned from it with
+            ``numpy.random.SeedSequence``: one for the initial team and graph, one for the weekly dynamics, one
+            for which team lead follows which policy, and the key of the counter-based uniforms of the weekly
+            task counts (:func:`sim.streams.luck`), so the same seed gives the same people, and the same
+            weekly task luck, under every policy.
         record_agents: also keep one row per employee per week (``agent_records``).
         per_team: also keep one row per team and per management level per week.
         seeds: a batch: several seeds of the scenario side by side (``timeseries(run)`` gives each).
@@ -191,8 +201,9 @@ class OrgModel(mesa.Model):
             raise ValueError("a batch (seeds=[...]) takes no seed, record_agents or per_team, and at least one seed")
         seeds = [int(s) for s in seeds]
         # per run: one stream for the people and the graph, one for the weekly dynamics, one for who leads how
-        spawned = [np.random.SeedSequence(s).spawn(3) for s in seeds]
-        dyn_gens = [np.random.default_rng(d) for _, d, _ in spawned]
+        # (and a fourth: the key of the counter-based uniforms of the week's task counts, sim.streams.luck)
+        spawned = [np.random.SeedSequence(s).spawn(4) for s in seeds]
+        dyn_gens = [np.random.default_rng(d) for _, d, _, _ in spawned]
         super().__init__(rng=dyn_gens[0])
         dyn_gens[0] = self.rng
         for g in dyn_gens[1:]:  # Mesa seeds its Python `random` with one draw from the model's rng: do the same
@@ -201,7 +212,7 @@ class OrgModel(mesa.Model):
         self.seed = seeds[0] if len(seeds) == 1 else seeds
         self.params = p = params
         self.week = 0
-        init_rngs = [np.random.default_rng(i) for i, _, _ in spawned]
+        init_rngs = [np.random.default_rng(i) for i, _, _, _ in spawned]
 
         # a batch is several copies of the organisation side by side, each drawn from its own seed
         orgs = [build_org(r, p.team.teams, p.team.size, p.team.peer_density, p.team.cross_team_density,
@@ -214,11 +225,12 @@ class OrgModel(mesa.Model):
         self._team_bounds = np.cumsum([0] + [o.n_teams for o in orgs])
         self.run_of_position = np.repeat(np.arange(self.n_runs), np.diff(self._pos_bounds))
         self.run_of_team = np.repeat(np.arange(self.n_runs), np.diff(self._team_bounds))
-        self.draw = Streams(dyn_gens, self._pos_bounds, self._team_bounds)
+        self.draw = Streams(dyn_gens, self._pos_bounds, self._team_bounds,
+                            luck_keys=[lk.generate_state(1, np.uint64)[0] for _, _, _, lk in spawned])
         self.state = EmployeeState(n)
         self.mstate = ManagerState(m)
         # which team lead follows which policy: a stream of its own, so the people do not depend on it
-        self.knobs = [k for o, (_, _, org_ss) in zip(orgs, spawned)
+        self.knobs = [k for o, (_, _, org_ss, _) in zip(orgs, spawned)
                       for k in policies.team_lead_knobs(p.policy, p.org, o.n_teams, np.random.default_rng(org_ss))]
         self._knob_arrays = {k: np.array([getattr(kn, k) for kn in self.knobs]) for k in policies.KNOBS}
         self.senior_knobs = [policies.preset(p.org.director_policy if boss < 0 else p.org.middle_policy)
@@ -399,18 +411,19 @@ class OrgModel(mesa.Model):
         guide = work.guidance(aut, fw_eff, coach_recv)
         p_succ = work.success_probability(s.competence, p.work.difficulty, aut, s.initiative, guide, s.exhaustion)
         T = p.work.tasks_per_week
-        attempted = rng.binomial(T, np.clip(done, 0.0, 1.0))
-        successes = rng.binomial(attempted, p_succ)
+        luck = rng.counts(self.week)    # the week's counts: counter-based uniforms (sim.streams.luck)
+        attempted = luck.binomial(T, np.clip(done, 0.0, 1.0))
+        successes = luck.binomial(attempted, p_succ)
         failures = attempted - successes
         success_rate = np.where(attempted > 0, successes / np.maximum(attempted, 1), p_succ)
 
         # 4. Failures: basic / complex / intelligent; reported or hidden; blame or learn ---------------------
-        basic, complex_, intelligent = safety.classify_failures(rng, failures, p.work.novelty, p.work.complexity,
+        basic, complex_, intelligent = safety.classify_failures(luck, failures, p.work.novelty, p.work.complexity,
                                                                 aut, s.safety)
         # intelligent failures are considered experiments: discussed, never hidden
-        reported_bc, hidden = safety.report_failures(rng, basic + complex_, s.safety)
+        reported_bc, hidden = safety.report_failures(luck, basic + complex_, s.safety)
         reported = reported_bc + intelligent
-        surfaced, backlog = safety.surface_hidden(rng, s.hidden_backlog, dyn.surfacing_rate)
+        surfaced, backlog = safety.surface_hidden(luck, s.hidden_backlog, dyn.surfacing_rate)
         s.hidden_backlog = backlog + hidden
         orphans, ms.orphan_backlog = safety.surface_hidden(rng, ms.orphan_backlog, dyn.surfacing_rate)
         seen = reported + surfaced
@@ -547,9 +560,11 @@ class OrgModel(mesa.Model):
         mt = dict(zip(work.MANAGER_WEEK, rows))
         fw_eff_m = kn["frameworks"] * mt["vision_served"]
 
-        # 3b-4. work, tasks, failures (uniforms in the numpy engine's order: six per person, then per team)
-        U = self.draw.uniforms(6)
-        L.work_pass(team, s.status, U, w.tasks_per_week, w.difficulty, w.novelty, w.complexity,
+        # 3b-4. work, tasks, failures (six counts per person from the week's counter-based uniforms, as the numpy
+        # engine's; then per team from the stream)
+        person, run = self.draw.person_index()
+        L.work_pass(team, s.status, self.draw.luck_keys, self.draw.week_base(self.week), person, run,
+                    w.tasks_per_week, w.difficulty, w.novelty, w.complexity,
                     dyn.surfacing_rate, dyn.hidden_cost, dyn.safety_rate, dyn.trust_loss_multiplier,
                     s.competence, s.motivation, s.engagement, s.exhaustion, s.initiative, s.safety,
                     s.hidden_backlog, s.benevolence_p, ms.competence, kn["blame"], fw_eff_m,
@@ -726,7 +741,9 @@ class OrgModel(mesa.Model):
             complaints = (s.exhaustion >= dyn.burnout_exhaustion).astype(float)
             pq = strain.turnover_probability(s.engagement, s.trust_in_manager, complaints, dyn.turnover_base,
                                              dyn.turnover_sensitivity)
-        self._leave(compiled.quitters(s.status, self.draw.random(len(pq)), np.asarray(pq, dtype=float)))
+        person, run = self.draw.person_index()
+        self._leave(compiled.quitters(s.status, self.draw.luck_keys, self.draw.week_base(self.week), person, run,
+                                      np.asarray(pq, dtype=float)))
 
     def _leave(self, idx):
         if len(idx) == 0:

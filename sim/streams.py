@@ -4,6 +4,16 @@ A batch runs several seeds of the same scenario side by side in one :class:`~sim
 on longer arrays, so small teams run several times faster per run). Every run keeps its own random stream:
 each draw is split by run and taken from that run's generator, in the same order and sizes as a single run
 would take it, so a run gives the same numbers batched or alone. With one run, the generator is used as it is.
+
+The week's task counts (step 3b-4: six binomial counts per person) take their uniforms from a counter-based
+stream instead (:func:`luck`): each run has a 64-bit key from its seed (a stream of its own, like the others),
+and in week ``w`` person ``j`` of a run of ``n`` positions (``j`` counted from the run's first position) gets
+for count ``k`` the uniform of SplitMix64 (Steele, Lea & Flood 2014) at position
+``SLOTS * (n * (w - 1) + j) + k`` after that key. A uniform is then a function of (seed, week, person, count)
+alone: the compiled loops compute the ones they need where they need them, in any order and on any number of
+threads, and the numpy engine computes the same numbers on whole arrays (:meth:`Streams.counts`). It also
+means that two policies run with the same seed share every week's task luck: a person's luck does not
+depend on how many draws other events took before.
 """
 
 from __future__ import annotations
@@ -101,6 +111,47 @@ def binomial_from_uniform(u, n, p):
     return n - k if flip else k
 
 
+# --------------------------------------------------------------------------------------------------------------
+# Counter-based uniforms (SplitMix64 at a position after a key)
+# --------------------------------------------------------------------------------------------------------------
+GOLDEN = np.uint64(0x9E3779B97F4A7C15)   # SplitMix64's increment (2**64 / golden ratio, odd)
+_M1, _M2 = np.uint64(0xBF58476D1CE4E5B9), np.uint64(0x94D049BB133111EB)
+_S30, _S27, _S31, _S11 = np.uint64(30), np.uint64(27), np.uint64(31), np.uint64(11)
+SLOTS = 8           # uniforms reserved per person and week (six are used: the counts of step 3b-4)
+
+
+@njit(**JIT)
+def luck(key, index):
+    """The uniform in [0, 1) at position ``index`` (>= 0) after ``key``: SplitMix64's output for the state
+    ``key + (index + 1) * GOLDEN`` (mod 2**64), its top 53 bits over 2**53 (Steele, Lea & Flood 2014)."""
+    z = key + (np.uint64(index) + np.uint64(1)) * GOLDEN
+    z = (z ^ (z >> _S30)) * _M1
+    z = (z ^ (z >> _S27)) * _M2
+    z = z ^ (z >> _S31)
+    return float(z >> _S11) * (1.0 / 9007199254740992.0)
+
+
+@njit(**JIT)
+def binomial_at(key, index, n, p):
+    """:func:`binomial_from_uniform` at the uniform :func:`luck` ``(key, index)``, computed only when the count
+    depends on it (not for ``n <= 0``, ``p <= 0`` or ``p >= 1``, whose counts are 0, 0 and ``n``)."""
+    if n <= 0 or not p > 0.0:
+        return 0
+    if p >= 1.0:
+        return n
+    return binomial_from_uniform(luck(key, index), n, p)
+
+
+def luck_array(keys, index):
+    """:func:`luck` on arrays (numpy; the same numbers): ``keys`` and ``index`` broadcast together."""
+    with np.errstate(over="ignore"):
+        z = np.asarray(keys, dtype=np.uint64) + (np.asarray(index, dtype=np.uint64) + np.uint64(1)) * GOLDEN
+        z = (z ^ (z >> _S30)) * _M1
+        z = (z ^ (z >> _S27)) * _M2
+        z = z ^ (z >> _S31)
+    return (z >> _S11).astype(np.float64) * (1.0 / 9007199254740992.0)
+
+
 @njit(**JIT)
 def _binomial_all(u, n, p, out):
     for i in range(u.size):
@@ -145,11 +196,14 @@ class _Split:
 
 class Streams:
     """The dynamics' random streams: ``gens[b]`` for run ``b``, whose positions are ``pos[b]:pos[b+1]`` and
-    teams ``teams[b]:teams[b+1]``. Offers the few Generator methods the model uses, on full-length arrays
-    (per position or per team) or, through :meth:`at`, on a subset of positions."""
+    teams ``teams[b]:teams[b+1]``, and ``luck_keys[b]``, the key of its counter-based uniforms. Offers the few
+    Generator methods the model uses, on full-length arrays (per position or per team) or, through :meth:`at`,
+    on a subset of positions; and the week's counts (:meth:`counts`)."""
 
-    def __init__(self, gens, pos_bounds, team_bounds):
+    def __init__(self, gens, pos_bounds, team_bounds, luck_keys=()):
         self.gens = list(gens)
+        # each run's key of its counter-based uniforms (:func:`luck`; none needed for draws from ``gens`` only)
+        self.luck_keys = np.array(luck_keys, dtype=np.uint64)
         self.pos = np.asarray(pos_bounds)
         self.teams = np.asarray(team_bounds)
         self.single = len(self.gens) == 1
@@ -174,13 +228,26 @@ class Streams:
         b = self._bounds(size)
         return np.concatenate([g.random(hi - lo) for g, lo, hi in zip(self.gens, b[:-1], b[1:])])
 
-    def uniforms(self, k: int):
-        """A (k, positions) block of uniforms: row j is what the j-th of k successive :meth:`random` calls over
-        all positions would give (each run draws its own k blocks from its own stream)."""
-        if self.single:
-            return self.gens[0].random((k, int(self.pos[-1])))
-        return np.concatenate([g.random((k, hi - lo)) for g, lo, hi in zip(self.gens, self.pos[:-1], self.pos[1:])],
-                              axis=1)
+    def week_base(self, week: int):
+        """Each run's offset of week ``week``'s uniforms in its counter-based stream: ``positions * (week - 1)``
+        (person ``j``'s count ``k`` is at ``SLOTS * (base + j) + k``)."""
+        return np.diff(self.pos).astype(np.int64) * (int(week) - 1)
+
+    def person_index(self):
+        """Each position's number within its run (0 at the run's first position), and its run."""
+        got = getattr(self, "_person_index", None)
+        if got is None:
+            n = int(self.pos[-1])
+            run = np.searchsorted(self.pos, np.arange(n), side="right") - 1
+            got = self._person_index = (np.arange(n, dtype=np.int64) - self.pos[run], run.astype(np.int64))
+        return got
+
+    def counts(self, week: int):
+        """An object with a ``binomial(n, p)`` method over all positions, for the numpy engine's step 3b-4 of
+        week ``week``: its ``k``-th call uses the uniforms :func:`luck` ``(run's key, SLOTS * (base + person) +
+        k)``, the ones the compiled loops compute person by person."""
+        person, run = self.person_index()
+        return _Counts(self.luck_keys[run], SLOTS * (self.week_base(week)[run] + person))
 
     def at(self, idx):
         """Draws for the positions ``idx`` (sorted): a generator-like object."""
@@ -192,3 +259,19 @@ class Streams:
     def block_of(self, idx):
         """Run of each position in ``idx``."""
         return np.searchsorted(self.pos, idx, side="right") - 1
+
+
+class _Counts:
+    """Binomial counts over all positions from the week's counter-based uniforms (see :meth:`Streams.counts`)."""
+
+    def __init__(self, keys, at):
+        self._keys, self._at, self._k = keys, at, 0
+
+    def uniforms(self):
+        """The next slot's uniforms, one per position."""
+        u = luck_array(self._keys, self._at + self._k)
+        self._k += 1
+        return u
+
+    def binomial(self, n, p):
+        return binomials(self.uniforms(), n, p)

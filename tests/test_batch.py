@@ -75,7 +75,7 @@ def test_batch_rejects_single_run_options():
 def test_streams_split_draws_by_run():
     gens = [np.random.default_rng(s) for s in (1, 2)]
     ref = [np.random.default_rng(s) for s in (1, 2)]
-    s = Streams(gens, [0, 3, 5], [0, 1, 2])
+    s = Streams(gens, [0, 3, 5], [0, 1, 2], luck_keys=[1, 2])
     got = s.binomial(10, np.full(5, 0.5))
     np.testing.assert_array_equal(got, np.concatenate([ref[0].binomial(10, np.full(3, 0.5)),
                                                        ref[1].binomial(10, np.full(2, 0.5))]))

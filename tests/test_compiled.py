@@ -21,7 +21,7 @@ from scipy import stats
 from sim import compiled, policies
 from sim.model import OrgModel
 from sim.params import load_scenario, with_updates
-from sim.streams import binomial_from_uniform, binomials
+from sim.streams import SLOTS, Streams, binomial_at, binomial_from_uniform, binomials, luck, luck_array
 from tests.test_properties import scenarios
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -346,3 +346,85 @@ def test_state_fields_replaced_by_views_or_lists_are_made_plain_and_give_the_num
         m.run(5)
     assert b.state.competence.flags.writeable and b.state.competence.flags.c_contiguous
     assert_same(a, b)
+
+
+# --------------------------------------------------------------------------------------------------------------
+# counter-based uniforms for the week's counts
+# --------------------------------------------------------------------------------------------------------------
+def _splitmix_reference(key: int, index: int) -> float:
+    """SplitMix64 (Steele, Lea & Flood 2014) written with Python integers: the output after ``index + 1``
+    increments of the state ``key``, its top 53 bits over 2**53."""
+    mask = 2**64 - 1
+    z = (key + (index + 1) * 0x9E3779B97F4A7C15) & mask
+    z = ((z ^ (z >> 30)) * 0xBF58476D1CE4E5B9) & mask
+    z = ((z ^ (z >> 27)) * 0x94D049BB133111EB) & mask
+    return ((z ^ (z >> 31)) >> 11) / 2**53
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.integers(0, 2**64 - 1), st.integers(0, 2**40))
+def test_luck_is_splitmix64_in_the_compiled_and_the_numpy_version(key, index):
+    want = _splitmix_reference(key, index)
+    assert luck(np.uint64(key), index) == want
+    assert luck_array(np.array([key], dtype=np.uint64), np.array([index]))[0] == want
+    assert 0.0 <= want < 1.0
+
+
+def test_luck_is_uniform_and_unrelated_across_counts_persons_and_keys():
+    """Kolmogorov-Smirnov against U(0, 1) along each axis the model uses, and no correlation between a
+    person's successive counts or between neighbouring persons."""
+    keys = np.random.default_rng(5).integers(0, 2**64, size=200, dtype=np.uint64)
+    person = np.arange(1000)
+    u = luck_array(keys[:, None, None], SLOTS * person[None, :, None] + np.arange(6)[None, None, :])
+    for sample in (u[0, :, 0], u[:, 0, 0], u[:, :, 3].ravel(), u.ravel()):
+        assert stats.kstest(sample, "uniform").pvalue > 1e-4
+    assert abs(np.corrcoef(u[:, :, 0].ravel(), u[:, :, 1].ravel())[0, 1]) < 0.01
+    assert abs(np.corrcoef(u[:, :-1, 0].ravel(), u[:, 1:, 0].ravel())[0, 1]) < 0.01
+    assert abs(np.corrcoef(u[:-1, :, 0].ravel(), u[1:, :, 0].ravel())[0, 1]) < 0.01
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.integers(0, 2**64 - 1), st.integers(0, 10**6), st.integers(-2, 200), st.floats(-0.5, 1.5))
+def test_binomial_at_is_the_binomial_at_that_uniform(key, index, n, p):
+    got = binomial_at(np.uint64(key), index, n, p)
+    if n <= 0 or not p > 0:
+        assert got == 0
+    elif p >= 1:
+        assert got == n
+    else:
+        assert got == binomial_from_uniform(_splitmix_reference(key, index), n, p)
+
+
+def test_counts_use_one_slot_per_call_and_each_runs_own_key():
+    """Streams.counts: the k-th binomial call of week w uses slot k of every person, counted from the run's
+    first position, at the run's offset for week w, with the run's key; a run's counts are the same batched or
+    alone."""
+    pos, teams, keys = [0, 3, 5], [0, 1, 2], np.array([11, 2**64 - 3], dtype=np.uint64)
+    s = Streams([np.random.default_rng(s) for s in (1, 2)], pos, teams, luck_keys=keys)
+    np.testing.assert_array_equal(s.week_base(3), [6, 4])
+    n, p = np.array([5, 9, 0, 40, 7]), np.array([0.3, 0.5, 0.5, 0.9, 1.0])
+    c = s.counts(3)
+    first, second = c.binomial(n, p), c.binomial(n, p)
+    person, run = np.array([0, 1, 2, 0, 1]), np.array([0, 0, 0, 1, 1])
+    for k, got in enumerate((first, second)):
+        want = [binomial_at(keys[r], SLOTS * ([6, 4][r] + j) + k, int(nn), float(pp))
+                for r, j, nn, pp in zip(run, person, n, p)]
+        np.testing.assert_array_equal(got, want)
+    alone = Streams([np.random.default_rng(2)], [0, 2], [0, 1], luck_keys=keys[1:])
+    np.testing.assert_array_equal(alone.counts(3).binomial(n[3:], p[3:]), first[3:])
+    assert not np.array_equal(s.counts(4).binomial(n, np.full(5, 0.5)), s.counts(3).binomial(n, np.full(5, 0.5)))
+
+
+def test_two_policies_with_one_seed_share_every_weeks_task_luck():
+    """The task counts' uniforms depend on seed, week, person and count only: under another policy, after
+    sick leaves and hires have shifted the dynamics stream, a person's uniforms are still the same."""
+    params = load_scenario(ROOT / "scenarios" / "controlling.toml")
+    a = OrgModel(params, seed=3)
+    b = OrgModel(with_updates(params, policy={"name": "delegating"}), seed=3)
+    a.run(60)
+    b.run(60)
+    assert a.draw.luck_keys[0] == b.draw.luck_keys[0]
+    assert a.leavers != b.leavers or not np.array_equal(a.state.status, b.state.status)   # their weeks differed
+    ua, ub = a.draw.counts(61).uniforms(), b.draw.counts(61).uniforms()
+    np.testing.assert_array_equal(ua, ub)
+    assert not np.array_equal(ua, OrgModel(params, seed=4).draw.counts(61).uniforms())
