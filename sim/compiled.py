@@ -8,8 +8,8 @@ they use) and called person by person inside four loops, so a week is four passe
 written twice; what is written again is only the order of the calls, which follows ``OrgModel._week_numpy``
 line by line (``tests/test_compiled.py`` runs both engines on many scenarios and asserts the same numbers).
 
-The managers' steps are compiled the same way, as loops over managers (:func:`manager_week_pass` for step
-3a, :func:`manager_pass` and :func:`senior_pass` for step 11). Below them, small compiled loops do what both
+The managers' steps are compiled the same way: step 3a inside :func:`policy_pass`, which goes team by team,
+step 11 as loops over managers (:func:`manager_pass` and :func:`senior_pass`). Below them, small compiled loops do what both
 engines share: the bookkeeping of sick leave, vacancies and leavers (:func:`sick_leave_pass`,
 :func:`vacancy_pass`, :func:`burnout_leave`, :func:`quitters`, :func:`leave_pass`; the draws from the run's
 stream stay in ``sim.model``, the turnover uniforms are counter-based as the counts') and the week's metrics
@@ -193,107 +193,94 @@ def _peer_sums(indptr, indices, data, x, y, a, i):
 # --------------------------------------------------------------------------------------------------------------
 # the week in four loops (the step numbers of docs/ODD.md)
 # --------------------------------------------------------------------------------------------------------------
-def policy_pass(team, status, competence, motivation_, engagement, manager_trust, output, boost,
+def policy_pass(first, status, competence, motivation_, engagement, manager_trust, output, boost,
                 a0, m0, ap0, c0, pd, rm, demand0, workload_share, expected,
+                hours, overtime_max, takeover, frameworks, team_output,
                 aut, mon, appr, coach_int, control, level, demand, shortfall,
-                n_act, shortfall_sum, mon_sum, appr_sum, coach_sum):
-    """Steps 1-3a per person: the week's work, the policy applied (:func:`sim.policies.levers`), and the team
-    sums the manager's week needs."""
-    for i in prange(team.size):
-        t = team[i]
-        actf = 1.0 if status[i] == ACTIVE else 0.0
-        demand[i] = demand0 * workload_share[i]
-        ready = readiness(competence[i], motivation_[i], engagement[i])
-        a, m, ap, c, ctl, lev = levers(a0[t], m0[t], ap0[t], c0[t], pd[t], rm[t], ready, manager_trust[i], boost[t])
-        aut[i], mon[i], appr[i], coach_int[i], control[i] = a * actf, m * actf, ap * actf, c * actf, ctl * actf
-        level[i] = lev
-        shortfall[i] = max(0.0, expected - output[i]) * actf
-    n_act[:] = 0.0
-    shortfall_sum[:] = 0.0
-    mon_sum[:] = 0.0
-    appr_sum[:] = 0.0
-    coach_sum[:] = 0.0
-    for i in range(team.size):             # team sums in index order, as numpy's bincount
-        t = team[i]
-        n_act[t] += 1.0 if status[i] == ACTIVE else 0.0
-        shortfall_sum[t] += shortfall[i]
-        mon_sum[t] += mon[i]
-        appr_sum[t] += appr[i] * demand[i]
-        coach_sum[t] += coach_int[i]
-
-
-@njit(**JIT)
-def manager_week_pass(hours, overtime_max, mon_sum, appr_sum, coach_sum, takeover, frameworks, team_output,
-                      expected, n_act, take_units, mt):
-    """Step 3a per team lead: the work the manager takes over (``takeover`` times last week's shortfall of the
-    team's output per active member), then :func:`sim.rules.work.manager_week`, whose results fill the rows of
-    ``mt`` in the order of :data:`sim.rules.work.MANAGER_WEEK`."""
-    for t in range(hours.size):
-        take_units[t] = takeover[t] * (max(0.0, expected - team_output[t]) * n_act[t])
-        r = manager_week(hours[t], overtime_max, mon_sum[t], appr_sum[t], coach_sum[t], take_units[t],
-                         frameworks[t])
+                n_act, shortfall_sum, mon_sum, appr_sum, coach_sum, take_units, mt):
+    """Steps 1-3a, team by team (team ``t`` holds positions ``first[t]:first[t+1]``): the week's work and the
+    policy applied per person (:func:`sim.policies.levers`), the team sums the manager's week needs (in index
+    order, as numpy's bincount), then the team lead's week: the work the manager takes over (``takeover`` times
+    last week's shortfall of the team's output per active member) and :func:`sim.rules.work.manager_week`,
+    whose results fill the rows of ``mt`` in the order of :data:`sim.rules.work.MANAGER_WEEK`."""
+    for t in prange(first.size - 1):
+        na = sf_sum = m_sum = ap_sum = c_sum = 0.0
+        for i in range(first[t], first[t + 1]):
+            actf = 1.0 if status[i] == ACTIVE else 0.0
+            demand[i] = demand0 * workload_share[i]
+            ready = readiness(competence[i], motivation_[i], engagement[i])
+            a, m, ap, c, ctl, lev = levers(a0[t], m0[t], ap0[t], c0[t], pd[t], rm[t], ready, manager_trust[i],
+                                           boost[t])
+            aut[i], mon[i], appr[i], coach_int[i], control[i] = a * actf, m * actf, ap * actf, c * actf, ctl * actf
+            level[i] = lev
+            shortfall[i] = max(0.0, expected - output[i]) * actf
+            na += actf
+            sf_sum += shortfall[i]
+            m_sum += mon[i]
+            ap_sum += appr[i] * demand[i]
+            c_sum += coach_int[i]
+        n_act[t], shortfall_sum[t], mon_sum[t], appr_sum[t], coach_sum[t] = na, sf_sum, m_sum, ap_sum, c_sum
+        take_units[t] = takeover[t] * (max(0.0, expected - team_output[t]) * na)
+        r = manager_week(hours[t], overtime_max, m_sum, ap_sum, c_sum, take_units[t], frameworks[t])
         for k in range(len(r)):
             mt[k, t] = r[k]
 
 
-def work_pass(team, status, keys, base, person, run, T, difficulty, novelty, complexity, surfacing_rate,
+def work_pass(first, status, keys, base, person, run, T, difficulty, novelty, complexity, surfacing_rate,
               hidden_cost, safety_rate, trust_loss, competence, motivation_, engagement, exhaustion, initiative,
               safety_, hidden_backlog, benevolence_p, m_competence, blame, fw_eff_m, coaching_served, approval_served,
               taken_team, shortfall_sum, aut, mon, appr, coach_int, demand, shortfall,
               coach_recv, taken, done, wait, guide, attempted, success_rate, intelligent, surfaced, hidden,
               basic, complex_, reported, blame_event, own_safety, emp_output, delivered, repairs,
               safety_sum, delivered_sum, manager_done_sum, repairs_sum):
-    """Steps 3b-4 per person: work done, tasks attempted and succeeded, failures classified, reported or
-    hidden, hidden ones surfacing; the safety each person feels before it is shared in the team."""
-    n = team.size
-    for i in prange(n):
-        t = team[i]
-        act = status[i] == ACTIVE
-        actf = 1.0 if act else 0.0
-        fw = fw_eff_m[t]
-        coach_recv[i] = coach_int[i] * coaching_served[t]
-        taken[i] = taken_team[t] * (shortfall[i] / max(shortfall_sum[t], 1e-12))
-        capacity = effort(motivation_[i], engagement[i], exhaustion[i], initiative[i], mon[i])
-        wait[i] = approval_wait(appr[i], approval_served[t])
-        done[i] = work_done(demand[i], capacity, wait[i] + 0.1 * coach_recv[i], taken[i]) * actf
-        guide[i] = guidance(aut[i], fw, coach_recv[i])
-        p_succ = success_probability(competence[i], difficulty, aut[i], initiative[i], guide[i], exhaustion[i])
-        r = run[i]
-        key, at = keys[r], SLOTS * (base[r] + person[i])   # the person's uniforms: luck(key, at + count)
-        att = binomial_at(key, at, T, min(max(done[i], 0.0), 1.0))
-        succ = binomial_at(key, at + 1, att, p_succ)
-        fail = att - succ
-        attempted[i] = att
-        success_rate[i] = succ / max(att, 1) if att > 0 else p_succ
-        # 4. failures: intelligent / complex / basic; reported or hidden
-        intel = binomial_at(key, at + 2, fail, intelligent_share(novelty, aut[i], safety_[i]))
-        rest = fail - intel
-        cx = binomial_at(key, at + 3, rest, complexity)
-        basic[i], complex_[i], intelligent[i] = rest - cx, cx, intel
-        rep_bc = binomial_at(key, at + 4, rest, report_share(safety_[i]))
-        hid = rest - rep_bc
-        hidden[i] = hid
-        reported[i] = rep_bc + intel
-        sf = binomial_at(key, at + 5, hidden_backlog[i], surfacing_rate)
-        surfaced[i] = sf
-        hidden_backlog[i] = hidden_backlog[i] - sf + hid
-        seen = rep_bc + intel + sf
-        blame_event[i] = blame[t] * min(1.0, seen / 4.0)
-        own_safety[i] = personal_safety(safety_[i], blame[t], coach_recv[i], benevolence_p[i], seen,
-                                        safety_rate, trust_loss)
-        delivered[i] = (succ + hid + 0.5 * intel) / T * actf
-        repairs[i] = (1 + hidden_cost) * sf / T
-        emp_output[i] = delivered[i] - repairs[i] * actf
-    safety_sum[:] = 0.0
-    delivered_sum[:] = 0.0
-    manager_done_sum[:] = 0.0
-    repairs_sum[:] = 0.0
-    for i in range(n):                     # team sums in index order, as numpy's bincount
-        t = team[i]
-        safety_sum[t] += own_safety[i] * (1.0 if status[i] == ACTIVE else 0.0)
-        repairs_sum[t] += repairs[i]
-        manager_done_sum[t] += taken[i] * (0.5 + 0.5 * m_competence[t])
-        delivered_sum[t] += delivered[i]
+    """Steps 3b-4 per person, team by team: work done, tasks attempted and succeeded, failures classified,
+    reported or hidden, hidden ones surfacing; the safety each person feels before it is shared in the team;
+    and the team sums (in index order, as numpy's bincount)."""
+    for t in prange(first.size - 1):
+        s_safety = s_repairs = s_manager = s_delivered = 0.0
+        for i in range(first[t], first[t + 1]):
+            act = status[i] == ACTIVE
+            actf = 1.0 if act else 0.0
+            fw = fw_eff_m[t]
+            coach_recv[i] = coach_int[i] * coaching_served[t]
+            taken[i] = taken_team[t] * (shortfall[i] / max(shortfall_sum[t], 1e-12))
+            capacity = effort(motivation_[i], engagement[i], exhaustion[i], initiative[i], mon[i])
+            wait[i] = approval_wait(appr[i], approval_served[t])
+            done[i] = work_done(demand[i], capacity, wait[i] + 0.1 * coach_recv[i], taken[i]) * actf
+            guide[i] = guidance(aut[i], fw, coach_recv[i])
+            p_succ = success_probability(competence[i], difficulty, aut[i], initiative[i], guide[i], exhaustion[i])
+            r = run[i]
+            key, at = keys[r], SLOTS * (base[r] + person[i])   # the person's uniforms: luck(key, at + count)
+            att = binomial_at(key, at, T, min(max(done[i], 0.0), 1.0))
+            succ = binomial_at(key, at + 1, att, p_succ)
+            fail = att - succ
+            attempted[i] = att
+            success_rate[i] = succ / max(att, 1) if att > 0 else p_succ
+            # 4. failures: intelligent / complex / basic; reported or hidden
+            intel = binomial_at(key, at + 2, fail, intelligent_share(novelty, aut[i], safety_[i]))
+            rest = fail - intel
+            cx = binomial_at(key, at + 3, rest, complexity)
+            basic[i], complex_[i], intelligent[i] = rest - cx, cx, intel
+            rep_bc = binomial_at(key, at + 4, rest, report_share(safety_[i]))
+            hid = rest - rep_bc
+            hidden[i] = hid
+            reported[i] = rep_bc + intel
+            sf = binomial_at(key, at + 5, hidden_backlog[i], surfacing_rate)
+            surfaced[i] = sf
+            hidden_backlog[i] = hidden_backlog[i] - sf + hid
+            seen = rep_bc + intel + sf
+            blame_event[i] = blame[t] * min(1.0, seen / 4.0)
+            own_safety[i] = personal_safety(safety_[i], blame[t], coach_recv[i], benevolence_p[i], seen,
+                                            safety_rate, trust_loss)
+            delivered[i] = (succ + hid + 0.5 * intel) / T * actf
+            repairs[i] = (1 + hidden_cost) * sf / T
+            emp_output[i] = delivered[i] - repairs[i] * actf
+            s_safety += own_safety[i] * actf
+            s_repairs += repairs[i]
+            s_manager += taken[i] * (0.5 + 0.5 * m_competence[t])
+            s_delivered += delivered[i]
+        safety_sum[t], repairs_sum[t], manager_done_sum[t], delivered_sum[t] = s_safety, s_repairs, s_manager, \
+            s_delivered
 
 
 def people_pass(team, status, indptr, indices, data, T, difficulty, learning_speed, coaching_effect,

@@ -541,29 +541,32 @@ class OrgModel(mesa.Model):
             weights = peers.data.astype(np.float64)     # all 1 (a tie counts once): pass none, the loops skip them
             x["csr"] = (peers.indptr.astype(np.int64), peers.indices.astype(np.int64),
                         weights[:0] if np.all(weights == 1.0) else weights)
+            # positions are grouped by team (sim.org): team t holds positions first[t]:first[t + 1]
+            x["first"] = first = np.searchsorted(team, np.arange(nt + 1)).astype(np.int64)
+            if not np.array_equal(np.repeat(np.arange(nt), np.diff(first)), team):
+                raise RuntimeError("the compiled loops need positions grouped by team (sim.org.build_org)")
         s.make_plain()   # the loops update the state in place
         for k in LAST_COUNTS:   # fresh each week: model.last keeps them
             x[k] = np.empty(len(team), dtype=np.int64)
         indptr, indices, data = x["csr"]
+        first = x["first"]
 
-        # 2-3a. the policy per person, and the team sums for the manager's week
-        L.policy_pass(team, s.status, s.competence, s.motivation, s.engagement, s.manager_trust, s.output,
+        # 2-3a. the policy per person, the team sums, and the team lead's week
+        take_units, rows = np.empty(nt), np.empty((len(work.MANAGER_WEEK), nt))   # fresh: ms keeps the rows
+        L.policy_pass(first, s.status, s.competence, s.motivation, s.engagement, s.manager_trust, s.output,
                       ms.boost, kn["autonomy"], kn["monitoring"], kn["approval"], kn["coaching"],
                       kn["phased_delegation"], kn["readiness_matching"], demand0, s.workload_share,
-                      expected, x["aut"], x["mon"], x["appr"], x["coach_int"], x["control"], x["level"],
+                      expected, ms.hours, p.manager.overtime_max, kn["takeover"], kn["frameworks"], ms.team_output,
+                      x["aut"], x["mon"], x["appr"], x["coach_int"], x["control"], x["level"],
                       x["demand"], x["shortfall"], x["n_act"], x["shortfall_sum"], x["mon_sum"],
-                      x["appr_sum"], x["coach_sum"])
-        take_units, rows = np.empty(nt), np.empty((len(work.MANAGER_WEEK), nt))   # fresh: ms keeps the rows
-        compiled.manager_week_pass(ms.hours, p.manager.overtime_max, x["mon_sum"], x["appr_sum"], x["coach_sum"],
-                                   kn["takeover"], kn["frameworks"], ms.team_output, expected, x["n_act"],
-                                   take_units, rows)
+                      x["appr_sum"], x["coach_sum"], take_units, rows)
         mt = dict(zip(work.MANAGER_WEEK, rows))
         fw_eff_m = kn["frameworks"] * mt["vision_served"]
 
         # 3b-4. work, tasks, failures (six counts per person from the week's counter-based uniforms, as the numpy
         # engine's; then per team from the stream)
         person, run = self.draw.person_index()
-        L.work_pass(team, s.status, self.draw.luck_keys, self.draw.week_base(self.week), person, run,
+        L.work_pass(first, s.status, self.draw.luck_keys, self.draw.week_base(self.week), person, run,
                     w.tasks_per_week, w.difficulty, w.novelty, w.complexity,
                     dyn.surfacing_rate, dyn.hidden_cost, dyn.safety_rate, dyn.trust_loss_multiplier,
                     s.competence, s.motivation, s.engagement, s.exhaustion, s.initiative, s.safety,
