@@ -364,14 +364,17 @@ def people_pass(team, status, indptr, indices, data, T, difficulty, learning_spe
                                                    turnover_sensitivity)
 
 
-def engagement_pass(team, status, indptr, indices, data, novelty, engagement_rate, contagion_rate,
+def engagement_pass(team, first, status, indptr, indices, data, novelty, engagement_rate, contagion_rate,
                     engagement, exhaustion, motivation_, resilience, aut, fit, felt, resources_, hind,
                     new_eng, new_exh, mon, appr, coach_recv, control, level, emp_output, attempted, success_rate,
                     s_autonomy, s_monitoring, s_approval, s_coaching, s_control, s_style, s_level, s_output,
-                    s_success_rate, tenure):
+                    s_success_rate, tenure,
+                    trust_in_manager, manager_trust, safety_, competence, cynicism, efficacy, initiative,
+                    e_threshold, c_threshold, basic, complex_, intelligent, hidden, surfaced, partials):
     """Steps 9-10: engagement (JD-R motivational process), then engagement and exhaustion cross over along
-    peer ties (all at once: everyone moves toward last values of their peers); then this week's applied policy
-    and outcomes are kept per employee (the ``s_`` arrays) and tenure grows."""
+    peer ties (all at once: everyone moves toward last values of their peers); then, team by team, this week's
+    applied policy and outcomes are kept per employee (the ``s_`` arrays), tenure grows, and the team's rows of
+    ``partials`` get the sums the week's metrics are made of (:func:`team_metric_sums`)."""
     n = team.size
     for i in prange(n):
         if status[i] == ACTIVE:
@@ -387,18 +390,21 @@ def engagement_pass(team, status, indptr, indices, data, novelty, engagement_rat
         c = contagion_rate if (status[i] == ACTIVE and den > 0) else 0.0
         new_eng[i] = min(max(contagion(engagement[i], pe, c), 0.0), 1.0)
         new_exh[i] = min(max(contagion(exhaustion[i], px, 0.5 * c), 0.0), 1.0)
-    engagement[:] = new_eng
-    exhaustion[:] = new_exh
-    for i in prange(n):
-        s_autonomy[i], s_monitoring[i], s_approval[i] = aut[i], mon[i], appr[i]
-        s_coaching[i], s_control[i] = coach_recv[i], control[i]
-        s_style[i] = style_used(aut[i], coach_recv[i])
-        s_level[i] = level[i]
-        s_output[i] = max(emp_output[i], 0.0) if status[i] == ACTIVE else 0.0
-        if attempted[i] > 0:
-            s_success_rate[i] = success_rate[i]
-        if status[i] != VACANT:
-            tenure[i] += 1
+    for t in prange(first.size - 1):
+        for i in range(first[t], first[t + 1]):
+            engagement[i], exhaustion[i] = new_eng[i], new_exh[i]
+            s_autonomy[i], s_monitoring[i], s_approval[i] = aut[i], mon[i], appr[i]
+            s_coaching[i], s_control[i] = coach_recv[i], control[i]
+            s_style[i] = style_used(aut[i], coach_recv[i])
+            s_level[i] = level[i]
+            s_output[i] = max(emp_output[i], 0.0) if status[i] == ACTIVE else 0.0
+            if attempted[i] > 0:
+                s_success_rate[i] = success_rate[i]
+            if status[i] != VACANT:
+                tenure[i] += 1
+        team_metric_sums(first[t], first[t + 1], t, status, engagement, trust_in_manager, manager_trust, safety_,
+                         competence, motivation_, exhaustion, cynicism, efficacy, initiative, s_control,
+                         e_threshold, c_threshold, basic, complex_, intelligent, hidden, surfaced, partials)
 
 
 # --------------------------------------------------------------------------------------------------------------
@@ -565,63 +571,87 @@ METRIC_COLUMNS = (
     "basic_failures", "complex_failures", "intelligent_failures", "hidden_failures", "surfaced_failures",
     "headcount")
 _N_MEANS = 13   # the first columns: means over the active
+# the sums per team that the metrics are made of (:func:`team_metric_sums`): the 13 sums over the active of the
+# means' variables, then these
+N_PARTIALS = _N_MEANS + 10
+_BURNT, _COMPLAINTS, _ABSENT, _VACANT, _ACTIVE, _FAILURES = 13, 14, 15, 16, 17, 18   # failures: 18-22
+
+
+@njit(inline="always", **JIT)   # inlined into engagement_pass and metric_partials: the same sums in both
+def team_metric_sums(lo, hi, t, status, engagement, trust_in_manager, manager_trust, safety_, competence,
+                     motivation_, exhaustion, cynicism, efficacy, initiative, control, e_threshold, c_threshold,
+                     basic, complex_, intelligent, hidden, surfaced, partials):
+    """Row ``t`` of ``partials``: sums over positions ``lo:hi`` (a team) in index order, laid out as
+    :data:`N_PARTIALS` says: over the active, each mean's variable (``engaged``/``disengaged`` as 0/1), then
+    the burnt-out active, those with burnout complaints, the absent, the vacancies, the active, and the week's
+    basic, complex, intelligent, hidden and surfaced failures."""
+    row = partials[t]
+    for k in range(N_PARTIALS):
+        row[k] = 0.0
+    for i in range(lo, hi):
+        row[_FAILURES] += basic[i]
+        row[_FAILURES + 1] += complex_[i]
+        row[_FAILURES + 2] += intelligent[i]
+        row[_FAILURES + 3] += hidden[i]
+        row[_FAILURES + 4] += surfaced[i]
+        st = status[i]
+        if st == VACANT:
+            row[_VACANT] += 1.0
+            continue
+        if st == ABSENT:
+            row[_ABSENT] += 1.0
+            continue
+        row[_ACTIVE] += 1.0
+        cls = engagement_class(engagement[i])
+        row[0] += engagement[i]
+        row[1] += 1.0 if cls == motivation.ENGAGED else 0.0
+        row[2] += 1.0 if cls == motivation.DISENGAGED else 0.0
+        row[3] += trust_in_manager[i]
+        row[4] += manager_trust[i]
+        row[5] += safety_[i]
+        row[6] += competence[i]
+        row[7] += motivation_[i]
+        row[8] += exhaustion[i]
+        row[9] += cynicism[i]
+        row[10] += efficacy[i]
+        row[11] += initiative[i]
+        row[12] += control[i]
+        row[_BURNT] += 1.0 if burnout_criterion(exhaustion[i], cynicism[i], e_threshold, c_threshold) else 0.0
+        row[_COMPLAINTS] += 1.0 if exhaustion[i] >= e_threshold else 0.0
 
 
 @njit(**JIT)
-def metric_columns(pos_bounds, team_bounds, team, status, engagement, trust_in_manager, manager_trust, safety_,
-                   competence, motivation_, exhaustion, cynicism, efficacy, initiative, control, e_threshold,
-                   c_threshold, standards, hours_total, hours_monitoring, hours_doing, hours_coaching, hours_vision,
-                   m_strain, boost, pressure, team_output, basic, complex_, intelligent, hidden, surfaced,
-                   orphans_surfaced):
+def metric_partials(first, status, engagement, trust_in_manager, manager_trust, safety_, competence, motivation_,
+                    exhaustion, cynicism, efficacy, initiative, control, e_threshold, c_threshold, basic, complex_,
+                    intelligent, hidden, surfaced):
+    """:func:`team_metric_sums` for every team (team ``t`` holds positions ``first[t]:first[t+1]``): what the
+    compiled week's :func:`engagement_pass` leaves in ``partials``, for the numpy engine and for metrics taken
+    at any other moment."""
+    partials = np.empty((first.size - 1, N_PARTIALS))
+    for t in range(first.size - 1):
+        team_metric_sums(first[t], first[t + 1], t, status, engagement, trust_in_manager, manager_trust, safety_,
+                         competence, motivation_, exhaustion, cynicism, efficacy, initiative, control, e_threshold,
+                         c_threshold, basic, complex_, intelligent, hidden, surfaced, partials)
+    return partials
+
+
+@njit(**JIT)
+def metric_columns(pos_bounds, team_bounds, partials, standards, hours_total, hours_monitoring, hours_doing,
+                   hours_coaching, hours_vision, m_strain, boost, pressure, team_output, orphans_surfaced):
     """Every metric of :data:`METRIC_COLUMNS` for every run (rows; run ``r`` holds positions
-    ``pos_bounds[r]:pos_bounds[r+1]`` and teams ``team_bounds[r]:team_bounds[r+1]``): means over a run's active
-    employees, shares of its employees or positions, means over its teams, counts. Sums run in index order."""
+    ``pos_bounds[r]:pos_bounds[r+1]`` and teams ``team_bounds[r]:team_bounds[r+1]``), from the sums per team
+    (``partials``, :func:`team_metric_sums`) and the managers' arrays: means over a run's active employees,
+    shares of its employees or positions, means over its teams, counts. Sums run over teams in index order."""
     n_runs = pos_bounds.size - 1
     out = np.zeros((n_runs, len(METRIC_COLUMNS)))
-    team_act = np.zeros(team_bounds[-1])
-    team_safety = np.zeros(team_bounds[-1])
     for r in range(n_runs):
-        s = np.zeros(_N_MEANS)        # sums over the active
-        burnt = complaints = absent = vacant = n_act = 0.0
-        basic_ = complex_s = intel = hid = surf = 0.0
-        for i in range(pos_bounds[r], pos_bounds[r + 1]):
-            basic_ += basic[i]
-            complex_s += complex_[i]
-            intel += intelligent[i]
-            hid += hidden[i]
-            surf += surfaced[i]
-            st = status[i]
-            if st == VACANT:
-                vacant += 1.0
-                continue
-            if st == ABSENT:
-                absent += 1.0
-                continue
-            n_act += 1.0
-            t = team[i]
-            team_act[t] += 1.0
-            team_safety[t] += safety_[i]
-            cls = engagement_class(engagement[i])
-            s[0] += engagement[i]
-            s[1] += 1.0 if cls == motivation.ENGAGED else 0.0
-            s[2] += 1.0 if cls == motivation.DISENGAGED else 0.0
-            s[3] += trust_in_manager[i]
-            s[4] += manager_trust[i]
-            s[5] += safety_[i]
-            s[6] += competence[i]
-            s[7] += motivation_[i]
-            s[8] += exhaustion[i]
-            s[9] += cynicism[i]
-            s[10] += efficacy[i]
-            s[11] += initiative[i]
-            s[12] += control[i]
-            burnt += 1.0 if burnout_criterion(exhaustion[i], cynicism[i], e_threshold, c_threshold) else 0.0
-            complaints += 1.0 if exhaustion[i] >= e_threshold else 0.0
+        s = np.zeros(N_PARTIALS)
         o = out[r]
-        for k in range(_N_MEANS):
-            o[k] = s[k] / n_act if n_act > 0 else 0.0
-        teams = float(team_bounds[r + 1] - team_bounds[r])
+        surf = 0.0
         for t in range(team_bounds[r], team_bounds[r + 1]):
+            row = partials[t]
+            for k in range(N_PARTIALS):
+                s[k] += row[k]
             o[13] += hours_total[t]
             o[14] += hours_monitoring[t]
             o[15] += hours_doing[t]
@@ -630,18 +660,24 @@ def metric_columns(pos_bounds, team_bounds, team, status, engagement, trust_in_m
             o[18] += m_strain[t]
             o[19] += boost[t]
             o[20] += pressure[t]
-            o[21 + zone(team_safety[t] / max(team_act[t], 1.0), standards[t])] += 1.0
+            o[21 + zone(row[5] / max(row[_ACTIVE], 1.0), standards[t])] += 1.0
             o[29] += team_output[t]
             surf += orphans_surfaced[t]
+        n_act = s[_ACTIVE]
+        for k in range(_N_MEANS):
+            o[k] = s[k] / n_act if n_act > 0 else 0.0
+        teams = float(team_bounds[r + 1] - team_bounds[r])
         for k in range(_N_MEANS, 25):
             o[k] /= teams
         o[29] /= teams
+        absent = s[_ABSENT]
         employed = max(n_act + absent, 1.0)
-        o[25] = (absent + burnt) / employed
-        o[26] = (absent + complaints) / employed
+        o[25] = (absent + s[_BURNT]) / employed
+        o[26] = (absent + s[_COMPLAINTS]) / employed
         o[27] = absent / employed
-        o[28] = vacant / float(pos_bounds[r + 1] - pos_bounds[r])
-        o[30], o[31], o[32], o[33], o[34], o[35] = basic_, complex_s, intel, hid, surf, n_act
+        o[28] = s[_VACANT] / float(pos_bounds[r + 1] - pos_bounds[r])
+        o[30], o[31], o[32] = s[_FAILURES], s[_FAILURES + 1], s[_FAILURES + 2]
+        o[33], o[34], o[35] = s[_FAILURES + 3], s[_FAILURES + 4] + surf, n_act
     return out
 
 

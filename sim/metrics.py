@@ -74,21 +74,24 @@ def label(name: str, lang: str = "en") -> str:
     return nl if lang == "nl" else en
 
 
-def compute_metrics(model, by_run: bool = False) -> dict:
-    """All metrics of the current week, in one compiled pass over people and teams
-    (:func:`sim.compiled.metric_columns`; ``tests/test_metrics.py`` holds the same metrics written with numpy).
+def compute_metrics(model, by_run: bool = False, partials=None) -> dict:
+    """All metrics of the current week: sums per team (:func:`sim.compiled.team_metric_sums`; ``partials`` if
+    given, as the compiled week leaves them, else taken now), reduced per run by
+    :func:`sim.compiled.metric_columns` (``tests/test_metrics.py`` holds the same metrics written with numpy).
     With ``by_run`` (a batch of runs): a dict of arrays, one value per run; otherwise (one run) plain numbers,
     integers for :data:`INT_METRICS`."""
     s, ms, dyn, last = model.state, model.mstate, model.params.dynamics, model.last
+    if partials is None:
+        s.make_plain()
+        partials = compiled.metric_partials(
+            model.team_first, s.status, s.engagement, s.trust_in_manager, s.manager_trust, s.safety, s.competence,
+            s.motivation, s.exhaustion, s.cynicism, s.efficacy, s.initiative, s.control,
+            float(dyn.burnout_exhaustion), float(dyn.burnout_cynicism),
+            *(np.asarray(last[k], dtype=np.int64) for k in ("basic", "complex", "intelligent", "hidden", "surfaced")))
     cols = compiled.metric_columns(
-        model._pos_bounds, model._team_bounds, model.org.team, s.status, s.engagement,
-        s.trust_in_manager, s.manager_trust, s.safety, s.competence, s.motivation, s.exhaustion, s.cynicism,
-        s.efficacy, s.initiative, s.control, float(dyn.burnout_exhaustion), float(dyn.burnout_cynicism),
-        np.asarray(model._knob_arrays["standards"], dtype=float), ms.hours_total, ms.hours_monitoring,
-        ms.hours_doing, ms.hours_coaching, ms.hours_vision, ms.strain, ms.boost, ms.pressure,
-        np.asarray(last["team_output"], dtype=float),
-        *(np.asarray(last[k], dtype=np.int64) for k in ("basic", "complex", "intelligent", "hidden", "surfaced")),
-        np.asarray(last["orphans_surfaced"], dtype=np.int64))
+        model._pos_bounds, model._team_bounds, partials, np.asarray(model._knob_arrays["standards"], dtype=float),
+        ms.hours_total, ms.hours_monitoring, ms.hours_doing, ms.hours_coaching, ms.hours_vision, ms.strain, ms.boost,
+        ms.pressure, np.asarray(last["team_output"], dtype=float), np.asarray(last["orphans_surfaced"], dtype=np.int64))
     if by_run:
         m = dict(zip(compiled.METRIC_COLUMNS, cols.T))
         m["leavers"] = model.leavers_by_run.astype(float)

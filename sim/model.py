@@ -225,6 +225,10 @@ class OrgModel(mesa.Model):
         self._team_bounds = np.cumsum([0] + [o.n_teams for o in orgs])
         self.run_of_position = np.repeat(np.arange(self.n_runs), np.diff(self._pos_bounds))
         self.run_of_team = np.repeat(np.arange(self.n_runs), np.diff(self._team_bounds))
+        # positions are grouped by team (sim.org): team t holds positions team_first[t]:team_first[t + 1]
+        self.team_first = np.searchsorted(self.org.team, np.arange(m + 1)).astype(np.int64)
+        if not np.array_equal(np.repeat(np.arange(m), np.diff(self.team_first)), self.org.team):
+            raise RuntimeError("positions must be grouped by team (sim.org.build_org)")
         self.draw = Streams(dyn_gens, self._pos_bounds, self._team_bounds,
                             luck_keys=[lk.generate_state(1, np.uint64)[0] for _, _, _, lk in spawned])
         self.state = EmployeeState(n)
@@ -258,6 +262,7 @@ class OrgModel(mesa.Model):
         self._pressure_from_above()
         self.leavers_by_run = np.zeros(self.n_runs, dtype=np.int64)
         self.last = {}  # last week's event counts (failures etc.), per position
+        self._partials = None  # the sums per team for this week's metrics, left by the compiled week
 
         self.managers_list = list(Manager.create_agents(self, m, list(range(m))))
         self.senior_list = list(SeniorManager.create_agents(self, self.org.n_senior, list(range(self.org.n_senior))))
@@ -363,11 +368,12 @@ class OrgModel(mesa.Model):
         self.last["team_output"] = team_output
 
         # 12. Data collection ---------------------------------------------------------------------------------
+        partials, self._partials = self._partials, None   # the sums per team the compiled week left, if any
         if self.n_runs == 1:
-            self.metrics = compute_metrics(self)
+            self.metrics = compute_metrics(self, partials=partials)
             self.datacollector.collect(self)
         else:
-            self.metrics = compute_metrics(self, by_run=True)
+            self.metrics = compute_metrics(self, by_run=True, partials=partials)
             self._batch_rows.append(np.array([self.metrics[k] for k in METRICS], dtype=float).T)
         if self.record_agents:
             self._record_agents()
@@ -541,15 +547,12 @@ class OrgModel(mesa.Model):
             weights = peers.data.astype(np.float64)     # all 1 (a tie counts once): pass none, the loops skip them
             x["csr"] = (peers.indptr.astype(np.int64), peers.indices.astype(np.int64),
                         weights[:0] if np.all(weights == 1.0) else weights)
-            # positions are grouped by team (sim.org): team t holds positions first[t]:first[t + 1]
-            x["first"] = first = np.searchsorted(team, np.arange(nt + 1)).astype(np.int64)
-            if not np.array_equal(np.repeat(np.arange(nt), np.diff(first)), team):
-                raise RuntimeError("the compiled loops need positions grouped by team (sim.org.build_org)")
+            x["partials"] = np.empty((nt, compiled.N_PARTIALS))
         s.make_plain()   # the loops update the state in place
         for k in LAST_COUNTS:   # fresh each week: model.last keeps them
             x[k] = np.empty(len(team), dtype=np.int64)
         indptr, indices, data = x["csr"]
-        first = x["first"]
+        first = self.team_first
 
         # 2-3a. the policy per person, the team sums, and the team lead's week
         take_units, rows = np.empty(nt), np.empty((len(work.MANAGER_WEEK), nt))   # fresh: ms keeps the rows
@@ -600,14 +603,19 @@ class OrgModel(mesa.Model):
         self._absence_and_turnover(x["quit_probability"])
 
         # 9-10. engagement, and crossover along peer ties
-        L.engagement_pass(team, s.status, indptr, indices, data, w.novelty, dyn.engagement_rate,
+        L.engagement_pass(team, first, s.status, indptr, indices, data, w.novelty, dyn.engagement_rate,
                           dyn.contagion, s.engagement, s.exhaustion, s.motivation, s.resilience, x["aut"],
                           x["fit"], x["felt"], x["resources"], x["hind"], x["new_eng"], x["new_exh"],
                           # and this week's applied policy and outcomes, kept per employee
                           x["mon"], x["appr"], x["coach_recv"], x["control"], x["level"], x["emp_output"],
                           x["attempted"], x["success_rate"], s.autonomy, s.monitoring, s.approval,
                           s.coaching_received, s.control, s.style, s.readiness_level, s.output,
-                          s.success_rate, s.tenure)
+                          s.success_rate, s.tenure,
+                          # and the sums per team the week's metrics are made of
+                          s.trust_in_manager, s.manager_trust, s.safety, s.competence, s.cynicism, s.efficacy,
+                          s.initiative, dyn.burnout_exhaustion, dyn.burnout_cynicism, x["basic"], x["complex"],
+                          x["intelligent"], x["hidden"], x["surfaced"], x["partials"])
+        self._partials = x["partials"]
         self.last = {k: x[k] for k in LAST_COUNTS}
         self.last["orphans_surfaced"] = orphans
         return mt, fw_eff_m, x["delivered_sum"] + x["manager_done_sum"] - team_repairs
