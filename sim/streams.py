@@ -207,6 +207,7 @@ class Streams:
         self.pos = np.asarray(pos_bounds)
         self.teams = np.asarray(team_bounds)
         self.single = len(self.gens) == 1
+        self._positions = np.diff(self.pos).astype(np.int64)   # each run's
 
     def _bounds(self, length: int):
         if length == self.pos[-1]:
@@ -231,7 +232,7 @@ class Streams:
     def week_base(self, week: int):
         """Each run's offset of week ``week``'s uniforms in its counter-based stream: ``positions * (week - 1)``
         (person ``j``'s count ``k`` is at ``SLOTS * (base + j) + k``)."""
-        return np.diff(self.pos).astype(np.int64) * (int(week) - 1)
+        return self._positions * (int(week) - 1)
 
     def person_index(self):
         """Each position's number within its run (0 at the run's first position), and its run."""
