@@ -548,6 +548,7 @@ class OrgModel(mesa.Model):
             x["csr"] = (peers.indptr.astype(np.int64), peers.indices.astype(np.int64),
                         weights[:0] if np.all(weights == 1.0) else weights)
             x["partials"] = np.empty((nt, compiled.N_PARTIALS))
+            x["team_values"] = np.empty((8, n))   # the team's values spread over its people (people_pass)
         s.make_plain()   # the loops update the state in place
         for k in LAST_COUNTS:   # fresh each week: model.last keeps them
             x[k] = np.empty(len(team), dtype=np.int64)
@@ -599,7 +600,7 @@ class OrgModel(mesa.Model):
                       x["control"], x["demand"], x["coach_recv"], x["taken"], x["done"], x["wait"],
                       x["guide"], x["success_rate"], x["intelligent"], x["surfaced"], x["blame_event"],
                       x["own_safety"], x["peer_eng"], x["fit"], x["felt"], x["resources"], x["hind"],
-                      x["burnt"], x["quit_probability"])
+                      x["burnt"], x["quit_probability"], first, x["team_values"])
         self._absence_and_turnover(x["quit_probability"])
 
         # 9-10. engagement, and crossover along peer ties
