@@ -385,15 +385,14 @@ def engagement_pass(team, first, status, indptr, indices, data, novelty, engagem
                     trust_in_manager, manager_trust, safety_, competence, cynicism, efficacy, initiative,
                     e_threshold, c_threshold, basic, complex_, intelligent, hidden, surfaced, partials):
     """Steps 9-10: engagement (JD-R motivational process), then engagement and exhaustion cross over along
-    peer ties (all at once: everyone moves toward last values of their peers); then, team by team, this week's
-    applied policy and outcomes are kept per employee (the ``s_`` arrays), tenure grows, and the team's rows of
+    peer ties (all at once: everyone moves toward last values of their peers); then this week's applied policy
+    and outcomes are kept per employee (the ``s_`` arrays), tenure grows, and, team by team, the team's rows of
     ``partials`` get the sums the week's metrics are made of (:func:`team_metric_sums`)."""
     n = team.size
-    for i in prange(n):
-        if status[i] == ACTIVE:
-            engagement[i] = update_engagement(engagement[i], motivation_[i], resources_[i],
-                                              challenge(novelty, aut[i], fit[i]), hind[i], exhaustion[i], felt[i],
-                                              engagement_rate, 0.8 * (resilience[i] - 0.5))
+    for i in prange(n):   # the active's engagement moves (a select, not a guarded store: vectorised)
+        e = update_engagement(engagement[i], motivation_[i], resources_[i], challenge(novelty, aut[i], fit[i]),
+                              hind[i], exhaustion[i], felt[i], engagement_rate, 0.8 * (resilience[i] - 0.5))
+        engagement[i] = e if status[i] == ACTIVE else engagement[i]
     a = np.empty(n)
     _active(status, a)
     for i in prange(n):
@@ -403,18 +402,16 @@ def engagement_pass(team, first, status, indptr, indices, data, novelty, engagem
         c = contagion_rate if (status[i] == ACTIVE and den > 0) else 0.0
         new_eng[i] = min(max(contagion(engagement[i], pe, c), 0.0), 1.0)
         new_exh[i] = min(max(contagion(exhaustion[i], px, 0.5 * c), 0.0), 1.0)
+    for i in prange(n):
+        engagement[i], exhaustion[i] = new_eng[i], new_exh[i]
+        s_autonomy[i], s_monitoring[i], s_approval[i] = aut[i], mon[i], appr[i]
+        s_coaching[i], s_control[i] = coach_recv[i], control[i]
+        s_style[i] = style_used(aut[i], coach_recv[i])
+        s_level[i] = level[i]
+        s_output[i] = max(emp_output[i], 0.0) if status[i] == ACTIVE else 0.0
+        s_success_rate[i] = success_rate[i] if attempted[i] > 0 else s_success_rate[i]
+        tenure[i] = tenure[i] + 1 if status[i] != VACANT else tenure[i]
     for t in prange(first.size - 1):
-        for i in range(first[t], first[t + 1]):
-            engagement[i], exhaustion[i] = new_eng[i], new_exh[i]
-            s_autonomy[i], s_monitoring[i], s_approval[i] = aut[i], mon[i], appr[i]
-            s_coaching[i], s_control[i] = coach_recv[i], control[i]
-            s_style[i] = style_used(aut[i], coach_recv[i])
-            s_level[i] = level[i]
-            s_output[i] = max(emp_output[i], 0.0) if status[i] == ACTIVE else 0.0
-            if attempted[i] > 0:
-                s_success_rate[i] = success_rate[i]
-            if status[i] != VACANT:
-                tenure[i] += 1
         team_metric_sums(first[t], first[t + 1], t, status, engagement, trust_in_manager, manager_trust, safety_,
                          competence, motivation_, exhaustion, cynicism, efficacy, initiative, s_control,
                          e_threshold, c_threshold, basic, complex_, intelligent, hidden, surfaced, partials)
