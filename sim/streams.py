@@ -51,6 +51,37 @@ def _beyond(w, c, strict):
 
 
 @njit(**JIT)
+def _search_from_mode(w, n, r, flip):
+    """:func:`binomial_from_uniform`'s search for ``n r > 200`` (``r = min(p, 1 - p)``, ``w`` the uniform or
+    ``1 - u``): the count ``k`` of Binomial(n, r), searched from the mode ``m = floor((n + 1) r)``."""
+    q = 1.0 - r
+    s = r / q
+    m = min(n, int((n + 1) * r))
+    fm = math.exp(math.lgamma(n + 1.0) - math.lgamma(m + 1.0) - math.lgamma(n - m + 1.0)
+                  + m * math.log(r) + (n - m) * math.log(q))
+    c = fm                      # F(m): add the probabilities below the mode until they vanish
+    f = fm
+    j = m
+    while j > 0 and f > 1e-17 * c:
+        f *= j / ((n - j + 1) * s)
+        j -= 1
+        c += f
+    k = m
+    f = fm
+    if not _beyond(w, c, flip):  # walk down while F(k - 1) = F(k) - f(k) still ends the search
+        while k > 0 and not _beyond(w, c - f, flip):
+            c -= f
+            f *= k / ((n - k + 1) * s)
+            k -= 1
+    else:                       # walk up until F(k) ends the search (or the tail is below rounding)
+        while _beyond(w, c, flip) and k < n and not f < TAIL * c:
+            f *= s * (n - k) / (k + 1)
+            k += 1
+            c += f
+    return k
+
+
+@njit(inline="always", **JIT)   # inlined where counts are drawn (the search from the mode is a call of its own)
 def binomial_from_uniform(u, n, p):
     """The Binomial(n, p) quantile at the uniform ``u`` in [0, 1): the smallest ``k`` with ``u < F(k)``.
 
@@ -86,28 +117,7 @@ def binomial_from_uniform(u, n, p):
             k += 1
             c += f
     else:
-        m = min(n, int((n + 1) * r))
-        fm = math.exp(math.lgamma(n + 1.0) - math.lgamma(m + 1.0) - math.lgamma(n - m + 1.0)
-                      + m * math.log(r) + (n - m) * math.log(q))
-        c = fm                      # F(m): add the probabilities below the mode until they vanish
-        f = fm
-        j = m
-        while j > 0 and f > 1e-17 * c:
-            f *= j / ((n - j + 1) * s)
-            j -= 1
-            c += f
-        k = m
-        f = fm
-        if not _beyond(w, c, flip):  # walk down while F(k - 1) = F(k) - f(k) still ends the search
-            while k > 0 and not _beyond(w, c - f, flip):
-                c -= f
-                f *= k / ((n - k + 1) * s)
-                k -= 1
-        else:                       # walk up until F(k) ends the search (or the tail is below rounding)
-            while _beyond(w, c, flip) and k < n and not f < TAIL * c:
-                f *= s * (n - k) / (k + 1)
-                k += 1
-                c += f
+        k = _search_from_mode(w, n, r, flip)
     return n - k if flip else k
 
 
@@ -131,7 +141,7 @@ def luck(key, index):
     return float(z >> _S11) * (1.0 / 9007199254740992.0)
 
 
-@njit(**JIT)
+@njit(inline="always", **JIT)
 def binomial_at(key, index, n, p):
     """:func:`binomial_from_uniform` at the uniform :func:`luck` ``(key, index)``, computed only when the count
     depends on it (not for ``n <= 0``, ``p <= 0`` or ``p >= 1``, whose counts are 0, 0 and ``n``)."""
