@@ -4,25 +4,27 @@
 :mod:`sim.policies` on whole arrays, one operation at a time: clear to read, but at 10,000 people a week is
 about 600 array passes. Here the same rule functions are compiled for single numbers
 (:func:`compile_rule`: their own source, with ``np`` standing for scalar versions of the few numpy functions
-they use) and called person by person inside four loops, so a week is four passes. Nothing in a rule is
+they use) and called person by person inside four passes (each a few loops). Nothing in a rule is
 written twice; what is written again is only the order of the calls, which follows ``OrgModel._week_numpy``
 line by line (``tests/test_compiled.py`` runs both engines on many scenarios and asserts the same numbers).
 
 The managers' steps are compiled the same way: step 3a inside :func:`policy_pass`, which goes team by team,
-step 11 as loops over managers (:func:`manager_pass` and :func:`senior_pass`). Below them, small compiled loops do what both
-engines share: the bookkeeping of sick leave, vacancies and leavers (:func:`sick_leave_pass`,
-:func:`vacancy_pass`, :func:`burnout_leave`, :func:`quitters`, :func:`leave_pass`; the draws from the run's
-stream stay in ``sim.model``, the turnover uniforms are counter-based as the counts') and the week's metrics
-(:func:`metric_columns`).
+step 11 as loops over managers (:func:`manager_pass` and :func:`senior_pass`). Below them, small compiled
+loops do what both engines share: the bookkeeping of sick leave, vacancies and leavers
+(:func:`sick_leave_pass`, :func:`vacancy_pass`, :func:`burnout_leave`, :func:`quitters`, :func:`leave_pass`;
+the draws from the run's stream stay in ``sim.model``, the turnover uniforms are counter-based like the
+counts') and the week's metrics (:func:`team_metric_sums`, :func:`metric_partials`, :func:`metric_columns`).
 
 The binomial counts of step 3b-4 take counter-based uniforms (:func:`sim.streams.luck`: a function of the run's
 seed, the week, the person and the count), computed where a count needs one; the numpy engine computes the
 same uniforms on whole arrays (:meth:`sim.streams.Streams.counts`), so the two engines draw the same people's
 luck.
 
-Each loop is compiled twice: :data:`SERIAL`, and :data:`PARALLEL`, whose loops over people (``prange``) are
-shared among numba's threads. Every person's step reads only last values and writes only that person's entries,
-and the team sums stay serial in index order, so both give the same numbers bit for bit. :func:`loops` picks
+Each pass is compiled twice: :data:`SERIAL`, and :data:`PARALLEL`, whose loops over people or teams
+(``prange``) are shared among numba's threads. Every person's step reads only last values and writes only that
+person's entries, and each team's sums are taken by one thread in index order, so both give the same numbers
+bit for bit. Loops without per-team lookups, guarded stores or calls of ``exp``, ``pow`` and ``log`` are
+vectorised by LLVM in the parallel build (see :func:`people_pass`). :func:`loops` picks
 one for a week: parallel for organisations of :data:`PARALLEL_MIN` people or more, unless threads are off
 (``NUMBA_NUM_THREADS=1``, or :func:`serial_only`: experiments spread runs over processes instead) or another
 thread of the process is already running parallel loops (numba's default threading layer runs one launch at

@@ -178,8 +178,8 @@ class OrgModel(mesa.Model):
         seed: master seed; defaults to ``params.scenario.seed``. Four child streams are spawned from it with
             ``numpy.random.SeedSequence``: one for the initial team and graph, one for the weekly dynamics, one
             for which team lead follows which policy, and the key of the counter-based uniforms of the weekly
-            task counts (:func:`sim.streams.luck`), so the same seed gives the same people, and the same
-            weekly task luck, under every policy.
+            task counts and turnover (:func:`sim.streams.luck`), so the same seed gives the same people, and
+            the same weekly task and turnover luck, under every policy.
         record_agents: also keep one row per employee per week (``agent_records``).
         per_team: also keep one row per team and per management level per week.
         seeds: a batch: several seeds of the scenario side by side (``timeseries(run)`` gives each).
@@ -201,7 +201,7 @@ class OrgModel(mesa.Model):
             raise ValueError("a batch (seeds=[...]) takes no seed, record_agents or per_team, and at least one seed")
         seeds = [int(s) for s in seeds]
         # per run: one stream for the people and the graph, one for the weekly dynamics, one for who leads how
-        # (and a fourth: the key of the counter-based uniforms of the week's task counts, sim.streams.luck)
+        # (and a fourth: the key of the counter-based uniforms of the week's counts and turnover, streams.luck)
         spawned = [np.random.SeedSequence(s).spawn(4) for s in seeds]
         dyn_gens = [np.random.default_rng(d) for _, d, _, _ in spawned]
         super().__init__(rng=dyn_gens[0])
