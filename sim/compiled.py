@@ -45,10 +45,9 @@ from numba import njit, prange
 from . import policies
 from .jit import JIT
 from .rules import learning, motivation, safety, social, strain, trust, work
-from .streams import SLOTS, binomial_at, luck
+from .streams import QUIT_SLOT, binomial_at, first_slot, luck
 
 ACTIVE, ABSENT, VACANT = 0, 1, 2
-QUIT_SLOT = 6   # a person's week's uniforms: slots 0-5 the counts of step 3b-4, slot 6 turnover
 
 
 # --------------------------------------------------------------------------------------------------------------
@@ -251,8 +250,7 @@ def work_pass(first, status, keys, base, person, run, T, difficulty, novelty, co
             done[i] = work_done(demand[i], capacity, wait[i] + 0.1 * coach_recv[i], taken[i]) * actf
             guide[i] = guidance(aut[i], fw, coach_recv[i])
             p_succ = success_probability(competence[i], difficulty, aut[i], initiative[i], guide[i], exhaustion[i])
-            r = run[i]
-            key, at = keys[r], SLOTS * (base[r] + person[i])   # the person's uniforms: luck(key, at + count)
+            key, at = keys[run[i]], first_slot(base, person, run, i)   # uniforms: luck(key, at + k)
             att = binomial_at(key, at, T, min(max(done[i], 0.0), 1.0))
             succ = binomial_at(key, at + 1, att, p_succ)
             fail = att - succ
@@ -482,13 +480,12 @@ def burnout_leave(status, burnout_count, burnout_weeks):
 @njit(**JIT)
 def quitters(status, keys, base, person, run, quit_probability):
     """The active who leave this week (index order): ``u < quit_probability`` with each person's turnover
-    uniform ``u``, :func:`sim.streams.luck` at slot :data:`QUIT_SLOT` of the week (see ``work_pass``)."""
+    uniform ``u``, :func:`sim.streams.luck` at slot :data:`sim.streams.QUIT_SLOT` of the week."""
     out = np.empty(status.size, dtype=np.int64)
     k = 0
     for i in range(status.size):
         if status[i] == ACTIVE:
-            r = run[i]
-            if luck(keys[r], SLOTS * (base[r] + person[i]) + QUIT_SLOT) < quit_probability[i]:
+            if luck(keys[run[i]], first_slot(base, person, run, i) + QUIT_SLOT) < quit_probability[i]:
                 out[k] = i
                 k += 1
     return out[:k]

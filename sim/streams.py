@@ -5,15 +5,16 @@ on longer arrays, so small teams run several times faster per run). Every run ke
 each draw is split by run and taken from that run's generator, in the same order and sizes as a single run
 would take it, so a run gives the same numbers batched or alone. With one run, the generator is used as it is.
 
-The week's task counts (step 3b-4: six binomial counts per person) take their uniforms from a counter-based
-stream instead (:func:`luck`): each run has a 64-bit key from its seed (a stream of its own, like the others),
-and in week ``w`` person ``j`` of a run of ``n`` positions (``j`` counted from the run's first position) gets
-for count ``k`` the uniform of SplitMix64 (Steele, Lea & Flood 2014) at position
-``SLOTS * (n * (w - 1) + j) + k`` after that key. A uniform is then a function of (seed, week, person, count)
-alone: the compiled loops compute the ones they need where they need them, in any order and on any number of
-threads, and the numpy engine computes the same numbers on whole arrays (:meth:`Streams.counts`). It also
-means that two policies run with the same seed share every week's task luck: a person's luck does not
-depend on how many draws other events took before.
+The week's task counts (step 3b-4: six binomial counts per person) and the turnover draw take their uniforms
+from a counter-based stream instead (:func:`luck`): each run has a 64-bit key from its seed (a stream of its
+own, like the others), and in week ``w`` person ``j`` of a run of ``n`` positions (``j`` counted from the
+run's first position) gets for draw ``k`` (slots 0-5 the counts, :data:`QUIT_SLOT` turnover) the uniform
+of SplitMix64 (Steele, Lea & Flood 2014) at position ``SLOTS * (n * (w - 1) + j) + k`` after that key
+(:func:`first_slot`). A uniform is then a function of (seed, week, person, draw) alone: the compiled loops
+compute the ones they need where they need them, in any order and on any number of threads, and the numpy
+engine computes the same numbers on whole arrays (:meth:`Streams.counts`). It also means that two policies
+run with the same seed share every week's task and turnover luck: a person's luck does not depend on how
+many draws other events took before.
 """
 
 from __future__ import annotations
@@ -127,7 +128,8 @@ def binomial_from_uniform(u, n, p):
 GOLDEN = np.uint64(0x9E3779B97F4A7C15)   # SplitMix64's increment (2**64 / golden ratio, odd)
 _M1, _M2 = np.uint64(0xBF58476D1CE4E5B9), np.uint64(0x94D049BB133111EB)
 _S30, _S27, _S31, _S11 = np.uint64(30), np.uint64(27), np.uint64(31), np.uint64(11)
-SLOTS = 8           # uniforms reserved per person and week (six are used: the counts of step 3b-4)
+SLOTS = 8           # uniforms reserved per person and week: slots 0-5 the counts of step 3b-4,
+QUIT_SLOT = 6       # then turnover
 
 
 @njit(**JIT)
@@ -139,6 +141,13 @@ def luck(key, index):
     z = (z ^ (z >> _S27)) * _M2
     z = z ^ (z >> _S31)
     return float(z >> _S11) * (1.0 / 9007199254740992.0)
+
+
+@njit(inline="always", **JIT)
+def first_slot(base, person, run, i):
+    """Position ``i``'s slot 0 of the week in its run's counter-based stream: ``SLOTS * (base[run] + person)``
+    (``base`` from :meth:`Streams.week_base`, ``person`` and ``run`` from :meth:`Streams.person_index`)."""
+    return SLOTS * (base[run[i]] + person[i])
 
 
 @njit(inline="always", **JIT)
@@ -248,9 +257,8 @@ class Streams:
         """Each position's number within its run (0 at the run's first position), and its run."""
         got = getattr(self, "_person_index", None)
         if got is None:
-            n = int(self.pos[-1])
-            run = np.searchsorted(self.pos, np.arange(n), side="right") - 1
-            got = self._person_index = (np.arange(n, dtype=np.int64) - self.pos[run], run.astype(np.int64))
+            run = self.block_of(np.arange(int(self.pos[-1])))
+            got = self._person_index = (np.arange(run.size, dtype=np.int64) - self.pos[run], run.astype(np.int64))
         return got
 
     def counts(self, week: int):
