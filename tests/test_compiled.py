@@ -227,6 +227,8 @@ def test_every_compiled_rule_equals_its_numpy_version(name, data):
             args.append(data.draw(st.lists(st.integers(0, 600), min_size=n, max_size=n)))
         elif p.name == "burnt":
             args.append(data.draw(st.lists(st.booleans(), min_size=n, max_size=n)))
+        elif p.name == "level":   # a readiness level R1..R4 as 0..3
+            args.append(data.draw(st.lists(st.integers(0, 3), min_size=n, max_size=n)))
         else:
             args.append(data.draw(st.lists(st.floats(0.0, 1.0), min_size=n, max_size=n)))
     arrays = [np.array(a) for a in args]
@@ -248,9 +250,10 @@ def test_levers_matches_apply_policy_for_every_preset():
     for name in policies.PRESETS:
         k = {key: np.full(50, float(v)) for key, v in policies.PRESETS[name].items()}
         want = policies.apply_policy(k, ready, mtrust, boost)
+        level = policies.readiness_level(ready)
         for i in range(50):
             got = compiled.levers(k["autonomy"][i], k["monitoring"][i], k["approval"][i], k["coaching"][i],
-                                  k["phased_delegation"][i], k["readiness_matching"][i], ready[i], mtrust[i],
+                                  k["phased_delegation"][i], k["readiness_matching"][i], level[i], mtrust[i],
                                   boost[i])
             assert np.allclose([w[i] for w in want], got, rtol=1e-12), (name, i)
 

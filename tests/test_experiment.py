@@ -279,7 +279,7 @@ KILL = """
 [experiment]
 title = "kill me"
 replicates = 10
-weeks = 60
+weeks = 120
 seed = 3
 record = 2
 metrics = ["engagement", "burnout_share", "leavers", "output", "headcount"]
@@ -338,9 +338,11 @@ def test_ctrl_c_keeps_the_finished_runs_and_says_how_to_continue(tmp_path):
     while not list((out / "parts").glob("runs-*.parquet")):
         assert proc.poll() is None and time.monotonic() < deadline
         time.sleep(0.02)
+    seen = time.monotonic()
     os.killpg(proc.pid, signal.SIGINT)
-    _, err = proc.communicate(timeout=120)
-    assert proc.returncode == 130 and "continue with --resume" in err, err
+    out_text, err = proc.communicate(timeout=120)
+    assert proc.returncode == 130 and "continue with --resume" in err, (
+        proc.returncode, err, out_text, f"ended {time.monotonic() - seen:.2f} s after the first part was seen")
     runs, _ = load_results(out)
     assert 0 < len(runs) < KILL_RUNS
 

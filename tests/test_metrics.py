@@ -4,6 +4,7 @@ below, for single runs and batches, at many weeks of runs with sick leave, vacan
 from pathlib import Path
 
 import numpy as np
+import pandas as pd
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -107,3 +108,19 @@ def test_compiled_metrics_equal_the_numpy_metrics(scenario, sets, seeds, reached
 def test_metrics_equal_numpy_for_any_size(seeds, teams, size, weeks):
     params = load_scenario(ROOT / "scenarios/controlling.toml", [f"team.teams={teams}", f"team.size={size}"])
     check_against_numpy(OrgModel(params, seeds=seeds), weeks)
+
+
+def test_metrics_collector_table_is_mesas_own():
+    """The model's collector (a Mesa DataCollector that takes the week's metrics at once) fills the same table,
+    week by week and column by column, as Mesa's DataCollector with the same reporters."""
+    import mesa
+    from sim.model import MetricsCollector
+    fast = OrgModel(load_scenario(None, ["scenario.weeks=6"]), seed=3)
+    plain = OrgModel(load_scenario(None, ["scenario.weeks=6"]), seed=3)
+    assert type(fast.datacollector) is MetricsCollector
+    plain.datacollector = mesa.DataCollector(model_reporters=dict(plain.datacollector.model_reporters))
+    fast.run()
+    plain.run()
+    a, b = fast.datacollector.get_model_vars_dataframe(), plain.datacollector.get_model_vars_dataframe()
+    assert list(a.columns) == list(METRICS) and len(a) == 6
+    pd.testing.assert_frame_equal(a, b, check_exact=True)

@@ -13,7 +13,7 @@ from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
 
-from sim import policies
+from sim import compiled, policies
 from sim.params import PARAMS, load_scenario, with_updates
 from sim.rules import common, learning, motivation, safety, social, strain, trust, work
 
@@ -821,6 +821,26 @@ def test_readiness_bounded_and_rises_with_competence_and_commitment(c, m, e):
 def test_readiness_level_cuts():
     r = np.array([0.0, 0.39, 0.4, 0.51, 0.52, 0.63, 0.64, 1.0])
     assert policies.readiness_level(r).tolist() == [0, 0, 1, 1, 2, 2, 3, 3]
+
+
+@given(c=uarr(), m=uarr(), e=uarr())
+def test_readiness_level_of_is_the_level_of_readiness(c, m, e):
+    """The engines' level without powers (c**3 m**2 against the cuts**5) is readiness_level(readiness): the
+    same everywhere except within rounding of a cut; and the compiled rule gives the same levels."""
+    got = policies.readiness_level_of(c, m, e)
+    r = policies.readiness(c, m, e)
+    want = policies.readiness_level(r)
+    near = np.min(np.abs(r[:, None] - np.asarray(policies.READINESS_CUTS)[None, :]), axis=1) < 1e-12
+    assert np.array_equal(got[~near], want[~near])
+    assert np.all(np.abs(got - want) <= 1)
+    assert [compiled.readiness_level_of(a, b, d) for a, b, d in zip(c, m, e)] == got.tolist()
+
+
+def test_readiness_level_of_at_the_cuts():
+    # people just below and just above each cut, with competence = commitment = the cut +- 1e-9
+    for k, cut in enumerate(policies.READINESS_CUTS):
+        x = np.array([cut - 1e-9, cut + 1e-9])
+        assert policies.readiness_level_of(x, x, x).tolist() == [k, k + 1]
 
 
 @given(pair())
