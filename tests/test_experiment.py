@@ -279,7 +279,7 @@ KILL = """
 [experiment]
 title = "kill me"
 replicates = 10
-weeks = 120
+weeks = 60
 seed = 3
 record = 2
 metrics = ["engagement", "burnout_share", "leavers", "output", "headcount"]
@@ -331,9 +331,12 @@ def test_kill_9_then_resume_gives_the_uninterrupted_tables(tmp_path):
 def test_ctrl_c_keeps_the_finished_runs_and_says_how_to_continue(tmp_path):
     path = write(tmp_path, KILL)
     out = tmp_path / "i"
+    # SIGINT at its default in the child, so that its Python turns it into KeyboardInterrupt even when this
+    # suite runs in the background of a non-interactive shell (which starts it with SIGINT ignored, inherited)
     proc = subprocess.Popen([sys.executable, "-m", "sim.cli", "experiment", str(path), "--out", str(out),
                              "--workers", "1", "--no-progress"], cwd=ROOT, stdout=subprocess.PIPE,
-                            stderr=subprocess.PIPE, text=True, start_new_session=True)
+                            stderr=subprocess.PIPE, text=True, start_new_session=True,
+                            preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
     deadline = time.monotonic() + 120
     while not list((out / "parts").glob("runs-*.parquet")):
         assert proc.poll() is None and time.monotonic() < deadline
