@@ -152,7 +152,8 @@ def apply_policy(k: dict, ready, mtrust, boost, level=None):
 def levers(a0, m0_, ap0_, c0, pd, rm, level, mtrust, boost):
     """The levers a manager pulls for one employee (:func:`apply_policy`), from the policy's knobs
     (autonomy ``a0``, monitoring ``m0``, approval ``ap0``, coaching ``c0``, phased delegation ``pd``, readiness
-    matching ``rm``) and the employee's readiness ``level`` (0..3, :func:`readiness_level`). Equations, with g(T) = clip((T - 0.4) / 0.45, 0, 1) the trust-driven hand-over:
+    matching ``rm``) and the employee's readiness ``level`` (0..3, :func:`readiness_level`). Equations, with
+    g(T) = clip((T - 0.4) / 0.45, 0, 1) the trust-driven hand-over:
 
         a_base   = a0 + pd * (0.95 - a0) * g(T)                      phased delegation (trust -> risk-taking)
         a        = ((1 - rm) * a_base + rm * a_S[level]) * (1 - boost)
