@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
 from sim.metrics import INT_METRICS, METRICS
@@ -203,6 +203,9 @@ def test_different_seeds_give_different_timeseries(params, seeds):
     a = OrgModel(params, seed=seeds[0]).run(52).timeseries()
     b = OrgModel(params, seed=seeds[1]).run(52).timeseries()
     assert a.shape == b.shape
+    # a scenario in which nobody is ever at work when the week is recorded (say, one employee who burns out in
+    # the first week and every hire after them) records no person's drawn traits: nothing there to differ
+    assume((a["headcount"] > 0).any() or (b["headcount"] > 0).any())
     assert not a.equals(b)
 
 
