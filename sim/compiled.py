@@ -292,7 +292,8 @@ def people_pass(team, status, indptr, indices, data, T, difficulty, learning_spe
                 m_competence, m_strain, m_propensity, m_insecurity, blame, consistency, fw_eff_m, n_act, safety_sum,
                 aut, mon, appr, control, demand, coach_recv, taken, done, wait, guide, success_rate, intelligent,
                 surfaced, blame_event, own_safety,
-                peer_eng, fit, felt, resources_, hind, burnt, quit_probability, first, tv):
+                peer_eng, fit, felt, resources_, hind, burnt, quit_probability, first, tv, keys, base, person, run,
+                quits):
     """Steps 4d-8 per person: safety shared in the team, learning and initiative, motivation (SDT), trust both
     ways (ABI), strain and burnout (JD-R, Karasek, Maslach), and the chance of leaving this week."""
     a = np.empty(team.size)
@@ -372,9 +373,12 @@ def people_pass(team, status, indptr, indices, data, T, difficulty, learning_spe
         burnt[i] = b = burnout_criterion(ex, cy, e_threshold, c_threshold)
         burnout_count[i] = update_burnout_counter(burnout_count[i], b) if act else 0
     for i in prange(team.size):   # apart: its exp would keep the loop above from being vectorised
-        quit_probability[i] = turnover_probability(engagement[i], trust_in_manager[i],
-                                                   1.0 if exhaustion[i] >= e_threshold else 0.0, turnover_base,
-                                                   turnover_sensitivity)
+        quit_probability[i] = pq = turnover_probability(engagement[i], trust_in_manager[i],
+                                                        1.0 if exhaustion[i] >= e_threshold else 0.0, turnover_base,
+                                                        turnover_sensitivity)
+        # the turnover draw (:func:`quitters`' test, taken here on all threads; who is still active to leave is
+        # known only after burnout leave: :func:`leavers_now`)
+        quits[i] = luck(keys[run[i]], first_slot(base, person, run, i) + QUIT_SLOT) < pq
 
 
 def engagement_pass(team, first, status, indptr, indices, data, novelty, engagement_rate, contagion_rate,
@@ -420,6 +424,47 @@ def engagement_pass(team, first, status, indptr, indices, data, novelty, engagem
 # --------------------------------------------------------------------------------------------------------------
 # step 1 and the end of step 8: who is away, who comes back, who leaves (the stream's draws stay in sim.model)
 # --------------------------------------------------------------------------------------------------------------
+# the state fields :func:`place_people` writes, in the order of its last arguments
+PLACED = ("competence", "motivation", "trust_propensity", "resilience", "learning_rate", "workload_share",
+          "trust_in_manager", "ability_p", "benevolence_p", "integrity_p", "engagement", "exhaustion", "cynicism",
+          "efficacy", "initiative", "safety", "tenure", "success_rate", "output", "m_ability", "m_benevolence",
+          "m_integrity", "manager_trust", "status", "weeks_left", "burnout_count", "hidden_backlog", "leave_weeks")
+
+
+@njit(**JIT)
+def place_people(slots, competence, motivation_, propensity, resilience, learning_rate, workload, exhaustion,
+                 cynicism, tenure, m_propensity, m_trust, target,
+                 s_competence, s_motivation, s_propensity, s_resilience, s_learning_rate, s_workload,
+                 s_trust_in_manager, s_ability_p, s_benevolence_p, s_integrity_p, s_engagement, s_exhaustion,
+                 s_cynicism, s_efficacy, s_initiative, s_safety, s_tenure, s_success_rate, s_output, s_m_ability,
+                 s_m_benevolence, s_m_integrity, s_manager_trust, s_status, s_weeks_left, s_burnout_count,
+                 s_hidden_backlog, s_leave_weeks):
+    """New people in ``slots`` (Initialization in docs/ODD.md; :meth:`sim.model.OrgModel._init_people` draws
+    their traits): their state from the draws, clipped to [0, 1] where the docs say so, with the starting values
+    that follow from them (trust in the manager = propensity, engagement from motivation, efficacy from
+    competence, the manager's view of them) and the rest at its start. The same numbers as whole-array numpy,
+    one pass instead of about 25 assignments."""
+    for j in range(slots.size):
+        i = slots[j]
+        c = _clip(competence[j], 0.0, 1.0)
+        s_competence[i], s_motivation[i], s_propensity[i] = c, motivation_[j], propensity[j]
+        s_resilience[i], s_learning_rate[i], s_workload[i] = resilience[j], learning_rate[j], workload[j]
+        s_trust_in_manager[i] = s_ability_p[i] = s_benevolence_p[i] = s_integrity_p[i] = propensity[j]
+        s_engagement[i] = _clip(0.15 + 0.7 * motivation_[j], 0.0, 1.0)
+        s_exhaustion[i] = _clip(exhaustion[j], 0.0, 1.0)
+        s_cynicism[i] = _clip(cynicism[j], 0.0, 1.0)
+        s_efficacy[i] = _clip(0.3 + 0.6 * c, 0.0, 1.0)
+        s_initiative[i] = s_safety[i] = 0.5
+        s_tenure[i] = tenure[j]
+        s_success_rate[i] = 0.7
+        s_output[i] = target
+        s_m_ability[i] = _clip(0.5 * m_propensity + 0.5 * c, 0.0, 1.0)
+        s_m_benevolence[i] = s_m_integrity[i] = m_propensity
+        s_manager_trust[i] = m_trust
+        s_status[i] = ACTIVE
+        s_weeks_left[i] = s_burnout_count[i] = s_hidden_backlog[i] = s_leave_weeks[i] = 0
+
+
 @njit(**JIT)
 def sick_leave_pass(status, exhaustion, cynicism, weeks_left, leave_weeks):
     """Start of the week for people on sick leave: they recover a little, a week of leave is counted down;
@@ -475,6 +520,25 @@ def burnout_leave(status, burnout_count, burnout_weeks):
             out[k] = i
             k += 1
     return out[:k]
+
+
+@njit(**JIT)
+def leavers_now(status, burnout_count, burnout_weeks, quits):
+    """End of step 8 in one pass: the active whose sick leave starts now (as :func:`burnout_leave`), and the
+    other active who leave (``quits``, each person's turnover test as in :func:`quitters`, taken beforehand);
+    both in index order. The same people as :func:`burnout_leave` followed by :func:`quitters`."""
+    sick = np.empty(status.size, dtype=np.int64)
+    gone = np.empty(status.size, dtype=np.int64)
+    a = b = 0
+    for i in range(status.size):
+        if status[i] == ACTIVE:
+            if burnout_count[i] >= burnout_weeks:
+                sick[a] = i
+                a += 1
+            elif quits[i]:
+                gone[b] = i
+                b += 1
+    return sick[:a], gone[:b]
 
 
 @njit(**JIT)

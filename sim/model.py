@@ -308,30 +308,26 @@ class OrgModel(mesa.Model):
             mean = min(max(float(mean), 0.01), 0.99)
             return rng.beta(mean * conc, (1 - mean) * conc, size=k)
 
-        s.competence[slots] = clip01(rng.normal(competence_mean, p.competence_spread, size=k))
-        s.motivation[slots] = beta(p.motivation_mean)
-        s.trust_propensity[slots] = beta(p.trust_propensity_mean)
-        s.resilience[slots] = beta(p.resilience_mean, 6.0)
-        s.learning_rate[slots] = beta(p.learning_rate_mean)
-        s.workload_share[slots] = rng.gamma(1 / max(p.workload_spread, 1e-3) ** 2,
-                                            max(p.workload_spread, 1e-3) ** 2, size=k) if p.workload_spread > 0 else 1.0
-        s.trust_in_manager[slots] = s.trust_propensity[slots]
-        s.ability_p[slots] = s.benevolence_p[slots] = s.integrity_p[slots] = s.trust_propensity[slots]
-        s.engagement[slots] = clip01(0.15 + 0.7 * s.motivation[slots])
-        s.exhaustion[slots] = 0.0 if new_hire else clip01(rng.normal(0.25, 0.1, size=k))
-        s.cynicism[slots] = 0.0 if new_hire else clip01(rng.normal(0.15, 0.08, size=k))
-        s.efficacy[slots] = clip01(0.3 + 0.6 * s.competence[slots])
-        s.initiative[slots] = 0.5
-        s.safety[slots] = 0.5
-        s.tenure[slots] = 0 if new_hire else rng.integers(26, 520, size=k)
-        s.success_rate[slots] = 0.7
-        s.output[slots] = self.params.work.target
-        mprop = self.params.manager.trust_propensity
-        s.m_ability[slots] = clip01(0.5 * mprop + 0.5 * s.competence[slots])
-        s.m_benevolence[slots] = s.m_integrity[slots] = mprop
-        s.manager_trust[slots] = clip01(mprop - 0.2 * self.params.manager.insecurity + 0.1)
-        s.status[slots] = ACTIVE
-        s.weeks_left[slots] = s.burnout_count[slots] = s.hidden_backlog[slots] = s.leave_weeks[slots] = 0
+        # the draws, in this order from the run's stream; then one compiled pass writes the people's state
+        competence = rng.normal(competence_mean, p.competence_spread, size=k)
+        motivation_ = beta(p.motivation_mean)
+        propensity = beta(p.trust_propensity_mean)
+        resilience = beta(p.resilience_mean, 6.0)
+        learning_rate = beta(p.learning_rate_mean)
+        spread = max(p.workload_spread, 1e-3)
+        workload = rng.gamma(1 / spread ** 2, spread ** 2, size=k) if p.workload_spread > 0 else np.ones(k)
+        if new_hire:
+            exhaustion, cynicism, tenure = np.zeros(k), np.zeros(k), np.zeros(k, dtype=np.int64)
+        else:
+            exhaustion, cynicism = rng.normal(0.25, 0.1, size=k), rng.normal(0.15, 0.08, size=k)
+            tenure = rng.integers(26, 520, size=k)
+        m = self.params.manager
+        s.make_plain()
+        compiled.place_people(np.asarray(slots, dtype=np.int64), competence, motivation_, propensity, resilience,
+                              learning_rate, np.asarray(workload, dtype=float), exhaustion, cynicism,
+                              np.asarray(tenure, dtype=np.int64), float(m.trust_propensity),
+                              float(clip01(m.trust_propensity - 0.2 * m.insecurity + 0.1)),
+                              float(self.params.work.target), *(getattr(s, f) for f in compiled.PLACED))
 
     def _per_employee(self, arr):
         return arr[self.org.team]
@@ -556,7 +552,7 @@ class OrgModel(mesa.Model):
                 "wait", "guide", "success_rate", "blame_event", "own_safety", "emp_output", "delivered", "peer_eng",
                 "fit", "felt", "resources", "hind", "new_eng", "new_exh", "repairs", "quit_probability")}
             x.update({k: np.empty(n, dtype=np.int64) for k in ("level", "attempted")})   # and LAST_COUNTS, below
-            x["burnt"] = np.empty(n, dtype=bool)
+            x["burnt"], x["quits"] = np.empty(n, dtype=bool), np.empty(n, dtype=bool)
             x.update({k: np.empty(nt) for k in ("n_act", "shortfall_sum", "mon_sum", "appr_sum", "coach_sum",
                                                  "safety_sum", "delivered_sum", "manager_done_sum", "repairs_sum")})
             peers = self.org.peers.tocsr()
@@ -616,8 +612,9 @@ class OrgModel(mesa.Model):
                       x["control"], x["demand"], x["coach_recv"], x["taken"], x["done"], x["wait"],
                       x["guide"], x["success_rate"], x["intelligent"], x["surfaced"], x["blame_event"],
                       x["own_safety"], x["peer_eng"], x["fit"], x["felt"], x["resources"], x["hind"],
-                      x["burnt"], x["quit_probability"], first, x["team_values"])
-        self._absence_and_turnover(x["quit_probability"])
+                      x["burnt"], x["quit_probability"], first, x["team_values"], self.draw.luck_keys,
+                      self.draw.week_base(self.week), person, run, x["quits"])
+        self._absence_and_turnover(quits=x["quits"])
 
         # 9-10. engagement, and crossover along peer ties
         L.engagement_pass(team, first, s.status, indptr, indices, data, w.novelty, dyn.engagement_rate,
@@ -752,26 +749,29 @@ class OrgModel(mesa.Model):
         if len(fill):
             self._hire(fill)
 
-    def _absence_and_turnover(self, quit_probability=None):
-        """End of step 8: burnout turns into sick leave; voluntary turnover of the active (with the weekly
-        chance of leaving, :func:`strain.turnover_probability`, unless the compiled week computed it)."""
+    def _absence_and_turnover(self, quits=None):
+        """End of step 8: burnout turns into sick leave; voluntary turnover of the active, with the weekly chance
+        of leaving (:func:`strain.turnover_probability`) against each person's turnover uniform; the compiled
+        week has taken that test already (``quits``)."""
         s, dyn = self.state, self.params.dynamics
         s.make_plain()
-        idx = compiled.burnout_leave(s.status, s.burnout_count, dyn.burnout_weeks)
+        if quits is None:
+            idx = compiled.burnout_leave(s.status, s.burnout_count, dyn.burnout_weeks)
+        else:
+            idx, gone = compiled.leavers_now(s.status, s.burnout_count, dyn.burnout_weeks, quits)
         if len(idx):
             s.status[idx] = ABSENT
             s.weeks_left[idx] = strain.sick_leave_weeks(self.draw.at(idx), len(idx), dyn.sick_leave_weeks)
             s.leave_weeks[idx] = 0
             s.burnout_count[idx] = 0
-        # voluntary turnover of the active
-        pq = quit_probability
-        if pq is None:
+        if quits is None:   # voluntary turnover of the active
             complaints = (s.exhaustion >= dyn.burnout_exhaustion).astype(float)
             pq = strain.turnover_probability(s.engagement, s.trust_in_manager, complaints, dyn.turnover_base,
                                              dyn.turnover_sensitivity)
-        person, run = self.draw.person_index()
-        self._leave(compiled.quitters(s.status, self.draw.luck_keys, self.draw.week_base(self.week), person, run,
-                                      np.asarray(pq, dtype=float)))
+            person, run = self.draw.person_index()
+            gone = compiled.quitters(s.status, self.draw.luck_keys, self.draw.week_base(self.week), person, run,
+                                     np.asarray(pq, dtype=float))
+        self._leave(gone)
 
     def _leave(self, idx):
         if len(idx) == 0:
