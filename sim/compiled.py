@@ -45,7 +45,7 @@ from numba import njit, prange
 from . import policies
 from .jit import JIT
 from .rules import learning, motivation, safety, social, strain, trust, work
-from .streams import QUIT_SLOT, binomial_at, first_slot, luck
+from .streams import QUIT_SLOT, binomial_at, binomial_from_uniform, first_slot, luck
 
 ACTIVE, ABSENT, VACANT = 0, 1, 2
 
@@ -233,10 +233,12 @@ def work_pass(first, status, keys, base, person, run, T, difficulty, novelty, co
               taken_team, shortfall_sum, aut, mon, appr, coach_int, demand, shortfall,
               coach_recv, taken, done, wait, guide, attempted, success_rate, intelligent, surfaced, hidden,
               basic, complex_, reported, blame_event, own_safety, emp_output, delivered, repairs,
-              safety_sum, delivered_sum, manager_done_sum, repairs_sum):
+              safety_sum, delivered_sum, manager_done_sum, repairs_sum, u_orphan, orphan_backlog, orphans):
     """Steps 3b-4 per person, team by team: work done, tasks attempted and succeeded, failures classified,
     reported or hidden, hidden ones surfacing; the safety each person feels before it is shared in the team;
-    and the team sums (in index order, as numpy's bincount)."""
+    and the team sums (in index order, as numpy's bincount). Then the team's orphaned failures (hidden by
+    people who left) surface, as :func:`sim.rules.safety.surface_hidden`: Binomial(``orphan_backlog``,
+    ``surfacing_rate``) at the team's uniform ``u_orphan`` from the run's stream."""
     for t in prange(first.size - 1):
         s_safety = s_repairs = s_manager = s_delivered = 0.0
         for i in range(first[t], first[t + 1]):
@@ -281,6 +283,8 @@ def work_pass(first, status, keys, base, person, run, T, difficulty, novelty, co
             s_delivered += delivered[i]
         safety_sum[t], repairs_sum[t], manager_done_sum[t], delivered_sum[t] = s_safety, s_repairs, s_manager, \
             s_delivered
+        orphans[t] = sf = binomial_from_uniform(u_orphan[t], orphan_backlog[t], surfacing_rate)
+        orphan_backlog[t] -= sf
 
 
 def people_pass(team, status, indptr, indices, data, T, difficulty, learning_speed, coaching_effect,

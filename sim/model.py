@@ -582,6 +582,8 @@ class OrgModel(mesa.Model):
         # 3b-4. work, tasks, failures (six counts per person from the week's counter-based uniforms, as the numpy
         # engine's; then per team from the stream)
         person, run = self.draw.person_index()
+        ms.make_plain()
+        u_orphan, orphans = self.draw.random(nt), np.empty(nt, dtype=np.int64)   # as surface_hidden's draws
         L.work_pass(first, s.status, self.draw.luck_keys, self.draw.week_base(self.week), person, run,
                     w.tasks_per_week, w.difficulty, w.novelty, w.complexity,
                     dyn.surfacing_rate, dyn.hidden_cost, dyn.safety_rate, dyn.trust_loss_multiplier,
@@ -593,8 +595,7 @@ class OrgModel(mesa.Model):
                     x["attempted"], x["success_rate"], x["intelligent"], x["surfaced"], x["hidden"],
                     x["basic"], x["complex"], x["reported"], x["blame_event"], x["own_safety"],
                     x["emp_output"], x["delivered"], x["repairs"], x["safety_sum"], x["delivered_sum"],
-                    x["manager_done_sum"], x["repairs_sum"])
-        orphans, ms.orphan_backlog = safety.surface_hidden(self.draw, ms.orphan_backlog, dyn.surfacing_rate)
+                    x["manager_done_sum"], x["repairs_sum"], u_orphan, ms.orphan_backlog, orphans)
         T = w.tasks_per_week
         team_repairs = x["repairs_sum"] + (1 + dyn.hidden_cost) * orphans / T
 
