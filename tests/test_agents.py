@@ -2,6 +2,7 @@
 
 import numpy as np
 
+from sim.agents import Employee
 from sim.model import ABSENT, ACTIVE, VACANT, OrgModel
 from sim.org import build_org
 from sim.params import load_scenario
@@ -52,6 +53,60 @@ def test_leavers_are_removed_and_hires_are_new_agents():
     # a new hire starts with no tenure advantage and the hire competence
     newest = max(m.employees, key=lambda a: a.unique_id)
     assert newest.tenure < 60
+
+
+
+def _faces(m):
+    return [(i, e.unique_id) for i, e in enumerate(m.employees_at) if e is not None]
+
+
+def test_agents_follow_hires_and_leavers_whenever_they_are_looked_at():
+    """The employees' Mesa agents follow hires and leavers when looked at (not during a step that nobody
+    watches): looked at every week or only at the end, the same agents, with the same unique ids, sit in the
+    same positions; Mesa's AgentSet holds exactly them and the managers; every view brings them up to date."""
+    params = load_scenario(None, ["policy.name=controlling", "dynamics.turnover_base=0.05", "team.hiring_delay=1"])
+    watched, unwatched = OrgModel(params, seed=5), OrgModel(params, seed=5)
+    for week in range(40):
+        watched.step()
+        unwatched.step()
+        seen = _faces(watched)   # looking every week
+        employed = np.flatnonzero(watched.state.status != VACANT)
+        assert [i for i, _ in seen] == employed.tolist()
+    assert watched.leavers > 5 and unwatched._face_log   # churn happened, and nobody looked at `unwatched`
+    assert len(unwatched.agents) == len(watched.agents)  # Mesa's view brings them up to date
+    assert _faces(unwatched) == _faces(watched)
+    assert set(unwatched.agents) == set(unwatched.employees) | set(unwatched.managers)
+    again = OrgModel(params, seed=5)
+    again.run(40)
+    assert len(again.agents_by_type[Employee]) == len(watched.employees)   # agents_by_type too
+    again2 = OrgModel(params, seed=5)
+    again2.run(40)
+    team0 = again2.managers[0].employees   # and a manager's view of their team
+    assert [e.unique_id for e in team0] == [e.unique_id for e in watched.managers[0].employees]
+
+
+def test_mesa_agent_signals_come_with_every_week():
+    """Someone subscribed to Mesa's agent signals gets every hire and leaver in the week it happens."""
+    from mesa.experimental.mesa_signals.signal_types import ModelSignals
+    params = load_scenario(None, ["policy.name=controlling", "dynamics.turnover_base=0.05", "team.hiring_delay=1"])
+    m = OrgModel(params, seed=5)
+    added, removed = [], []
+
+    def on_added(signal):   # kept here: Mesa holds its handlers by weak reference
+        added.append(m.week)
+
+    def on_removed(signal):
+        removed.append(m.week)
+
+    m.observe("agents", ModelSignals.AGENT_ADDED, on_added)
+    m.observe("agents", ModelSignals.AGENT_REMOVED, on_removed)
+    for week in range(1, 41):
+        before = m.leavers
+        m.step()
+        assert not m._face_log                                   # nothing left to follow at the week's end
+        assert removed.count(week) == m.leavers - before         # this week's leavers, this week
+    assert len(removed) == m.leavers > 5
+    assert len(added) > 0 and set(added) <= set(range(1, 41))
 
 
 def test_org_graph_has_reporting_lines_and_peer_ties():
