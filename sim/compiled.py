@@ -11,7 +11,7 @@ line by line (``tests/test_compiled.py`` runs both engines on many scenarios and
 The managers' steps are compiled the same way: step 3a inside :func:`policy_pass`, which goes team by team,
 step 11 as loops over managers (:func:`manager_pass` and :func:`senior_pass`). Below them, small compiled
 loops do what both engines share: the bookkeeping of sick leave, vacancies and leavers
-(:func:`sick_leave_pass`, :func:`vacancy_pass`, :func:`burnout_leave`, :func:`quitters`, :func:`leave_pass`;
+(:func:`sick_leave_pass`, :func:`vacancy_pass`, :func:`leavers_now`, :func:`leave_pass`, :func:`place_people`;
 the draws from the run's stream stay in ``sim.model``, the turnover uniforms are counter-based like the
 counts') and the week's metrics (:func:`team_metric_sums`, :func:`metric_partials`, :func:`metric_columns`).
 
@@ -380,8 +380,8 @@ def people_pass(team, status, indptr, indices, data, T, difficulty, learning_spe
         quit_probability[i] = pq = turnover_probability(engagement[i], trust_in_manager[i],
                                                         1.0 if exhaustion[i] >= e_threshold else 0.0, turnover_base,
                                                         turnover_sensitivity)
-        # the turnover draw (:func:`quitters`' test, taken here on all threads; who is still active to leave is
-        # known only after burnout leave: :func:`leavers_now`)
+        # the turnover test (taken here on all threads; who is still active to leave is known only after burnout
+        # leave: :func:`leavers_now`)
         quits[i] = luck(keys[run[i]], first_slot(base, person, run, i) + QUIT_SLOT) < pq
 
 
@@ -514,23 +514,11 @@ def leave_pass(idx, status, weeks_left, hiring_delay, team, hidden_backlog, orph
 
 
 @njit(**JIT)
-def burnout_leave(status, burnout_count, burnout_weeks):
-    """End of step 8: the active with ``burnout_weeks`` weeks of burnout in a row, whose sick leave starts now
-    (in index order)."""
-    out = np.empty(status.size, dtype=np.int64)
-    k = 0
-    for i in range(status.size):
-        if status[i] == ACTIVE and burnout_count[i] >= burnout_weeks:
-            out[k] = i
-            k += 1
-    return out[:k]
-
-
-@njit(**JIT)
 def leavers_now(status, burnout_count, burnout_weeks, quits):
-    """End of step 8 in one pass: the active whose sick leave starts now (as :func:`burnout_leave`), and the
-    other active who leave (``quits``, each person's turnover test as in :func:`quitters`, taken beforehand);
-    both in index order. The same people as :func:`burnout_leave` followed by :func:`quitters`."""
+    """End of step 8, in index order: the active with ``burnout_weeks`` weeks of burnout in a row, whose sick
+    leave starts now, and the other active who leave this week (``quits``: each person's turnover uniform,
+    :func:`sim.streams.luck` at slot :data:`sim.streams.QUIT_SLOT` of the week, below their chance of leaving;
+    taken beforehand, by :func:`people_pass` or the numpy engine)."""
     sick = np.empty(status.size, dtype=np.int64)
     gone = np.empty(status.size, dtype=np.int64)
     a = b = 0
@@ -543,20 +531,6 @@ def leavers_now(status, burnout_count, burnout_weeks, quits):
                 gone[b] = i
                 b += 1
     return sick[:a], gone[:b]
-
-
-@njit(**JIT)
-def quitters(status, keys, base, person, run, quit_probability):
-    """The active who leave this week (index order): ``u < quit_probability`` with each person's turnover
-    uniform ``u``, :func:`sim.streams.luck` at slot :data:`sim.streams.QUIT_SLOT` of the week."""
-    out = np.empty(status.size, dtype=np.int64)
-    k = 0
-    for i in range(status.size):
-        if status[i] == ACTIVE:
-            if luck(keys[run[i]], first_slot(base, person, run, i) + QUIT_SLOT) < quit_probability[i]:
-                out[k] = i
-                k += 1
-    return out[:k]
 
 
 # --------------------------------------------------------------------------------------------------------------

@@ -508,7 +508,10 @@ class OrgModel(mesa.Model):
         s.efficacy = np.where(act, strain.update_efficacy(s.efficacy, success_rate, s.cynicism), s.efficacy)
         burnt = strain.burnout_criterion(s.exhaustion, s.cynicism, dyn.burnout_exhaustion, dyn.burnout_cynicism)
         s.burnout_count = np.where(act, strain.update_burnout_counter(s.burnout_count, burnt), 0)
-        self._absence_and_turnover()
+        complaints = (s.exhaustion >= dyn.burnout_exhaustion).astype(float)
+        quit_probability = strain.turnover_probability(s.engagement, s.trust_in_manager, complaints,
+                                                       dyn.turnover_base, dyn.turnover_sensitivity)
+        self._absence_and_turnover(self.draw.quit_uniforms(self.week) < quit_probability)
 
         # 9. Engagement (JD-R motivational process) ----------------------------------------------------------
         challenge = motivation.challenge(p.work.novelty, aut, fit)
@@ -585,9 +588,10 @@ class OrgModel(mesa.Model):
         # 3b-4. work, tasks, failures (six counts per person from the week's counter-based uniforms, as the numpy
         # engine's; then per team from the stream)
         person, run = self.draw.person_index()
+        base = self.draw.week_base(self.week)
         ms.make_plain()
         u_orphan, orphans = self.draw.random(nt), np.empty(nt, dtype=np.int64)   # as surface_hidden's draws
-        L.work_pass(first, s.status, self.draw.luck_keys, self.draw.week_base(self.week), person, run,
+        L.work_pass(first, s.status, self.draw.luck_keys, base, person, run,
                     w.tasks_per_week, w.difficulty, w.novelty, w.complexity,
                     dyn.surfacing_rate, dyn.hidden_cost, dyn.safety_rate, dyn.trust_loss_multiplier,
                     s.competence, s.motivation, s.engagement, s.exhaustion, s.initiative, s.safety,
@@ -616,9 +620,9 @@ class OrgModel(mesa.Model):
                       x["control"], x["demand"], x["coach_recv"], x["taken"], x["done"], x["wait"],
                       x["guide"], x["success_rate"], x["intelligent"], x["surfaced"], x["blame_event"],
                       x["own_safety"], x["peer_eng"], x["fit"], x["felt"], x["resources"], x["hind"],
-                      x["burnt"], x["quit_probability"], first, x["team_values"], self.draw.luck_keys,
-                      self.draw.week_base(self.week), person, run, x["quits"])
-        self._absence_and_turnover(quits=x["quits"])
+                      x["burnt"], x["quit_probability"], first, x["team_values"], self.draw.luck_keys, base,
+                      person, run, x["quits"])
+        self._absence_and_turnover(x["quits"])
 
         # 9-10. engagement, and crossover along peer ties
         L.engagement_pass(team, first, s.status, indptr, indices, data, w.novelty, dyn.engagement_rate,
@@ -753,28 +757,18 @@ class OrgModel(mesa.Model):
         if len(fill):
             self._hire(fill)
 
-    def _absence_and_turnover(self, quits=None):
-        """End of step 8: burnout turns into sick leave; voluntary turnover of the active, with the weekly chance
-        of leaving (:func:`strain.turnover_probability`) against each person's turnover uniform; the compiled
-        week has taken that test already (``quits``)."""
+    def _absence_and_turnover(self, quits):
+        """End of step 8: burnout turns into sick leave; voluntary turnover of the active. ``quits``: each
+        position's turnover test of the week (its uniform below its chance of leaving,
+        :func:`strain.turnover_probability`), taken by the week's engine; only the still active leave."""
         s, dyn = self.state, self.params.dynamics
         s.make_plain()
-        if quits is None:
-            idx = compiled.burnout_leave(s.status, s.burnout_count, dyn.burnout_weeks)
-        else:
-            idx, gone = compiled.leavers_now(s.status, s.burnout_count, dyn.burnout_weeks, quits)
+        idx, gone = compiled.leavers_now(s.status, s.burnout_count, dyn.burnout_weeks, quits)
         if len(idx):
             s.status[idx] = ABSENT
             s.weeks_left[idx] = strain.sick_leave_weeks(self.draw.at(idx), len(idx), dyn.sick_leave_weeks)
             s.leave_weeks[idx] = 0
             s.burnout_count[idx] = 0
-        if quits is None:   # voluntary turnover of the active
-            complaints = (s.exhaustion >= dyn.burnout_exhaustion).astype(float)
-            pq = strain.turnover_probability(s.engagement, s.trust_in_manager, complaints, dyn.turnover_base,
-                                             dyn.turnover_sensitivity)
-            person, run = self.draw.person_index()
-            gone = compiled.quitters(s.status, self.draw.luck_keys, self.draw.week_base(self.week), person, run,
-                                     np.asarray(pq, dtype=float))
         self._leave(gone)
 
     def _leave(self, idx):

@@ -261,12 +261,22 @@ class Streams:
             got = self._person_index = (np.arange(run.size, dtype=np.int64) - self.pos[run], run.astype(np.int64))
         return got
 
+    def _first_slots(self, week: int):
+        """Each position's run key and slot 0 of week ``week`` (:func:`first_slot` on whole arrays)."""
+        person, run = self.person_index()
+        return self.luck_keys[run], SLOTS * (self.week_base(week)[run] + person)
+
     def counts(self, week: int):
         """An object with a ``binomial(n, p)`` method over all positions, for the numpy engine's step 3b-4 of
         week ``week``: its ``k``-th call uses the uniforms :func:`luck` ``(run's key, SLOTS * (base + person) +
         k)``, the ones the compiled loops compute person by person."""
-        person, run = self.person_index()
-        return _Counts(self.luck_keys[run], SLOTS * (self.week_base(week)[run] + person))
+        return _Counts(*self._first_slots(week))
+
+    def quit_uniforms(self, week: int):
+        """Each position's turnover uniform of week ``week`` (slot :data:`QUIT_SLOT`), for the numpy engine: the
+        one the compiled people loop computes person by person."""
+        keys, at = self._first_slots(week)
+        return luck_array(keys, at + QUIT_SLOT)
 
     def at(self, idx):
         """Draws for the positions ``idx`` (sorted): a generator-like object."""
