@@ -788,11 +788,11 @@ class OrgModel(mesa.Model):
 
     # ------------------------------------------------------------------------------------------------------
     # The employees' Mesa agents follow hires and leavers when anyone looks at the agents (``employees_at``,
-    # ``employees``, a manager's ``employees``, Mesa's ``agents``, ``agents_by_type``, ``agent_types``), or at
-    # the end of the step if anyone subscribed to Mesa's agent signals; in the order they happened, so every
-    # agent gets the unique_id it would have got at once. A run that never looks (``orgsim run``, experiments)
-    # keeps the state in the arrays alone, without Mesa's bookkeeping for about 20 hires and 20 leavers a week
-    # at 10,000 people (0.13 ms of a 2 ms week).
+    # ``employees``, a manager's ``employees``, Mesa's ``agents``, ``agents_by_type``, ``agent_types``,
+    # ``remove_all_agents``), or at the end of the step if anyone subscribed to Mesa's agent signals; in the
+    # order they happened, so every agent gets the unique_id it would have got at once. A run that never looks
+    # (``orgsim run``, experiments) keeps the state in the arrays alone, without Mesa's bookkeeping for about 20
+    # hires and 20 leavers a week at 10,000 people (the week went from 2.04 to 1.84 ms).
     def _sync_faces(self) -> None:
         log, self._face_log = self._face_log, []
         at = self._employees_at
