@@ -332,6 +332,54 @@ def test_the_cache_is_named_after_the_sources_so_an_edited_rule_is_compiled_afre
     assert numba.config.CACHE_DIR == str(jit.CACHE_DIR)
 
 
+def _folder(base, name, days_ago):
+    import os
+    import time
+    f = base / name
+    (f / "sub").mkdir(parents=True)
+    (f / "sub" / "x.nbi").write_bytes(b"0")
+    t = time.time() - days_ago * 86400
+    os.utime(f, (t, t))
+    return f
+
+
+def test_old_compiled_code_folders_are_pruned_but_recent_and_current_ones_kept(tmp_path):
+    """Each version of the code leaves a folder of compiled code: beyond the KEEP most recently used, those
+    unused for IN_USE_DAYS are removed; the current folder, recently used ones and anything else stay."""
+    from sim import jit
+    current = _folder(tmp_path, "numba-current", 30)               # in use now, however old its stamp
+    kept = [_folder(tmp_path, f"numba-k{i}", 0.1 * i * jit.IN_USE_DAYS) for i in range(jit.KEEP)]  # most recent
+    kept.append(_folder(tmp_path, "numba-beyond-keep-but-in-use", 0.5 * jit.IN_USE_DAYS))
+    old = [_folder(tmp_path, f"numba-old{i}", 40 + i) for i in range(3)]
+    other = _folder(tmp_path, "not-numba", 90)
+    (tmp_path / "numba-file").write_text("a file, not a folder")
+    removed = jit.prune(tmp_path, current)
+    assert sorted(removed) == sorted(old)
+    assert all(not f.exists() for f in old)
+    assert all(f.is_dir() for f in [current, other, *kept]) and (tmp_path / "numba-file").is_file()
+    # with everything recent nothing goes, whatever KEEP says
+    assert jit.prune(tmp_path, current, keep=0, in_use_days=365) == []
+
+
+def test_a_new_cache_folder_prunes_the_old_ones_and_an_existing_one_is_stamped(tmp_path, monkeypatch):
+    """cache_dir() creates this version's folder under $ORGSIM_CACHE_DIR; creating it prunes stale folders of
+    other versions; using it again refreshes its time stamp (what prune goes by) and removes nothing."""
+    import time
+    from sim import jit
+    monkeypatch.setenv("ORGSIM_CACHE_DIR", str(tmp_path))
+    stale = [_folder(tmp_path, f"numba-stale{i}", 10 + i) for i in range(jit.KEEP + 2)]
+    here = jit.cache_dir()
+    assert here == tmp_path / f"numba-{jit.source_digest()}" and here.is_dir()
+    assert [f.exists() for f in stale] == [True] * jit.KEEP + [False] * 2   # the KEEP most recent stay
+    late = _folder(tmp_path, "numba-late", 50)
+    t = time.time() - 5 * 86400
+    import os
+    os.utime(here, (t, t))
+    assert jit.cache_dir() == here
+    assert late.exists()                                  # an existing folder does not prune
+    assert here.stat().st_mtime > time.time() - 3600      # but is stamped as used now
+
+
 def test_state_fields_replaced_by_views_or_lists_are_made_plain_and_give_the_numpy_engines_run():
     """The compiled week updates the state in place: a field replaced by a read-only view, a strided view or a
     list (as a user or a dashboard might) is copied into a plain array first, and the run stays the numpy
