@@ -127,6 +127,43 @@ def test_org_graph_has_reporting_lines_and_peer_ties():
     assert W.sum() == 2 * len(peers)
 
 
+def _graph_agrees_with_the_arrays(org):
+    g = org.graph
+    n, m = org.n_positions, org.n_teams
+    assert g.number_of_nodes() == n + m + org.n_senior
+    assert [g.nodes[i]["team"] for i in range(n)] == org.team.tolist()
+    assert all(g.nodes[n + t] == {"kind": "manager", "team": t, "level": 1} for t in range(m))
+    assert [g.nodes[n + m + u]["level"] for u in range(org.n_senior)] == org.senior_level.tolist()
+    reports = {frozenset(e) for *e, tie in g.edges(data="tie") if tie == "reports"}
+    want = {frozenset((n + int(org.team[i]), i)) for i in range(n)}
+    want |= {frozenset((n + m + int(b), n + t)) for t, b in enumerate(org.team_boss) if b >= 0}
+    want |= {frozenset((n + m + int(b), n + m + u)) for u, b in enumerate(org.senior_boss) if b >= 0}
+    assert reports == want
+    peers = {frozenset(e) for *e, tie in g.edges(data="tie") if tie == "peer"}
+    W = org.peers.tocoo()
+    assert peers == {frozenset((int(a), int(b))) for a, b in zip(W.row, W.col)} and len(peers) == W.nnz // 2
+    assert org.graph is g                                       # built once
+
+
+def test_the_org_graph_is_built_when_first_looked_at_and_agrees_with_the_arrays():
+    """The networkx graph is a face for students and tools; the model runs on the arrays and never builds it
+    (at 10,000 positions it was four fifths of the set-up). Built on first use, it says what the arrays say,
+    for one organisation of several levels and for a batch of them side by side."""
+    params = load_scenario(None, ["team.teams=12", "team.size=5", "org.levels=3", "org.span=3",
+                                  "team.cross_team_density=0.05"])
+    for model in (OrgModel(params, seed=4), OrgModel(params, seeds=[4, 5, 6])):
+        model.run(3)
+        assert model.org._graph is None
+        _graph_agrees_with_the_arrays(model.org)
+    batch = OrgModel(params, seeds=[4, 5, 6])
+    one = OrgModel(params, seed=5).org.graph                       # the batch's second block is this run
+    n, m, u = batch.org.parts[0].n_positions, batch.org.parts[0].n_teams, batch.org.parts[0].n_senior
+    g = batch.org.graph
+    N, T = batch.org.n_positions, batch.org.n_teams
+    assert g.nodes[N + T + u]["level"] == one.nodes[n + m]["level"]   # senior 0 of block 1
+    assert g.nodes[n + 1]["team"] == one.nodes[1]["team"] + m         # team labels are global
+
+
 def test_dense_within_sparse_across():
     rng = np.random.default_rng(1)
     org = build_org(rng, n_teams=10, team_size=10, peer_density=0.6, cross_density=0.01)
