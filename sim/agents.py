@@ -26,7 +26,7 @@ INT_VARS = ("tenure", "hidden_backlog", "burnout_count")
 
 class Employee(mesa.Agent):
     """An employee in a position (slot). A leaver is removed; a new hire is a new agent in the same slot (both
-    when the agents are next looked at: :meth:`sim.model.OrgModel._sync_faces`)."""
+    when the agents are next looked at, as is the starting team: :meth:`sim.model.OrgModel._sync_faces`)."""
 
     def __init__(self, model, slot: int):
         super().__init__(model)

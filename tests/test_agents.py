@@ -107,6 +107,22 @@ def test_mesa_agent_signals_come_with_every_week():
         assert removed.count(week) == m.leavers - before         # this week's leavers, this week
     assert len(removed) == m.leavers > 5
     assert len(added) > 0 and set(added) <= set(range(1, 41))
+    # only hires are announced: the starting team's agents were made before anyone could subscribe
+    assert len(added) == len(m.employees) - m.org.n_positions + m.leavers
+
+
+def test_the_starting_teams_agents_have_the_ids_of_agents_made_at_once_even_after_another_agent():
+    """The employees' agents are made when first looked at, but with the ids they would have had if made in
+    the model's __init__ (after the managers); an agent made before anyone looked comes after them."""
+    import mesa
+    params = load_scenario(None, ["team.teams=3", "team.size=4", "org.levels=2", "org.span=2"])
+    m = OrgModel(params, seed=1)
+    managers = len(m.managers) + m.org.n_senior
+    other = mesa.Agent(m)                                   # nobody has looked at the employees yet
+    ids = [e.unique_id for e in m.employees_at]
+    assert ids == list(range(managers + 1, managers + 13)) and other.unique_id == managers + 13
+    assert [e.slot for e in m.employees_at] == list(range(12))
+    assert set(m.agents) == set(m.employees) | set(m.managers) | set(m.senior_list) | {other}
 
 
 def test_org_graph_has_reporting_lines_and_peer_ties():
