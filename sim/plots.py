@@ -14,6 +14,12 @@ SMOOTH = {"output", "manager_hours", "hours_coaching", "hours_doing", "hours_mon
 PERCENT = {"engaged_share", "disengaged_share", "burnout_share", "burnout_complaints_share", "absent_share",
            "vacancy_share"}
 COLORS = ("#c0392b", "#2471a3", "#229954", "#b9770e", "#7d3c98", "#5d6d7e")
+# Titles sit at the top of their axes (y=1): matplotlib's automatic placement, which moves a title above any
+# decorations on top of the axes (there are none here), measured every axes' labels to find that out, 0.06 s of
+# each figure; the pixels are the same. PNGs are compressed at zlib level 1: 0.06 s faster to write than the
+# default, about 15% larger, the same pixels.
+TITLE_Y = 1.0
+PNG = {"pil_kwargs": {"compress_level": 1}}
 WORDS = {
     "en": {"week": "Week", "month": "Month", "runs": "runs each, band = middle 80%", "team": "Same team, "
            "different leadership", "single": "One run", "avg": "4-week average"},
@@ -38,7 +44,7 @@ def timeseries_png(ts: pd.DataFrame, path, title: str = "", lang: str = "en",
     for ax, m in zip(np.ravel(axes), panels):
         y = ts[m].rolling(4, min_periods=1).mean() if m in SMOOTH else ts[m]
         ax.plot(ts["week"], _scale(m, y), color=COLORS[1], lw=2)
-        ax.set_title(label(m, lang) + (f" ({WORDS[lang]['avg']})" if m in SMOOTH else ""), fontsize=12)
+        ax.set_title(label(m, lang) + (f" ({WORDS[lang]['avg']})" if m in SMOOTH else ""), fontsize=12, y=TITLE_Y)
         ax.grid(alpha=0.3)
     for ax in np.ravel(axes)[n:]:
         ax.axis("off")
@@ -48,7 +54,7 @@ def timeseries_png(ts: pd.DataFrame, path, title: str = "", lang: str = "en",
     # fixed margins in inches (tight_layout measured every label again: 0.3 s of each `orgsim run`)
     fig.subplots_adjust(left=0.6 / 13, right=1 - 0.15 / 13, bottom=0.55 / height, top=1 - 0.75 / height,
                         wspace=0.2, hspace=0.3)
-    fig.savefig(path, dpi=110, format="png")
+    fig.savefig(path, dpi=110, format="png", **PNG)
 
 
 def compare_png(df: pd.DataFrame, path, names: dict[str, str] | None = None, lang: str = "en",
@@ -70,7 +76,7 @@ def compare_png(df: pd.DataFrame, path, names: dict[str, str] | None = None, lan
             ax.fill_between(mean.index, _scale(m, lo), _scale(m, hi), color=c, alpha=0.18, lw=0)
             ax.plot(mean.index, _scale(m, mean), color=c, lw=2.4, label=names.get(sc, sc))
         ax.set_title(label(m, lang) + (f" ({WORDS[lang]['avg']})" if m in SMOOTH else ""), fontsize=13,
-                     fontweight="bold")
+                     fontweight="bold", y=TITLE_Y)
         ax.grid(alpha=0.3)
     for ax in np.ravel(axes)[3:]:
         ax.set_xlabel(WORDS[lang]["week"])
@@ -79,7 +85,7 @@ def compare_png(df: pd.DataFrame, path, names: dict[str, str] | None = None, lan
     sup = title or WORDS[lang]["team"]
     fig.suptitle(f"{sup}  ({seeds} {WORDS[lang]['runs']})", fontsize=15)
     fig.tight_layout(rect=(0, 0.06, 1, 0.95))
-    fig.savefig(path, dpi=110, format="png")
+    fig.savefig(path, dpi=110, format="png", **PNG)
 
 
 def fmt(metric: str, v: float) -> str:
