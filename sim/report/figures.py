@@ -16,7 +16,7 @@ import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
 
 from ..metrics import label  # noqa: E402
-from ..plots import COLORS, SMOOTH, _scale  # noqa: E402
+from ..plots import COLORS, SMOOTH, TITLE_Y, _scale  # noqa: E402
 from .texts import WORDS  # noqa: E402
 
 BAND_METRICS = ("engagement", "burnout_share", "output", "trust_in_manager")
@@ -70,7 +70,7 @@ def bands_png(df: pd.DataFrame, names: dict[str, str], lang: str, metrics=BAND_M
                 ax.annotate(w["months_short"].format(m=wk * 12 // 52), xy=(wk, 1.0),
                             xycoords=("data", "axes fraction"), xytext=(2, -10), textcoords="offset points",
                             fontsize=8, color="#555555")
-        ax.set_title(label(m, lang), fontsize=12, fontweight="bold")
+        ax.set_title(label(m, lang), fontsize=12, fontweight="bold", y=TITLE_Y)
         ax.grid(alpha=0.3)
     for ax in axes[-2:]:
         ax.set_xlabel(w["week"])
@@ -97,7 +97,7 @@ def manager_week_png(df: pd.DataFrame, names: dict[str, str], lang: str, contrac
         ax.axhline(contract[sc], color="#222222", lw=1.2, ls="--", label=w["contract"])
         ax.set_xlim(weeks.min(), weeks.max())
         top = max(top, float(np.sum([y.to_numpy() for y in ys], axis=0).max()), contract[sc])
-        ax.set_title(names.get(sc, sc), fontsize=12, fontweight="bold")
+        ax.set_title(names.get(sc, sc), fontsize=12, fontweight="bold", y=TITLE_Y)
         ax.set_ylabel(w["hours"])
         ax.grid(alpha=0.3)
     for ax in axes[: len(scenarios)]:
@@ -126,7 +126,7 @@ def zones_png(df: pd.DataFrame, names: dict[str, str], lang: str) -> bytes:
         ax.axhline(50, color="#111111", lw=0.8, ls=":")
         ax.set_ylim(0, 100)
         ax.set_xlim(ys[0].index.min(), ys[0].index.max())
-        ax.set_title(names.get(sc, sc), fontsize=12, fontweight="bold")
+        ax.set_title(names.get(sc, sc), fontsize=12, fontweight="bold", y=TITLE_Y)
         ax.set_ylabel(w["share_runs"] + " (%)")
     for ax in axes[max(0, len(scenarios) - 2): len(scenarios)]:
         ax.set_xlabel(w["week"])
