@@ -13,12 +13,13 @@ step 11 as loops over managers (:func:`manager_pass` and :func:`senior_pass`). B
 loops do what both engines share: the bookkeeping of sick leave, vacancies and leavers
 (:func:`sick_leave_pass`, :func:`vacancy_pass`, :func:`leavers_now`, :func:`leave_pass`, :func:`place_people`;
 the draws from the run's stream stay in ``sim.model``, the turnover uniforms are counter-based like the
-counts') and the week's metrics (:func:`team_metric_sums`, :func:`metric_partials`, :func:`metric_columns`).
+tasks') and the week's metrics (:func:`team_metric_sums`, :func:`metric_partials`, :func:`metric_columns`).
 
-The binomial counts of step 3b-4 take counter-based uniforms (:func:`sim.streams.luck`: a function of the run's
-seed, the week, the person and the count), computed where a count needs one; the numpy engine computes the
-same uniforms on whole arrays (:meth:`sim.streams.Streams.counts`), so the two engines draw the same people's
-luck.
+The outcomes of each person's tasks in step 3b-4 (one uniform per task, :func:`sim.rules.safety.outcome_bounds`)
+and the surfacing of their hidden failures take counter-based uniforms (:func:`sim.streams.luck`: a function of
+the run's seed, the week, the person and the slot), computed where they are needed; the numpy engine computes
+the same uniforms on whole arrays (:meth:`sim.streams.Streams.week_uniforms`), so the two engines draw the same
+people's luck.
 
 Each pass is compiled twice: :data:`SERIAL`, and :data:`PARALLEL`, whose loops over people or teams
 (``prange``) are shared among numba's threads. Every person's step reads only last values and writes only that
@@ -45,7 +46,7 @@ from numba import njit, prange
 from . import policies
 from .jit import JIT
 from .rules import learning, motivation, safety, social, strain, trust, work
-from .streams import QUIT_SLOT, binomial_at, binomial_from_uniform, first_slot, luck
+from .streams import QUIT_SLOT, SURFACE_SLOT, TASK_SLOT, binomial_at, binomial_from_uniform, first_slot, luck
 
 ACTIVE, ABSENT, VACANT = 0, 1, 2
 
@@ -129,6 +130,8 @@ skill = compile_rule(work.skill)
 success_probability = compile_rule(work.success_probability)
 intelligent_share = compile_rule(safety.intelligent_share)
 report_share = compile_rule(safety.report_share)
+outcome_bounds = compile_rule(safety.outcome_bounds)
+task_outcomes = compile_rule(safety.task_outcomes)
 personal_safety = compile_rule(safety.personal_safety)
 shared_safety = compile_rule(safety.shared_safety)
 practice = compile_rule(learning.practice)
@@ -252,22 +255,30 @@ def work_pass(first, status, keys, base, person, run, T, difficulty, novelty, co
             done[i] = work_done(demand[i], capacity, wait[i] + 0.1 * coach_recv[i], taken[i]) * actf
             guide[i] = guidance(aut[i], fw, coach_recv[i])
             p_succ = success_probability(competence[i], difficulty, aut[i], initiative[i], guide[i], exhaustion[i])
-            key, at = keys[run[i]], first_slot(base, person, run, i)   # uniforms: luck(key, at + k)
-            att = binomial_at(key, at, T, min(max(done[i], 0.0), 1.0))
-            succ = binomial_at(key, at + 1, att, p_succ)
+            key, at = keys[run[i]], first_slot(base, person, run, i)   # uniforms: luck(key, at + slot)
+            # 3b-4b. each task's outcome from its uniform (safety.outcome_bounds, tasks_below, task_outcomes)
+            d, b1, b2, b3, b4, b5 = outcome_bounds(done[i], p_succ, intelligent_share(novelty, aut[i], safety_[i]),
+                                                   complexity, report_share(safety_[i]))
+            n_d = n_1 = n_2 = n_3 = n_4 = n_5 = 0
+            if d > 0.0:   # else no task is attempted: all counts are 0
+                for k in range(at + TASK_SLOT, at + TASK_SLOT + T):
+                    u = luck(key, k)
+                    n_d += u < d
+                    n_1 += u < b1
+                    n_2 += u < b2
+                    n_3 += u < b3
+                    n_4 += u < b4
+                    n_5 += u < b5
+            att, succ, intel, cx, rep_bc = task_outcomes(n_d, n_1, n_2, n_3, n_4, n_5)
             fail = att - succ
             attempted[i] = att
             success_rate[i] = succ / max(att, 1) if att > 0 else p_succ
-            # 4. failures: intelligent / complex / basic; reported or hidden
-            intel = binomial_at(key, at + 2, fail, intelligent_share(novelty, aut[i], safety_[i]))
-            rest = fail - intel
-            cx = binomial_at(key, at + 3, rest, complexity)
-            basic[i], complex_[i], intelligent[i] = rest - cx, cx, intel
-            rep_bc = binomial_at(key, at + 4, rest, report_share(safety_[i]))
-            hid = rest - rep_bc
+            basic[i], complex_[i], intelligent[i] = fail - intel - cx, cx, intel
+            hid = fail - intel - rep_bc
             hidden[i] = hid
             reported[i] = rep_bc + intel
-            sf = binomial_at(key, at + 5, hidden_backlog[i], surfacing_rate)
+            # 4c. hidden failures surface
+            sf = binomial_at(key, at + SURFACE_SLOT, hidden_backlog[i], surfacing_rate)
             surfaced[i] = sf
             hidden_backlog[i] = hidden_backlog[i] - sf + hid
             seen = rep_bc + intel + sf

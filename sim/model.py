@@ -17,7 +17,7 @@ from .agents import EMPLOYEE_VARS, Employee, Manager, SeniorManager
 from .metrics import METRICS, compute_metrics, level_metrics, team_metrics
 from .org import build_org, combine_orgs
 from .params import load_scenario
-from .streams import Streams
+from .streams import SURFACE_SLOT, TASK_SLOT, Streams
 from .rules import learning, motivation, safety, social, strain, trust, work
 from .rules.common import clip01
 from . import compiled
@@ -434,19 +434,22 @@ class OrgModel(mesa.Model):
         guide = work.guidance(aut, fw_eff, coach_recv)
         p_succ = work.success_probability(s.competence, p.work.difficulty, aut, s.initiative, guide, s.exhaustion)
         T = p.work.tasks_per_week
-        luck = rng.counts(self.week)    # the week's counts: counter-based uniforms (sim.streams.luck)
-        attempted = luck.binomial(T, np.clip(done, 0.0, 1.0))
-        successes = luck.binomial(attempted, p_succ)
+        # 3b-4b. each task's outcome from its uniform: attempted, succeeded, or a failure (basic / complex /
+        # intelligent; reported or hidden; intelligent failures are considered experiments: discussed, never hidden)
+        bounds = safety.outcome_bounds(done, p_succ, safety.intelligent_share(p.work.novelty, aut, s.safety),
+                                       p.work.complexity, safety.report_share(s.safety))
+        u = rng.week_uniforms(self.week, TASK_SLOT, T)    # counter-based uniforms (sim.streams.luck)
+        attempted, successes, intelligent, complex_, reported_bc = safety.task_outcomes(
+            *safety.tasks_below(u, bounds))
         failures = attempted - successes
         success_rate = np.where(attempted > 0, successes / np.maximum(attempted, 1), p_succ)
-
-        # 4. Failures: basic / complex / intelligent; reported or hidden; blame or learn ---------------------
-        basic, complex_, intelligent = safety.classify_failures(luck, failures, p.work.novelty, p.work.complexity,
-                                                                aut, s.safety)
-        # intelligent failures are considered experiments: discussed, never hidden
-        reported_bc, hidden = safety.report_failures(luck, basic + complex_, s.safety)
+        basic = failures - intelligent - complex_
+        hidden = failures - intelligent - reported_bc
         reported = reported_bc + intelligent
-        surfaced, backlog = safety.surface_hidden(luck, s.hidden_backlog, dyn.surfacing_rate)
+
+        # 4c-d. Hidden failures surface; blame or learn ----------------------------------------------------------
+        surfaced, backlog = safety.surface_hidden(rng.week_draws(self.week, SURFACE_SLOT), s.hidden_backlog,
+                                                  dyn.surfacing_rate)
         s.hidden_backlog = backlog + hidden
         orphans, ms.orphan_backlog = safety.surface_hidden(rng, ms.orphan_backlog, dyn.surfacing_rate)
         seen = reported + surfaced
@@ -587,8 +590,8 @@ class OrgModel(mesa.Model):
         mt = dict(zip(work.MANAGER_WEEK, rows))
         fw_eff_m = kn["frameworks"] * mt["vision_served"]
 
-        # 3b-4. work, tasks, failures (six counts per person from the week's counter-based uniforms, as the numpy
-        # engine's; then per team from the stream)
+        # 3b-4. work, tasks, failures (each task's outcome and the surfacing from the week's counter-based uniforms,
+        # as the numpy engine's; then per team from the stream)
         person, run = self.draw.person_index()
         base = self.draw.week_base(self.week)
         ms.make_plain()

@@ -5,16 +5,17 @@ on longer arrays, so small teams run several times faster per run). Every run ke
 each draw is split by run and taken from that run's generator, in the same order and sizes as a single run
 would take it, so a run gives the same numbers batched or alone. With one run, the generator is used as it is.
 
-The week's task counts (step 3b-4: six binomial counts per person) and the turnover draw take their uniforms
-from a counter-based stream instead (:func:`luck`): each run has a 64-bit key from its seed (a stream of its
-own, like the others), and in week ``w`` person ``j`` of a run of ``n`` positions (``j`` counted from the
-run's first position) gets for draw ``k`` (slots 0-5 the counts, :data:`QUIT_SLOT` turnover) the uniform
-of SplitMix64 (Steele, Lea & Flood 2014) at position ``SLOTS * (n * (w - 1) + j) + k`` after that key
-(:func:`first_slot`). A uniform is then a function of (seed, week, person, draw) alone: the compiled loops
+The week's tasks (step 3b-4: one uniform per task decides its outcome), the surfacing of hidden failures and
+the turnover draw take their uniforms from a counter-based stream instead (:func:`luck`): each run has a 64-bit
+key from its seed (a stream of its own, like the others), and in week ``w`` person ``j`` of a run of ``n``
+positions (``j`` counted from the run's first position) gets for slot ``k`` (:data:`QUIT_SLOT` turnover,
+:data:`SURFACE_SLOT` the surfacing of hidden failures, :data:`TASK_SLOT` ``+ t`` task ``t``) the uniform of
+SplitMix64 (Steele, Lea & Flood 2014) at position ``SLOTS * (n * (w - 1) + j) + k`` after that key
+(:func:`first_slot`). A uniform is then a function of (seed, week, person, slot) alone: the compiled loops
 compute the ones they need where they need them, in any order and on any number of threads, and the numpy
-engine computes the same numbers on whole arrays (:meth:`Streams.counts`). It also means that two policies
-run with the same seed share every week's task and turnover luck: a person's luck does not depend on how
-many draws other events took before.
+engine computes the same numbers on whole arrays (:meth:`Streams.week_uniforms`). It also means that two
+policies run with the same seed share every week's task and turnover luck: a person's luck does not depend on
+how many draws other events took before.
 """
 
 from __future__ import annotations
@@ -128,8 +129,10 @@ def binomial_from_uniform(u, n, p):
 GOLDEN = np.uint64(0x9E3779B97F4A7C15)   # SplitMix64's increment (2**64 / golden ratio, odd)
 _M1, _M2 = np.uint64(0xBF58476D1CE4E5B9), np.uint64(0x94D049BB133111EB)
 _S30, _S27, _S31, _S11 = np.uint64(30), np.uint64(27), np.uint64(31), np.uint64(11)
-SLOTS = 8           # uniforms reserved per person and week: slots 0-5 the counts of step 3b-4,
-QUIT_SLOT = 6       # then turnover
+SLOTS = 128         # uniforms reserved per person and week (a power of two: the index is a shift):
+QUIT_SLOT = 0       # turnover,
+SURFACE_SLOT = 1    # the surfacing of hidden failures,
+TASK_SLOT = 2       # then one per task (params: tasks_per_week <= 100, so at most slot 101 is used)
 
 
 @njit(**JIT)
@@ -217,7 +220,7 @@ class Streams:
     """The dynamics' random streams: ``gens[b]`` for run ``b``, whose positions are ``pos[b]:pos[b+1]`` and
     teams ``teams[b]:teams[b+1]``, and ``luck_keys[b]``, the key of its counter-based uniforms. Offers the few
     Generator methods the model uses, on full-length arrays (per position or per team) or, through :meth:`at`,
-    on a subset of positions; and the week's counts (:meth:`counts`)."""
+    on a subset of positions; and the week's counter-based uniforms (:meth:`week_uniforms`)."""
 
     def __init__(self, gens, pos_bounds, team_bounds, luck_keys=()):
         self.gens = list(gens)
@@ -250,7 +253,7 @@ class Streams:
 
     def week_base(self, week: int):
         """Each run's offset of week ``week``'s uniforms in its counter-based stream: ``positions * (week - 1)``
-        (person ``j``'s count ``k`` is at ``SLOTS * (base + j) + k``)."""
+        (person ``j``'s slot ``k`` is at ``SLOTS * (base + j) + k``)."""
         return self._positions * (int(week) - 1)
 
     def person_index(self):
@@ -266,17 +269,23 @@ class Streams:
         person, run = self.person_index()
         return self.luck_keys[run], SLOTS * (self.week_base(week)[run] + person)
 
-    def counts(self, week: int):
-        """An object with a ``binomial(n, p)`` method over all positions, for the numpy engine's step 3b-4 of
-        week ``week``: its ``k``-th call uses the uniforms :func:`luck` ``(run's key, SLOTS * (base + person) +
-        k)``, the ones the compiled loops compute person by person."""
-        return _Counts(*self._first_slots(week))
+    def week_uniforms(self, week: int, slot: int, width: int | None = None):
+        """Each position's uniform at ``slot`` of week ``week`` (:func:`luck` at ``SLOTS * (base + person) +
+        slot`` after its run's key), the ones the compiled loops compute person by person; with ``width``, the
+        slots ``slot, ..., slot + width - 1`` side by side (one row per position)."""
+        keys, at = self._first_slots(week)
+        if width is None:
+            return luck_array(keys, at + slot)
+        return luck_array(keys[:, None], at[:, None] + slot + np.arange(width))
+
+    def week_draws(self, week: int, slot: int):
+        """An object with a ``binomial(n, p)`` method over all positions, for the numpy engine: each count is
+        :func:`binomial_from_uniform` at the position's uniform of ``slot`` in week ``week``."""
+        return _Counts(self.week_uniforms(week, slot))
 
     def quit_uniforms(self, week: int):
-        """Each position's turnover uniform of week ``week`` (slot :data:`QUIT_SLOT`), for the numpy engine: the
-        one the compiled people loop computes person by person."""
-        keys, at = self._first_slots(week)
-        return luck_array(keys, at + QUIT_SLOT)
+        """Each position's turnover uniform of week ``week`` (slot :data:`QUIT_SLOT`), for the numpy engine."""
+        return self.week_uniforms(week, QUIT_SLOT)
 
     def at(self, idx):
         """Draws for the positions ``idx`` (sorted): a generator-like object."""
@@ -291,16 +300,10 @@ class Streams:
 
 
 class _Counts:
-    """Binomial counts over all positions from the week's counter-based uniforms (see :meth:`Streams.counts`)."""
+    """Binomial counts over all positions, one given uniform each (see :meth:`Streams.week_draws`)."""
 
-    def __init__(self, keys, at):
-        self._keys, self._at, self._k = keys, at, 0
-
-    def uniforms(self):
-        """The next slot's uniforms, one per position."""
-        u = luck_array(self._keys, self._at + self._k)
-        self._k += 1
-        return u
+    def __init__(self, u):
+        self._u = u
 
     def binomial(self, n, p):
-        return binomials(self.uniforms(), n, p)
+        return binomials(self._u, n, p)

@@ -21,7 +21,8 @@ from scipy import stats
 from sim import compiled, policies
 from sim.model import OrgModel
 from sim.params import load_scenario, with_updates
-from sim.streams import SLOTS, Streams, binomial_at, binomial_from_uniform, binomials, luck, luck_array
+from sim.streams import (QUIT_SLOT, SLOTS, SURFACE_SLOT, TASK_SLOT, Streams, binomial_at, binomial_from_uniform,
+                         binomials, luck, luck_array)
 from tests.test_properties import scenarios
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -400,7 +401,7 @@ def test_state_fields_replaced_by_views_or_lists_are_made_plain_and_give_the_num
 
 
 # --------------------------------------------------------------------------------------------------------------
-# counter-based uniforms for the week's counts
+# counter-based uniforms: the week's tasks, surfacing and turnover
 # --------------------------------------------------------------------------------------------------------------
 def _splitmix_reference(key: int, index: int) -> float:
     """SplitMix64 (Steele, Lea & Flood 2014) written with Python integers: the output after ``index + 1``
@@ -421,17 +422,27 @@ def test_luck_is_splitmix64_in_the_compiled_and_the_numpy_version(key, index):
     assert 0.0 <= want < 1.0
 
 
-def test_luck_is_uniform_and_unrelated_across_counts_persons_and_keys():
+def test_luck_is_uniform_and_unrelated_across_slots_persons_and_keys():
     """Kolmogorov-Smirnov against U(0, 1) along each axis the model uses, and no correlation between a
-    person's successive counts or between neighbouring persons."""
+    person's successive slots or between neighbouring persons."""
     keys = np.random.default_rng(5).integers(0, 2**64, size=200, dtype=np.uint64)
     person = np.arange(1000)
-    u = luck_array(keys[:, None, None], SLOTS * person[None, :, None] + np.arange(6)[None, None, :])
+    u = luck_array(keys[:, None, None], SLOTS * person[None, :, None] + np.arange(12)[None, None, :])
     for sample in (u[0, :, 0], u[:, 0, 0], u[:, :, 3].ravel(), u.ravel()):
         assert stats.kstest(sample, "uniform").pvalue > 1e-4
     assert abs(np.corrcoef(u[:, :, 0].ravel(), u[:, :, 1].ravel())[0, 1]) < 0.01
+    assert abs(np.corrcoef(u[:, :, 2].ravel(), u[:, :, 3].ravel())[0, 1]) < 0.01
     assert abs(np.corrcoef(u[:, :-1, 0].ravel(), u[:, 1:, 0].ravel())[0, 1]) < 0.01
     assert abs(np.corrcoef(u[:-1, :, 0].ravel(), u[1:, :, 0].ravel())[0, 1]) < 0.01
+
+
+def test_the_slots_fit_the_most_tasks_a_scenario_may_set():
+    """Task t of a week uses slot TASK_SLOT + t: with the schema's largest tasks_per_week it stays below the
+    next person's slots, and the turnover and surfacing slots are apart from the tasks'."""
+    from sim.params import PARAMS
+    most = next(f for f in PARAMS if (f.section, f.name) == ("work", "tasks_per_week")).hi
+    assert TASK_SLOT + most <= SLOTS
+    assert len({QUIT_SLOT, SURFACE_SLOT}) == 2 and max(QUIT_SLOT, SURFACE_SLOT) < TASK_SLOT
 
 
 @settings(max_examples=200, deadline=None)
@@ -446,28 +457,32 @@ def test_binomial_at_is_the_binomial_at_that_uniform(key, index, n, p):
         assert got == binomial_from_uniform(_splitmix_reference(key, index), n, p)
 
 
-def test_counts_use_one_slot_per_call_and_each_runs_own_key():
-    """Streams.counts: the k-th binomial call of week w uses slot k of every person, counted from the run's
-    first position, at the run's offset for week w, with the run's key; a run's counts are the same batched or
-    alone."""
+def test_week_uniforms_are_each_persons_slots_with_each_runs_key():
+    """Streams.week_uniforms: slot k of week w for every person, counted from the run's first position, at the
+    run's offset for week w, with the run's key; a run's uniforms are the same batched or alone; week_draws
+    turns one slot into binomial counts."""
     pos, teams, keys = [0, 3, 5], [0, 1, 2], np.array([11, 2**64 - 3], dtype=np.uint64)
     s = Streams([np.random.default_rng(s) for s in (1, 2)], pos, teams, luck_keys=keys)
     np.testing.assert_array_equal(s.week_base(3), [6, 4])
-    n, p = np.array([5, 9, 0, 40, 7]), np.array([0.3, 0.5, 0.5, 0.9, 1.0])
-    c = s.counts(3)
-    first, second = c.binomial(n, p), c.binomial(n, p)
     person, run = np.array([0, 1, 2, 0, 1]), np.array([0, 0, 0, 1, 1])
-    for k, got in enumerate((first, second)):
-        want = [binomial_at(keys[r], SLOTS * ([6, 4][r] + j) + k, int(nn), float(pp))
-                for r, j, nn, pp in zip(run, person, n, p)]
-        np.testing.assert_array_equal(got, want)
+    tasks = s.week_uniforms(3, TASK_SLOT, 4)
+    assert tasks.shape == (5, 4)
+    for k in range(4):
+        want = [luck(keys[r], SLOTS * ([6, 4][r] + j) + TASK_SLOT + k) for r, j in zip(run, person)]
+        np.testing.assert_array_equal(tasks[:, k], want)
+        np.testing.assert_array_equal(s.week_uniforms(3, TASK_SLOT + k), want)
+    np.testing.assert_array_equal(s.quit_uniforms(3), s.week_uniforms(3, QUIT_SLOT))
+    n, p = np.array([5, 9, 0, 40, 7]), np.array([0.3, 0.5, 0.5, 0.9, 1.0])
+    want = [binomial_at(keys[r], SLOTS * ([6, 4][r] + j) + SURFACE_SLOT, int(nn), float(pp))
+            for r, j, nn, pp in zip(run, person, n, p)]
+    np.testing.assert_array_equal(s.week_draws(3, SURFACE_SLOT).binomial(n, p), want)
     alone = Streams([np.random.default_rng(2)], [0, 2], [0, 1], luck_keys=keys[1:])
-    np.testing.assert_array_equal(alone.counts(3).binomial(n[3:], p[3:]), first[3:])
-    assert not np.array_equal(s.counts(4).binomial(n, np.full(5, 0.5)), s.counts(3).binomial(n, np.full(5, 0.5)))
+    np.testing.assert_array_equal(alone.week_uniforms(3, TASK_SLOT, 4), tasks[3:])
+    assert not np.array_equal(s.week_uniforms(4, TASK_SLOT, 4), tasks)
 
 
 def test_two_policies_with_one_seed_share_every_weeks_task_luck():
-    """The task counts' uniforms depend on seed, week, person and count only: under another policy, after
+    """The tasks' uniforms depend on seed, week, person and slot only: under another policy, after
     sick leaves and hires have shifted the dynamics stream, a person's uniforms are still the same."""
     params = load_scenario(ROOT / "scenarios" / "controlling.toml")
     a = OrgModel(params, seed=3)
@@ -476,6 +491,6 @@ def test_two_policies_with_one_seed_share_every_weeks_task_luck():
     b.run(60)
     assert a.draw.luck_keys[0] == b.draw.luck_keys[0]
     assert a.leavers != b.leavers or not np.array_equal(a.state.status, b.state.status)   # their weeks differed
-    ua, ub = a.draw.counts(61).uniforms(), b.draw.counts(61).uniforms()
+    ua, ub = a.draw.week_uniforms(61, TASK_SLOT, 10), b.draw.week_uniforms(61, TASK_SLOT, 10)
     np.testing.assert_array_equal(ua, ub)
-    assert not np.array_equal(ua, OrgModel(params, seed=4).draw.counts(61).uniforms())
+    assert not np.array_equal(ua, OrgModel(params, seed=4).draw.week_uniforms(61, TASK_SLOT, 10))

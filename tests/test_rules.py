@@ -509,56 +509,91 @@ def test_observation_rises_with_monitoring(m):
 # ============================================================================================================
 # safety
 # ============================================================================================================
-@given(hnp.arrays(np.int64, N, elements=st.integers(0, 100)), uarr(), uarr(), uarr(), uarr(),
-       st.integers(0, 2**32 - 1))
-@settings(max_examples=60)
-def test_classify_failures_counts_non_negative_and_sum_to_failures(failures, nov, cx, aut, saf, seed):
-    basic, complex_, intelligent = safety.classify_failures(np.random.default_rng(seed), failures, nov, cx, aut,
-                                                            saf)
-    for x in (basic, complex_, intelligent):
-        assert np.all(x >= 0)
+def _week_of_tasks(rng, n, T, attempt, success, intelligent, complexity, report):
+    """Counts of ``n`` people's ``T`` tasks each: (attempted, successes, intelligent, complex, reported)."""
+    bounds = safety.outcome_bounds(*(np.broadcast_to(np.asarray(x, dtype=float), n) for x in
+                                     (attempt, success, intelligent, complexity, report)))
+    return safety.task_outcomes(*safety.tasks_below(rng.random((n, T)), bounds))
+
+
+@given(uarr(), uarr(), uarr(), uarr(), uarr(), st.floats(-0.5, 1.5), st.integers(1, 100), st.integers(0, 2**32 - 1))
+@settings(max_examples=80)
+def test_task_outcomes_are_counts_that_add_up(attempt, success, intel, cx, rep, extra, T, seed):
+    """Every count is a whole number between 0 and what it splits, whatever the chances (the work done may lie
+    outside [0, 1]: it is clipped)."""
+    attempt = attempt + extra
+    att, succ, intelligent, complex_, reported = _week_of_tasks(np.random.default_rng(seed), N, T, attempt,
+                                                                 success, intel, cx, rep)
+    failures = att - succ
+    for x in (att, succ, intelligent, complex_, reported):
         assert np.issubdtype(np.asarray(x).dtype, np.integer)
-    assert np.array_equal(basic + complex_ + intelligent, failures)
+        assert np.all(x >= 0)
+    assert np.all(att <= T)
+    assert np.all(failures >= 0)
+    assert np.all(intelligent + complex_ <= failures)       # basic = the rest
+    assert np.all(intelligent + reported <= failures)       # hidden = the rest
+    assert np.all(att[attempt <= 0] == 0)
+    assert np.all(att[attempt >= 1] == T)
 
 
-def test_classify_failures_intelligent_needs_novelty_and_autonomy():
-    rng = np.random.default_rng(1)
-    f = np.full(200, 50)
-    _, _, intel = safety.classify_failures(rng, f, 0.0, 0.3, np.ones(200), np.ones(200))
-    assert intel.sum() == 0
-    _, _, intel = safety.classify_failures(rng, f, 0.8, 0.3, np.zeros(200), np.ones(200))
-    assert intel.sum() == 0
-    _, _, lo = safety.classify_failures(rng, f, 0.8, 0.3, np.ones(200), np.zeros(200))
-    _, _, hi = safety.classify_failures(rng, f, 0.8, 0.3, np.ones(200), np.ones(200))
-    assert hi.sum() > lo.sum() > 0
-
-
-@given(hnp.arrays(np.int64, N, elements=st.integers(0, 100)), uarr(), st.integers(0, 2**32 - 1))
+@given(uarr(), uarr(), uarr(), uarr(), uarr())
 @settings(max_examples=60)
-def test_report_failures_counts_add_up(failures, saf, seed):
-    reported, hidden = safety.report_failures(np.random.default_rng(seed), failures, saf)
-    assert np.all(reported >= 0) and np.all(hidden >= 0)
-    assert np.array_equal(reported + hidden, failures)
+def test_outcome_bounds_are_ordered_within_the_work_done(attempt, success, intel, cx, rep):
+    d, b1, b2, b3, b4, b5 = safety.outcome_bounds(attempt, success, intel, cx, rep)
+    assert np.all((0 <= b1) & (b1 <= b2) & (b2 <= b3) & (b3 <= b4) & (b4 <= b5) & (b5 <= d) & (d <= 1))
+
+
+def test_task_outcomes_follow_the_chain_of_binomials():
+    """Over many people the counts have the means and variances of attempted ~ Binomial(T, d), successes ~
+    Binomial(attempted, s), intelligent ~ Binomial(failures, q), complex ~ Binomial(failures - intelligent, c),
+    reported ~ Binomial(failures - intelligent, r): about 4 standard errors, with the counts' own spread."""
+    n, T, d, s, q, c, r = 200_000, 10, 0.8, 0.6, 0.3, 0.4, 0.7
+    att, succ, intel, cx, rep = _week_of_tasks(np.random.default_rng(11), n, T, d, s, q, c, r)
+    rest = T * d * (1 - s) * (1 - q)       # expected basic + complex failures
+    for x, mean in ((att, T * d), (succ, T * d * s), (intel, T * d * (1 - s) * q), (cx, rest * c), (rep, rest * r)):
+        assert abs(x.mean() - mean) < 4 * x.std() / np.sqrt(n)
+    assert abs(att.var() - T * d * (1 - d)) < 0.05 * T * d * (1 - d)
+    # given how many were attempted, successes are Binomial(attempted, s): variance attempted * s * (1 - s)
+    eight = att == 8
+    assert abs(succ[eight].var() - 8 * s * (1 - s)) < 0.05 * 8 * s * (1 - s)
+    # type and reporting of a failure are independent: the covariance of complex and reported given the rest
+    f = att - succ - intel
+    three = f == 3
+    assert abs(np.cov(cx[three], rep[three])[0, 1]) < 0.02
+
+
+def test_intelligent_failures_need_novelty_and_autonomy():
+    n = 200
+
+    def intelligent(novelty, autonomy, safety_):
+        q = safety.intelligent_share(novelty, np.full(n, autonomy), np.full(n, safety_))
+        return _week_of_tasks(np.random.default_rng(1), n, 50, 1.0, 0.5, q, 0.3, 0.5)[2].sum()
+
+    assert intelligent(0.0, 1.0, 1.0) == 0
+    assert intelligent(0.8, 0.0, 1.0) == 0
+    assert intelligent(0.8, 1.0, 1.0) > intelligent(0.8, 1.0, 0.0) > 0
 
 
 @given(pair(), st.integers(0, 2**32 - 1))
 @settings(max_examples=30)
-def test_report_failures_reports_more_with_more_safety(s, seed):
+def test_more_safety_reports_more_failures(s, seed):
     assume(s[1] - s[0] > 0.05)
-    rng = np.random.default_rng(seed)
-    f = np.full(1000, 20)   # 20000 failures: the expected gap is at least 0.04 * 20000 = 800 reports
-    lo, _ = safety.report_failures(rng, f, np.full(1000, s[0]))
-    hi, _ = safety.report_failures(rng, f, np.full(1000, s[1]))
-    assert hi.sum() > lo.sum()
+    n = 1000   # 20 tasks each, half failing: the expected gap is at least 0.04 * 10000 = 400 reports
+
+    def reported(safety_):
+        return _week_of_tasks(np.random.default_rng(seed), n, 20, 1.0, 0.5, 0.0, 0.3,
+                              safety.report_share(np.full(n, safety_)))[4].sum()
+
+    assert reported(s[1]) > reported(s[0])
 
 
-def test_report_failures_extremes():
-    rng = np.random.default_rng(3)
-    f = np.full(100, 10)
-    rep, hid = safety.report_failures(rng, f, np.ones(100))
-    assert np.array_equal(rep, f) and hid.sum() == 0
-    rep, hid = safety.report_failures(rng, f, np.zeros(100))
-    assert 0.1 < rep.sum() / f.sum() < 0.3     # even in an unsafe team about 20% is reported
+def test_reporting_extremes():
+    n, T = 100, 10
+    att, succ, intel, cx, rep = _week_of_tasks(np.random.default_rng(3), n, T, 1.0, 0.0, 0.0, 0.3,
+                                               safety.report_share(np.ones(n)))
+    assert np.array_equal(rep, att) and att.sum() == n * T   # a safe team reports every failure
+    rep = _week_of_tasks(np.random.default_rng(3), n, T, 1.0, 0.0, 0.0, 0.3, safety.report_share(np.zeros(n)))[4]
+    assert 0.1 < rep.sum() / (n * T) < 0.3     # even in an unsafe team about 20% is reported
 
 
 @given(hnp.arrays(np.int64, N, elements=st.integers(0, 1000)), unit, st.integers(0, 2**32 - 1))

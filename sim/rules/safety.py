@@ -25,27 +25,48 @@ def report_share(safety):
     return clip01(0.2 + 0.8 * safety)
 
 
-def classify_failures(rng, failures, novelty, complexity, autonomy, safety):
-    """Step 4a: split each employee's failed tasks into intelligent, complex and basic (Edmondson 2023).
+def outcome_bounds(attempt, success, intelligent, complexity, report):
+    """Steps 3b-4b for each task of the week: where its uniform falls decides how it ends (Edmondson 2023).
 
-    An intelligent failure needs new territory and the freedom to experiment:
-    ``q_intelligent = novelty * autonomy * (0.4 + 0.6 * safety)``; of the rest a share ``complexity`` is
-    complex; the remainder is basic. Counts are drawn binomially (integers, summing to ``failures``).
-    """
-    intelligent = rng.binomial(failures, intelligent_share(novelty, autonomy, safety))
-    rest = failures - intelligent
-    complex_ = rng.binomial(rest, complexity)
-    basic = rest - complex_
-    return basic, complex_, intelligent
+    A task is attempted with chance ``attempt`` (the work done, clipped to [0, 1]) and then succeeds with
+    chance ``success``; a failure is intelligent with chance ``intelligent`` (:func:`intelligent_share`), else
+    complex with chance ``complexity`` or basic; a basic or complex failure is reported with chance ``report``
+    (:func:`report_share`), independently of its type, else hidden (intelligent failures, considered
+    experiments, are always discussed). The seven outcomes are adjacent intervals of [0, 1), so that one
+    uniform ``u`` per task decides it::
+
+        [0, b1) success              b1 = d * success                   (d = attempt)
+        [b1, b2) intelligent         b2 = b1 + (d - b1) * intelligent
+        [b2, b3) complex, reported   b4 = b2 + (d - b2) * complexity,   b3 = b2 + (b4 - b2) * report
+        [b3, b4) complex, hidden
+        [b4, b5) basic, reported     b5 = b4 + (d - b4) * report
+        [b5, d)  basic, hidden
+        [d, 1)   not attempted
+
+    Each bound is capped by the next (rounding could otherwise cross them). Returns ``(d, b1, b2, b3, b4, b5)``.
+    Over the week's ``T`` tasks the counts are exactly those of the chain of binomials: attempted ~ Binomial(T,
+    d), successes ~ Binomial(attempted, success), intelligent ~ Binomial(failures, intelligent), complex ~
+    Binomial(failures - intelligent, complexity), reported ~ Binomial(failures - intelligent, report)."""
+    d = np.minimum(np.maximum(attempt, 0.0), 1.0)
+    b1 = d * success
+    b2 = np.minimum(b1 + (d - b1) * intelligent, d)
+    b4 = np.minimum(b2 + (d - b2) * complexity, d)
+    b3 = np.minimum(b2 + (b4 - b2) * report, b4)
+    b5 = np.minimum(b4 + (d - b4) * report, d)
+    return d, b1, b2, b3, b4, b5
 
 
-def report_failures(rng, failures, safety):
-    """Step 4b: reported failures ~ Binomial(failures, 0.2 + 0.8 * safety); the rest is hidden.
+def tasks_below(u, bounds):
+    """How many of each person's task uniforms (``u``: one row per person, a column per task) fall below each
+    of :func:`outcome_bounds`' bounds: ``(below_d, below_b1, ..., below_b5)``, for :func:`task_outcomes`."""
+    return tuple((u < np.asarray(b, dtype=float)[:, None]).sum(axis=1) for b in bounds)
 
-    The model applies this to basic and complex failures; intelligent failures (considered experiments) are
-    always discussed."""
-    reported = rng.binomial(failures, report_share(safety))
-    return reported, failures - reported
+
+def task_outcomes(below_d, below_b1, below_b2, below_b3, below_b4, below_b5):
+    """The week's counts from :func:`tasks_below`: tasks attempted, successes, intelligent failures, complex
+    failures and reported (basic or complex) failures. The other counts follow: failures = attempted -
+    successes, basic = failures - intelligent - complex, hidden = failures - intelligent - reported."""
+    return below_d, below_b1, below_b2 - below_b1, below_b4 - below_b2, (below_b3 - below_b2) + (below_b5 - below_b4)
 
 
 def surface_hidden(rng, backlog, surfacing_rate):
