@@ -230,34 +230,39 @@ def policy_pass(first, status, competence, motivation_, engagement, manager_trus
             mt[k, t] = r[k]
 
 
-def work_pass(first, status, keys, base, person, run, T, difficulty, novelty, complexity, surfacing_rate,
+def work_pass(first, team, status, keys, base, person, run, T, difficulty, novelty, complexity, surfacing_rate,
               hidden_cost, safety_rate, trust_loss, competence, motivation_, engagement, exhaustion, initiative,
               safety_, hidden_backlog, benevolence_p, m_competence, blame, fw_eff_m, coaching_served, approval_served,
               taken_team, shortfall_sum, aut, mon, appr, coach_int, demand, shortfall,
               coach_recv, taken, done, wait, guide, attempted, success_rate, intelligent, surfaced, hidden,
               basic, complex_, reported, blame_event, own_safety, emp_output, delivered, repairs,
-              safety_sum, delivered_sum, manager_done_sum, repairs_sum, u_orphan, orphan_backlog, orphans):
+              safety_sum, delivered_sum, manager_done_sum, repairs_sum, u_orphan, orphan_backlog, orphans, p_succ):
     """Steps 3b-4 per person, team by team: work done, tasks attempted and succeeded, failures classified,
     reported or hidden, hidden ones surfacing; the safety each person feels before it is shared in the team;
     and the team sums (in index order, as numpy's bincount). Then the team's orphaned failures (hidden by
     people who left) surface, as :func:`sim.rules.safety.surface_hidden`: Binomial(``orphan_backlog``,
     ``surfacing_rate``) at the team's uniform ``u_orphan`` from the run's stream."""
+    # 3b. each person's work and chance of success, in loops over all people of their own (the second calls exp),
+    # then the tasks team by team: at 10,000 people 0.2 ms less than all of it in the team loop on one core,
+    # 0.07 ms on two (the same numbers)
+    for i in prange(team.size):
+        t = team[i]
+        actf = 1.0 if status[i] == ACTIVE else 0.0
+        coach_recv[i] = coach_int[i] * coaching_served[t]
+        taken[i] = taken_team[t] * (shortfall[i] / max(shortfall_sum[t], 1e-12))
+        capacity = effort(motivation_[i], engagement[i], exhaustion[i], initiative[i], mon[i])
+        wait[i] = approval_wait(appr[i], approval_served[t])
+        done[i] = work_done(demand[i], capacity, wait[i] + 0.1 * coach_recv[i], taken[i]) * actf
+        guide[i] = guidance(aut[i], fw_eff_m[t], coach_recv[i])
+    for i in prange(team.size):
+        p_succ[i] = success_probability(competence[i], difficulty, aut[i], initiative[i], guide[i], exhaustion[i])
     for t in prange(first.size - 1):
         s_safety = s_repairs = s_manager = s_delivered = 0.0
         for i in range(first[t], first[t + 1]):
-            act = status[i] == ACTIVE
-            actf = 1.0 if act else 0.0
-            fw = fw_eff_m[t]
-            coach_recv[i] = coach_int[i] * coaching_served[t]
-            taken[i] = taken_team[t] * (shortfall[i] / max(shortfall_sum[t], 1e-12))
-            capacity = effort(motivation_[i], engagement[i], exhaustion[i], initiative[i], mon[i])
-            wait[i] = approval_wait(appr[i], approval_served[t])
-            done[i] = work_done(demand[i], capacity, wait[i] + 0.1 * coach_recv[i], taken[i]) * actf
-            guide[i] = guidance(aut[i], fw, coach_recv[i])
-            p_succ = success_probability(competence[i], difficulty, aut[i], initiative[i], guide[i], exhaustion[i])
+            actf = 1.0 if status[i] == ACTIVE else 0.0
             key, at = keys[run[i]], first_slot(base, person, run, i)   # uniforms: luck(key, at + slot)
             # 3b-4b. each task's outcome from its uniform (safety.outcome_bounds, tasks_below, task_outcomes)
-            d, b1, b2, b3, b4, b5 = outcome_bounds(done[i], p_succ, intelligent_share(novelty, aut[i], safety_[i]),
+            d, b1, b2, b3, b4, b5 = outcome_bounds(done[i], p_succ[i], intelligent_share(novelty, aut[i], safety_[i]),
                                                    complexity, report_share(safety_[i]))
             n_d = n_1 = n_2 = n_3 = n_4 = n_5 = 0
             if d > 0.0:   # else no task is attempted: all counts are 0
@@ -272,7 +277,7 @@ def work_pass(first, status, keys, base, person, run, T, difficulty, novelty, co
             att, succ, intel, cx, rep_bc = task_outcomes(n_d, n_1, n_2, n_3, n_4, n_5)
             fail = att - succ
             attempted[i] = att
-            success_rate[i] = succ / max(att, 1) if att > 0 else p_succ
+            success_rate[i] = succ / max(att, 1) if att > 0 else p_succ[i]
             basic[i], complex_[i], intelligent[i] = fail - intel - cx, cx, intel
             hid = fail - intel - rep_bc
             hidden[i] = hid

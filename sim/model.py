@@ -561,7 +561,7 @@ class OrgModel(mesa.Model):
             x = self._scratch = {k: np.empty(n) for k in (
                 "aut", "mon", "appr", "coach_int", "control", "demand", "shortfall", "coach_recv", "taken", "done",
                 "wait", "guide", "success_rate", "blame_event", "own_safety", "emp_output", "delivered", "peer_eng",
-                "fit", "felt", "resources", "hind", "new_eng", "new_exh", "repairs", "quit_probability")}
+                "fit", "felt", "resources", "hind", "new_eng", "new_exh", "repairs", "quit_probability", "p_succ")}
             x.update({k: np.empty(n, dtype=np.int64) for k in ("level", "attempted")})   # and LAST_COUNTS, below
             x["burnt"], x["quits"] = np.empty(n, dtype=bool), np.empty(n, dtype=bool)
             x.update({k: np.empty(nt) for k in ("n_act", "shortfall_sum", "mon_sum", "appr_sum", "coach_sum",
@@ -596,7 +596,7 @@ class OrgModel(mesa.Model):
         base = self.draw.week_base(self.week)
         ms.make_plain()
         u_orphan, orphans = self.draw.random(nt), np.empty(nt, dtype=np.int64)   # as surface_hidden's draws
-        L.work_pass(first, s.status, self.draw.luck_keys, base, person, run,
+        L.work_pass(first, team, s.status, self.draw.luck_keys, base, person, run,
                     w.tasks_per_week, w.difficulty, w.novelty, w.complexity,
                     dyn.surfacing_rate, dyn.hidden_cost, dyn.safety_rate, dyn.trust_loss_multiplier,
                     s.competence, s.motivation, s.engagement, s.exhaustion, s.initiative, s.safety,
@@ -607,7 +607,7 @@ class OrgModel(mesa.Model):
                     x["attempted"], x["success_rate"], x["intelligent"], x["surfaced"], x["hidden"],
                     x["basic"], x["complex"], x["reported"], x["blame_event"], x["own_safety"],
                     x["emp_output"], x["delivered"], x["repairs"], x["safety_sum"], x["delivered_sum"],
-                    x["manager_done_sum"], x["repairs_sum"], u_orphan, ms.orphan_backlog, orphans)
+                    x["manager_done_sum"], x["repairs_sum"], u_orphan, ms.orphan_backlog, orphans, x["p_succ"])
         T = w.tasks_per_week
         team_repairs = x["repairs_sum"] + (1 + dyn.hidden_cost) * orphans / T
 
