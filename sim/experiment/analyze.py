@@ -16,7 +16,7 @@ import pandas as pd
 
 from ..metrics import label
 from ..params import BY_KEY, ConfigError
-from ..plots import COLORS, PANELS, _scale
+from ..plots import COLORS, PANELS, PNG, TITLE_Y, _scale
 from ..runner import final_table
 from .run import MANIFEST, atomic_write, export_csv, load_results
 from .spec import parse_text, sample_matrix
@@ -159,7 +159,7 @@ def timeseries_figure(runs, ts, factors, metrics, n_points, path, title, lang):
             c = COLORS[i % len(COLORS)] if i < len(COLORS) else plt.cm.viridis(i / max(len(order) - 1, 1))
             ax.fill_between(s.index, _scale(m, s["lo"]), _scale(m, s["hi"]), color=c, alpha=0.18, lw=0)
             ax.plot(s.index, _scale(m, s["mean"]), color=c, lw=2, label=gname)
-        ax.set_title(label(m, lang), fontsize=12)
+        ax.set_title(label(m, lang), fontsize=12, y=TITLE_Y)
         ax.grid(alpha=0.3)
     for ax in axes.ravel()[len(panels):]:
         ax.axis("off")
@@ -190,7 +190,7 @@ def heatmap_figure(points: pd.DataFrame, factors, metrics, path, title, lang):
         ax.set_yticks(range(piv.shape[0]), [_fmt_value(v) for v in piv.index])
         ax.set_xlabel(factor_label(fx, lang))
         ax.set_ylabel(factor_label(fy, lang))
-        ax.set_title(f"{label(m, lang)} ({WORDS[lang]['final']})", fontsize=11)
+        ax.set_title(f"{label(m, lang)} ({WORDS[lang]['final']})", fontsize=11, y=TITLE_Y)
         if z.size <= 150:
             for (r, c), v in np.ndenumerate(z):
                 rgb = np.asarray(im.cmap(im.norm(v)))[:3]
@@ -268,7 +268,7 @@ def indices_figure(ind: pd.DataFrame, design: str, metrics, path, title, lang):
                 ax.annotate(name, (x, y), fontsize=7, textcoords="offset points", xytext=(3, 3))
             ax.set_xlabel(w["mu_star"])
             ax.set_ylabel(w["sigma"])
-        ax.set_title(f"{label(m, lang)} ({w['final']})", fontsize=11)
+        ax.set_title(f"{label(m, lang)} ({w['final']})", fontsize=11, y=TITLE_Y)
         ax.grid(alpha=0.3)
     for ax in axes.ravel()[len(panels):]:
         ax.axis("off")
@@ -282,7 +282,7 @@ def indices_figure(ind: pd.DataFrame, design: str, metrics, path, title, lang):
 def _save(fig, path: Path) -> None:
     import matplotlib.pyplot as plt
 
-    atomic_write(Path(path), lambda p: fig.savefig(p, dpi=100, format="png"))
+    atomic_write(Path(path), lambda p: fig.savefig(p, dpi=100, format="png", **PNG))
     plt.close(fig)
 
 
