@@ -30,14 +30,21 @@ $(VENV)/.installed-test: pyproject.toml | $(VENV)/bin/python
 	$(PY) -m pip install -q -e ".[$(RUNTIME),test]"
 	@touch $@ $(VENV)/.installed-base
 
+# sim's bytecode, written up front: with PYTHONDONTWRITEBYTECODE set (as on CI machines) Python would otherwise
+# compile the package's source in every process, about 0.1 s of every command (up-to-date files are skipped)
+BYTECODE := $(PY) -m compileall -q sim
+
 demo: $(VENV)/.installed-base
+	@$(BYTECODE)
 	MPLBACKEND=Agg $(VENV)/bin/orgsim demo
 
 test: $(VENV)/.installed-test
+	@$(BYTECODE)
 	sh tools/ensure-chromium.sh
 	MPLBACKEND=Agg $(PY) -m pytest -q
 
 bench: $(VENV)/.installed-base
+	@$(BYTECODE)
 	MPLBACKEND=Agg $(PY) benchmarks/bench.py
 
 docs: $(VENV)/.installed-base
