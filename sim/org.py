@@ -156,15 +156,19 @@ def _graph_of(org: Org) -> nx.Graph:
     return g
 
 
+def _block_offsets(orgs: list[Org]):
+    """Where each organisation's positions, teams and senior managers start in a batch (and, last, their
+    totals): :func:`combine_orgs`' numbering, block after block."""
+    return tuple(np.cumsum([0] + [getattr(o, k) for o in orgs]) for k in ("n_positions", "n_teams", "n_senior"))
+
+
 def combine_orgs(orgs: list[Org]) -> Org:
     """Several independent organisations side by side as one (a batch of runs): positions, teams and senior
     managers are numbered block after block; no ties between blocks. Node numbering follows :class:`Org`:
     all positions, then all team leads, then all senior managers."""
     if len(orgs) == 1:
         return orgs[0]
-    pos = np.cumsum([0] + [o.n_positions for o in orgs])
-    tms = np.cumsum([0] + [o.n_teams for o in orgs])
-    srs = np.cumsum([0] + [o.n_senior for o in orgs])
+    pos, tms, srs = _block_offsets(orgs)
     N, T = int(pos[-1]), int(tms[-1])
     shift = lambda a, off: np.where(a >= 0, a + off, -1)  # noqa: E731
     return Org(team=np.concatenate([o.team + tms[b] for b, o in enumerate(orgs)]),
@@ -180,9 +184,7 @@ def _combined_graph(org: Org) -> nx.Graph:
     """:attr:`Org.graph` of a batch: its parts' graphs, renumbered block after block as :func:`combine_orgs`
     numbers them."""
     orgs = org.parts
-    pos = np.cumsum([0] + [o.n_positions for o in orgs])
-    tms = np.cumsum([0] + [o.n_teams for o in orgs])
-    srs = np.cumsum([0] + [o.n_senior for o in orgs])
+    pos, tms, srs = _block_offsets(orgs)
     N, T = int(pos[-1]), int(tms[-1])
     g = nx.Graph()
     for b, o in enumerate(orgs):
