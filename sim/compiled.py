@@ -274,19 +274,14 @@ def work_pass(first, team, status, keys, base, person, run, T, difficulty, novel
                     n_3 += u < b3
                     n_4 += u < b4
                     n_5 += u < b5
-            att, succ, intel, cx, rep_bc = task_outcomes(n_d, n_1, n_2, n_3, n_4, n_5)
-            fail = att - succ
-            attempted[i] = att
+            att, succ, intel, cx, basic[i], rep, hid = task_outcomes(n_d, n_1, n_2, n_3, n_4, n_5)
+            attempted[i], complex_[i], intelligent[i], reported[i], hidden[i] = att, cx, intel, rep, hid
             success_rate[i] = succ / max(att, 1) if att > 0 else p_succ[i]
-            basic[i], complex_[i], intelligent[i] = fail - intel - cx, cx, intel
-            hid = fail - intel - rep_bc
-            hidden[i] = hid
-            reported[i] = rep_bc + intel
             # 4c. hidden failures surface
             sf = binomial_at(key, at + SURFACE_SLOT, hidden_backlog[i], surfacing_rate)
             surfaced[i] = sf
             hidden_backlog[i] = hidden_backlog[i] - sf + hid
-            seen = rep_bc + intel + sf
+            seen = rep + sf
             blame_event[i] = blame[t] * min(1.0, seen / 4.0)
             own_safety[i] = personal_safety(safety_[i], blame[t], coach_recv[i], benevolence_p[i], seen,
                                             safety_rate, trust_loss)

@@ -439,13 +439,9 @@ class OrgModel(mesa.Model):
         bounds = safety.outcome_bounds(done, p_succ, safety.intelligent_share(p.work.novelty, aut, s.safety),
                                        p.work.complexity, safety.report_share(s.safety))
         u = rng.week_uniforms(self.week, TASK_SLOT, T)    # counter-based uniforms (sim.streams.luck)
-        attempted, successes, intelligent, complex_, reported_bc = safety.task_outcomes(
+        attempted, successes, intelligent, complex_, basic, reported, hidden = safety.task_outcomes(
             *safety.tasks_below(u, bounds))
-        failures = attempted - successes
         success_rate = np.where(attempted > 0, successes / np.maximum(attempted, 1), p_succ)
-        basic = failures - intelligent - complex_
-        hidden = failures - intelligent - reported_bc
-        reported = reported_bc + intelligent
 
         # 4c-d. Hidden failures surface; blame or learn ----------------------------------------------------------
         surfaced, backlog = safety.surface_hidden(rng.week_draws(self.week, SURFACE_SLOT), s.hidden_backlog,

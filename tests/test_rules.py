@@ -510,7 +510,8 @@ def test_observation_rises_with_monitoring(m):
 # safety
 # ============================================================================================================
 def _week_of_tasks(rng, n, T, attempt, success, intelligent, complexity, report):
-    """Counts of ``n`` people's ``T`` tasks each: (attempted, successes, intelligent, complex, reported)."""
+    """Counts of ``n`` people's ``T`` tasks each: (attempted, successes, intelligent, complex, basic, reported,
+    hidden); reported includes the intelligent failures."""
     bounds = safety.outcome_bounds(*(np.broadcast_to(np.asarray(x, dtype=float), n) for x in
                                      (attempt, success, intelligent, complexity, report)))
     return safety.task_outcomes(*safety.tasks_below(rng.random((n, T)), bounds))
@@ -522,16 +523,17 @@ def test_task_outcomes_are_counts_that_add_up(attempt, success, intel, cx, rep, 
     """Every count is a whole number between 0 and what it splits, whatever the chances (the work done may lie
     outside [0, 1]: it is clipped)."""
     attempt = attempt + extra
-    att, succ, intelligent, complex_, reported = _week_of_tasks(np.random.default_rng(seed), N, T, attempt,
-                                                                 success, intel, cx, rep)
+    counts = _week_of_tasks(np.random.default_rng(seed), N, T, attempt, success, intel, cx, rep)
+    att, succ, intelligent, complex_, basic, reported, hidden = counts
     failures = att - succ
-    for x in (att, succ, intelligent, complex_, reported):
+    for x in counts:
         assert np.issubdtype(np.asarray(x).dtype, np.integer)
         assert np.all(x >= 0)
     assert np.all(att <= T)
     assert np.all(failures >= 0)
-    assert np.all(intelligent + complex_ <= failures)       # basic = the rest
-    assert np.all(intelligent + reported <= failures)       # hidden = the rest
+    assert np.array_equal(intelligent + complex_ + basic, failures)
+    assert np.array_equal(reported + hidden, failures)
+    assert np.all(reported >= intelligent)                  # intelligent failures are always discussed
     assert np.all(att[attempt <= 0] == 0)
     assert np.all(att[attempt >= 1] == T)
 
@@ -548,7 +550,8 @@ def test_task_outcomes_follow_the_chain_of_binomials():
     Binomial(attempted, s), intelligent ~ Binomial(failures, q), complex ~ Binomial(failures - intelligent, c),
     reported ~ Binomial(failures - intelligent, r): about 4 standard errors, with the counts' own spread."""
     n, T, d, s, q, c, r = 200_000, 10, 0.8, 0.6, 0.3, 0.4, 0.7
-    att, succ, intel, cx, rep = _week_of_tasks(np.random.default_rng(11), n, T, d, s, q, c, r)
+    att, succ, intel, cx, _, reported, _ = _week_of_tasks(np.random.default_rng(11), n, T, d, s, q, c, r)
+    rep = reported - intel                 # the reported basic and complex failures
     rest = T * d * (1 - s) * (1 - q)       # expected basic + complex failures
     for x, mean in ((att, T * d), (succ, T * d * s), (intel, T * d * (1 - s) * q), (cx, rest * c), (rep, rest * r)):
         assert abs(x.mean() - mean) < 4 * x.std() / np.sqrt(n)
@@ -582,17 +585,17 @@ def test_more_safety_reports_more_failures(s, seed):
 
     def reported(safety_):
         return _week_of_tasks(np.random.default_rng(seed), n, 20, 1.0, 0.5, 0.0, 0.3,
-                              safety.report_share(np.full(n, safety_)))[4].sum()
+                              safety.report_share(np.full(n, safety_)))[5].sum()
 
     assert reported(s[1]) > reported(s[0])
 
 
 def test_reporting_extremes():
     n, T = 100, 10
-    att, succ, intel, cx, rep = _week_of_tasks(np.random.default_rng(3), n, T, 1.0, 0.0, 0.0, 0.3,
-                                               safety.report_share(np.ones(n)))
+    att, succ, intel, cx, basic, rep, hid = _week_of_tasks(np.random.default_rng(3), n, T, 1.0, 0.0, 0.0, 0.3,
+                                                           safety.report_share(np.ones(n)))
     assert np.array_equal(rep, att) and att.sum() == n * T   # a safe team reports every failure
-    rep = _week_of_tasks(np.random.default_rng(3), n, T, 1.0, 0.0, 0.0, 0.3, safety.report_share(np.zeros(n)))[4]
+    rep = _week_of_tasks(np.random.default_rng(3), n, T, 1.0, 0.0, 0.0, 0.3, safety.report_share(np.zeros(n)))[5]
     assert 0.1 < rep.sum() / (n * T) < 0.3     # even in an unsafe team about 20% is reported
 
 

@@ -63,10 +63,15 @@ def tasks_below(u, bounds):
 
 
 def task_outcomes(below_d, below_b1, below_b2, below_b3, below_b4, below_b5):
-    """The week's counts from :func:`tasks_below`: tasks attempted, successes, intelligent failures, complex
-    failures and reported (basic or complex) failures. The other counts follow: failures = attempted -
-    successes, basic = failures - intelligent - complex, hidden = failures - intelligent - reported."""
-    return below_d, below_b1, below_b2 - below_b1, below_b4 - below_b2, (below_b3 - below_b2) + (below_b5 - below_b4)
+    """The week's counts from :func:`tasks_below`: ``(attempted, successes, intelligent, complex, basic,
+    reported, hidden)``, each the number of tasks whose uniform fell in its intervals of
+    :func:`outcome_bounds`. ``reported`` counts the intelligent failures (always discussed) and the reported
+    complex and basic ones; failures = attempted - successes = intelligent + complex + basic = reported +
+    hidden."""
+    intelligent = below_b2 - below_b1
+    reported = intelligent + (below_b3 - below_b2) + (below_b5 - below_b4)
+    hidden = (below_b4 - below_b3) + (below_d - below_b5)
+    return below_d, below_b1, intelligent, below_b4 - below_b2, below_d - below_b4, reported, hidden
 
 
 def surface_hidden(rng, backlog, surfacing_rate):
