@@ -469,6 +469,11 @@ def _preload(argv: list[str]) -> None:
     modules are not anyway. Other commands (``--help``, ``params``, ``scenarios``) stay as quick as they are."""
     if not (len(argv) > 1 and argv[1] in MODEL_COMMANDS):
         return
+    # numpy's and scipy's OpenBLAS each start a thread per further core at import, which spins for about 0.1 s
+    # before it sleeps: 0.2-0.4 s of processor time in every command (and every experiment worker) for linear
+    # algebra the model never does at a size where threads help. The cores are the model's (numba) and the
+    # workers'. A value the user set is kept.
+    os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
     enabled = gc.isenabled()
     gc.disable()
     try:

@@ -316,6 +316,26 @@ def test_a_first_run_says_it_is_compiling(monkeypatch, capsys, cold):
     assert "compiling" not in capsys.readouterr().err
 
 
+def _threads_after_preload(**env):
+    """The threads of a fresh process once a model command's imports are loaded, and its OPENBLAS_NUM_THREADS."""
+    code = ("import os, sim.cli as c; c._preload(['orgsim', 'run', 'x.toml']); "
+            "print(len(os.listdir('/proc/self/task')), os.environ['OPENBLAS_NUM_THREADS'])")
+    base = {k: v for k, v in os.environ.items() if k != "OPENBLAS_NUM_THREADS"}
+    out = subprocess.run([sys.executable, "-c", code], env={**base, **env}, capture_output=True, text=True,
+                         check=True).stdout.split()
+    return int(out[0]), out[1]
+
+
+@pytest.mark.skipif(not os.path.isdir("/proc/self/task"), reason="counts threads through Linux's /proc")
+def test_a_model_command_starts_no_blas_threads_unless_asked():
+    """OpenBLAS's threads (numpy's, scipy's) spin at import: a model command keeps it to one thread, as if the
+    user had set OPENBLAS_NUM_THREADS=1; a value the user set is kept."""
+    unset, one, two = _threads_after_preload(), _threads_after_preload(OPENBLAS_NUM_THREADS="1"), \
+        _threads_after_preload(OPENBLAS_NUM_THREADS="2")
+    assert unset == one and unset[1] == "1"
+    assert two[1] == "2" and two[0] > one[0]
+
+
 def test_cache_is_cold_for_the_parallel_loops_until_they_are_stored(tmp_path):
     from sim.jit import cache_is_cold
     (tmp_path / "compiled.work_pass-235.py313.nbi").write_bytes(b"")
