@@ -37,7 +37,8 @@ class Employee(mesa.Agent):
         return int(self.model.org.team[self.slot])
 
     @property
-    def manager(self) -> "Manager":
+    def manager(self) -> "Manager | None":
+        """The team lead's agent (``None`` only after the model's ``remove_all_agents``)."""
         return self.model.managers_list[self.team]
 
     @property
@@ -161,7 +162,8 @@ class SeniorManager(mesa.Agent):
         """The managers reporting directly to this one (team leads or senior managers)."""
         org = self.model.org
         leads = [self.model.managers_list[t] for t in (org.team_boss == self.index).nonzero()[0]]
-        return leads + [self.model.senior_list[u] for u in (org.senior_boss == self.index).nonzero()[0]]
+        return [a for a in leads + [self.model.senior_list[u] for u in (org.senior_boss == self.index).nonzero()[0]]
+                if a is not None]
 
     @property
     def strain(self) -> float:

@@ -849,8 +849,13 @@ class OrgModel(mesa.Model):
         return super().agent_types
 
     def remove_all_agents(self):
+        """Mesa's: every agent leaves the model. The faces' lists follow (every position ``None``), so nothing
+        removed is still listed; people hired afterwards get new agents, whose manager is then ``None``."""
         self._faces()
         super().remove_all_agents()
+        self._employees_at[:] = [None] * len(self._employees_at)
+        self.managers_list = [None] * len(self.managers_list)
+        self.senior_list = [None] * len(self.senior_list)
 
     def _reorganisation_shock(self, magnitude):
         """A reorganisation: trust, safety and the manager's trust drop; the manager's strain rises."""
@@ -887,7 +892,7 @@ class OrgModel(mesa.Model):
 
     @property
     def managers(self) -> list[Manager]:
-        return list(self.managers_list)
+        return [m for m in self.managers_list if m is not None]
 
     def run(self, weeks: int | None = None):
         for _ in range(self.params.scenario.weeks if weeks is None else weeks):

@@ -125,6 +125,25 @@ def test_the_starting_teams_agents_have_the_ids_of_agents_made_at_once_even_afte
     assert set(m.agents) == set(m.employees) | set(m.managers) | set(m.senior_list) | {other}
 
 
+def test_remove_all_agents_leaves_no_stale_faces_and_later_hires_get_new_ones():
+    """After Mesa's remove_all_agents nothing removed is still listed (employees, managers, seniors); the model
+    steps on, and people hired afterwards get agents of their own (without a manager's agent)."""
+    params = load_scenario(None, ["team.teams=3", "team.size=4", "org.levels=2", "org.span=2",
+                                  "policy.name=controlling", "dynamics.turnover_base=0.05"])
+    m = OrgModel(params, seed=3)
+    m.run(5)
+    gone = set(m.agents)
+    m.remove_all_agents()
+    assert len(m.agents) == 0 and m.employees == [] and m.managers == []
+    assert all(e is None for e in m.employees_at) and all(s is None for s in m.senior_list)
+    before = m.leavers
+    m.run(30)
+    assert m.leavers > before                                   # people left and were replaced meanwhile
+    hired = m.employees
+    assert hired and not (set(hired) & gone) and set(m.agents) == set(hired)
+    assert all(m.state.status[e.slot] != VACANT and e.manager is None for e in hired)
+
+
 def test_org_graph_has_reporting_lines_and_peer_ties():
     rng = np.random.default_rng(0)
     org = build_org(rng, n_teams=3, team_size=6, peer_density=0.5, cross_density=0.1)
