@@ -162,8 +162,8 @@ class SeniorManager(mesa.Agent):
         """The managers reporting directly to this one (team leads or senior managers)."""
         org = self.model.org
         leads = [self.model.managers_list[t] for t in (org.team_boss == self.index).nonzero()[0]]
-        return [a for a in leads + [self.model.senior_list[u] for u in (org.senior_boss == self.index).nonzero()[0]]
-                if a is not None]
+        seniors = [self.model.senior_list[u] for u in (org.senior_boss == self.index).nonzero()[0]]
+        return [a for a in leads + seniors if a is not None]   # None: removed by remove_all_agents
 
     @property
     def strain(self) -> float:

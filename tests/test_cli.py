@@ -333,7 +333,9 @@ def test_a_model_command_starts_no_blas_threads_unless_asked():
     unset, one, two = _threads_after_preload(), _threads_after_preload(OPENBLAS_NUM_THREADS="1"), \
         _threads_after_preload(OPENBLAS_NUM_THREADS="2")
     assert unset == one and unset[1] == "1"
-    assert two[1] == "2" and two[0] > one[0]
+    assert two[1] == "2"
+    if len(os.sched_getaffinity(0)) > 1:   # OpenBLAS starts no more threads than there are cores
+        assert two[0] > one[0]
 
 
 def test_cache_is_cold_for_the_parallel_loops_until_they_are_stored(tmp_path):
