@@ -876,8 +876,9 @@ class OrgModel(mesa.Model):
     def _record_agents(self):
         s = self.state
         employed = np.flatnonzero(s.status != VACANT)
+        at = self.employees_at   # None for someone in post whose agent remove_all_agents removed: id -1
         rec = {"week": np.full(len(employed), self.week), "agent_id": np.array(
-            [self.employees_at[i].unique_id for i in employed], dtype=np.int64), "slot": employed,
+            [-1 if at[i] is None else at[i].unique_id for i in employed], dtype=np.int64), "slot": employed,
             "team": self.org.team[employed], "status": s.status[employed].copy(),
             "readiness": s.readiness_level[employed] + 1,
             "style": s.style[employed] + 1}

@@ -130,7 +130,7 @@ def test_remove_all_agents_leaves_no_stale_faces_and_later_hires_get_new_ones():
     steps on, and people hired afterwards get agents of their own (without a manager's agent)."""
     params = load_scenario(None, ["team.teams=3", "team.size=4", "org.levels=2", "org.span=2",
                                   "policy.name=controlling", "dynamics.turnover_base=0.05"])
-    m = OrgModel(params, seed=3)
+    m = OrgModel(params, seed=3, record_agents=True)
     m.run(5)
     gone = set(m.agents)
     m.remove_all_agents()
@@ -142,6 +142,10 @@ def test_remove_all_agents_leaves_no_stale_faces_and_later_hires_get_new_ones():
     hired = m.employees
     assert hired and not (set(hired) & gone) and set(m.agents) == set(hired)
     assert all(m.state.status[e.slot] != VACANT and e.manager is None for e in hired)
+    last = m.agent_records[-1]   # the agents' table goes on: people without an agent have id -1
+    ids = dict(zip(last["slot"].tolist(), last["agent_id"].tolist()))
+    assert {ids[e.slot] for e in hired} == {e.unique_id for e in hired}
+    assert -1 in ids.values() and all(ids[i] == -1 for i in ids if m.employees_at[i] is None)
 
 
 def test_org_graph_has_reporting_lines_and_peer_ties():
