@@ -119,6 +119,36 @@ def test_cascade_controlling_director_lowers_engagement_against_a_coaching_direc
     assert ((e(ctrl) < e(coach)).sum()) >= 9
 
 
+@cache
+def layers(director: str, middle: str) -> pd.DataFrame:
+    """Week 104 per seed of the company (40 teams, seeds 1-10) with the given director and middle layer: the
+    question of ``experiments/company_cascade.toml`` and of the company scenario's "things to try"."""
+    sp = load_scenario(ROOT / "scenarios/company_controlling_top.toml",
+                       ["team.teams=40", f'org.director_policy="{director}"', f'org.middle_policy="{middle}"'])
+    df = compare_params({"x": sp}, len(SEEDS), weeks=104, first_seed=SEEDS[0])
+    return df[df.week == 104].set_index("seed")
+
+
+def test_a_coaching_middle_layer_absorbs_part_of_a_controlling_directors_pressure():
+    cc, ck = layers("controlling", "controlling"), layers("controlling", "coaching")
+    kk = layers("coaching", "coaching")
+    # the team leads under a coaching middle layer receive less pressure and take less control ...
+    assert ck.pressure_from_above.mean() < cc.pressure_from_above.mean() - 0.2
+    assert ck.extra_control.mean() < cc.extra_control.mean() - 0.2
+    # ... so their teams stay more engaged, seed by seed; but not as engaged as under a coaching director
+    assert ck.engagement.mean() > cc.engagement.mean() + 0.05 and (ck.engagement > cc.engagement).sum() >= 9
+    assert kk.engagement.mean() > ck.engagement.mean() + 0.02 and (kk.engagement > ck.engagement).sum() >= 9
+
+
+def test_a_controlling_middle_layer_passes_pressure_on_under_any_director():
+    """The layer nearest the teams decides: under a controlling middle layer a coaching director changes
+    little, while the same director over a coaching middle layer keeps the company far more engaged."""
+    cc, kc, kk = layers("controlling", "controlling"), layers("coaching", "controlling"), layers("coaching", "coaching")
+    assert abs(kc.engagement.mean() - cc.engagement.mean()) < 0.02
+    assert kc.engagement.mean() < kk.engagement.mean() - 0.1
+    assert kc.extra_control.mean() > kk.extra_control.mean() + 0.3
+
+
 def test_one_coaching_team_lead_shelters_the_team():
     sp = load_scenario(ROOT / "scenarios/company_coaching_island.toml")
     gaps = []
