@@ -57,6 +57,11 @@ METRIC_INFO: dict[str, tuple[str, str, str]] = {
                       "under pressure, on top of their policy (0-1)"),
     "pressure_from_above": ("Pressure from above", "Druk van boven", "Mean control team leads receive from "
                             "their own manager (0 with one management level)"),
+    "senior_control": ("Extra control above team leads", "Extra controle boven teamleiders", "Mean control "
+                       "the managers above the team leads have taken back under pressure, on top of their policy "
+                       "(0-1; 0 with one management level)"),
+    "senior_strain": ("Strain above team leads", "Stress boven teamleiders", "Mean strain of the managers above "
+                      "the team leads (department managers up to the director; 0 with one management level)"),
     "zone_learning": ("Learning zone", "Leerzone", "Share of teams in the learning zone (safety and "
                       "standards high)"),
     "zone_comfort": ("Comfort zone", "Comfortzone", "Share of teams in the comfort zone"),
@@ -72,6 +77,14 @@ INT_METRICS = ("basic_failures", "complex_failures", "intelligent_failures", "hi
 def label(name: str, lang: str = "en") -> str:
     en, nl, _ = METRIC_INFO[name]
     return nl if lang == "nl" else en
+
+
+def _senior_means(model) -> dict[str, np.ndarray]:
+    """The managers above the team leads, per run: mean extra control and mean strain (0 where a run has none;
+    a batch numbers each run's senior managers block after block, :func:`sim.org.combine_orgs`)."""
+    us, run, n = model.ustate, model.run_of_senior, model._senior_counts
+    return {"senior_control": np.bincount(run, weights=us.boost, minlength=model.n_runs) / np.maximum(n, 1),
+            "senior_strain": np.bincount(run, weights=us.strain, minlength=model.n_runs) / np.maximum(n, 1)}
 
 
 def compute_metrics(model, by_run: bool = False, partials=None) -> dict:
@@ -92,12 +105,15 @@ def compute_metrics(model, by_run: bool = False, partials=None) -> dict:
         model._pos_bounds, model._team_bounds, partials, np.asarray(model._knob_arrays["standards"], dtype=float),
         ms.hours_total, ms.hours_monitoring, ms.hours_doing, ms.hours_coaching, ms.hours_vision, ms.strain, ms.boost,
         ms.pressure, np.asarray(last["team_output"], dtype=float), np.asarray(last["orphans_surfaced"], dtype=np.int64))
+    senior = _senior_means(model)
     if by_run:
         m = dict(zip(compiled.METRIC_COLUMNS, cols.T))
         m["leavers"] = model.leavers_by_run.astype(float)
+        m.update(senior)
         return {k: m[k] for k in METRICS}
     m = dict(zip(compiled.METRIC_COLUMNS, cols[0].tolist()))
     m["leavers"] = model.leavers_by_run[0]
+    m.update({k: float(v[0]) for k, v in senior.items()})
     return {k: int(m[k]) if k in INT_METRICS else m[k] for k in METRICS}
 
 

@@ -241,6 +241,8 @@ class OrgModel(mesa.Model):
         self._team_bounds = np.cumsum([0] + [o.n_teams for o in orgs])
         self.run_of_position = np.repeat(np.arange(self.n_runs), np.diff(self._pos_bounds))
         self.run_of_team = np.repeat(np.arange(self.n_runs), np.diff(self._team_bounds))
+        self._senior_counts = np.array([o.n_senior for o in orgs], dtype=np.int64)
+        self.run_of_senior = np.repeat(np.arange(self.n_runs), self._senior_counts)
         # positions are grouped by team (sim.org): team t holds positions team_first[t]:team_first[t + 1]
         self.team_first = np.searchsorted(self.org.team, np.arange(m + 1)).astype(np.int64)
         if not np.array_equal(np.repeat(np.arange(m), np.diff(self.team_first)), self.org.team):

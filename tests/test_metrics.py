@@ -65,6 +65,11 @@ def numpy_metrics(model) -> dict[str, np.ndarray]:
         "leavers": model.leavers_by_run.astype(float),
         "headcount": n_act,
     })
+    # the managers above the team leads: run r's are its org's senior managers, numbered block after block
+    srs = np.cumsum([0] + [o.n_senior for o in (model.org.parts or [model.org])])
+    us = model.ustate
+    for k, a in (("senior_control", us.boost), ("senior_strain", us.strain)):
+        m[k] = np.array([a[lo:hi].mean() if hi > lo else 0.0 for lo, hi in zip(srs[:-1], srs[1:])])
     return {k: m[k] for k in METRICS}
 
 
@@ -95,11 +100,14 @@ def check_against_numpy(model, weeks):
     ("company_coaching_island", ["team.teams=6"], None, {"vacancy_share", "hidden_failures"}),
     ("zone_anxiety", [], [1, 2, 3], {"vacancy_share", "hidden_failures", "surfaced_failures"}),
     ("reorganisation", ["team.teams=3"], [4, 5], {"vacancy_share", "hidden_failures"}),
+    ("company_controlling_top", ["team.teams=30"], [1, 2, 3], {"vacancy_share", "hidden_failures"}),
 ])
 def test_compiled_metrics_equal_the_numpy_metrics(scenario, sets, seeds, reached):
     params = load_scenario(ROOT / f"scenarios/{scenario}.toml", sets)
     model = OrgModel(params, seed=None if seeds else 7, seeds=seeds)
     assert reached <= check_against_numpy(model, 60)   # the runs went where the metrics have work to do
+    if model.org.n_senior:   # the managers above the team leads are measured, run by run
+        assert (compute_metrics(model, by_run=True)["senior_strain"] > 0).all()
 
 
 @settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.too_slow])

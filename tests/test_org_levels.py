@@ -85,9 +85,11 @@ def test_without_cascade_levels_change_nothing_below():
     one = run_one(load_scenario(None, base), seed=2, weeks=40).timeseries
     three = run_one(load_scenario(None, base + ["org.levels=3", "org.span=2", "org.cascade=0",
                                                  'org.director_policy="controlling"']), seed=2, weeks=40).timeseries
-    cols = [c for c in one.columns if c != "pressure_from_above"]
+    above = ["pressure_from_above", "senior_control", "senior_strain"]   # what the levels above feel and do
+    cols = [c for c in one.columns if c not in above]
     pd.testing.assert_frame_equal(one[cols], three[cols])
-    assert (three["pressure_from_above"] > 0).all() and (one["pressure_from_above"] == 0).all()
+    assert (three["pressure_from_above"] > 0).all() and (three["senior_strain"] > 0).all()
+    assert (one[above] == 0).all().all()
 
 
 @cache
@@ -105,11 +107,15 @@ def test_cascade_controlling_director_raises_managers_control_over_time():
     ctrl = company("company_controlling_top")
     assert at(ctrl, "pressure_from_above", 104) > at(ctrl, "pressure_from_above", 13) + 0.1
     assert at(ctrl, "extra_control", 104) > at(ctrl, "extra_control", 13) + 0.2
+    # and the managers between the director and the team leads take control first (senior_control)
+    assert at(ctrl, "senior_control", 104) > at(ctrl, "senior_control", 13) + 0.3
+    assert at(ctrl, "senior_strain", 104) > at(ctrl, "senior_strain", 1) + 0.1
 
 
 def test_cascade_controlling_director_lowers_engagement_against_a_coaching_director():
     ctrl, coach = company("company_controlling_top"), company("company_coaching_top")
     assert at(ctrl, "extra_control", 104) > at(coach, "extra_control", 104) + 0.1
+    assert at(ctrl, "senior_control", 104) > at(coach, "senior_control", 104) + 0.3
     assert at(ctrl, "manager_control", 104) > at(coach, "manager_control", 104) + 0.05
     assert at(ctrl, "engagement", 104) < at(coach, "engagement", 104) - 0.03
     # the same people and team leads start alike: the difference grows over time
