@@ -37,6 +37,20 @@ err_console = Console(stderr=True, highlight=False, soft_wrap=True)
 
 TABLE_METRICS = ("engagement", "engaged_share", "disengaged_share", "burnout_share", "absent_share", "output",
                  "trust_in_manager", "psych_safety", "competence", "leavers", "manager_hours", "manager_control")
+# and for organisations of several management levels, the cascade: what the team leads receive and take, and
+# what the managers above them take and feel
+LEVEL_TABLE_METRICS = ("pressure_from_above", "extra_control", "senior_control", "senior_strain")
+
+
+TABLE_WORDS = {"en": {"metric": "metric", "final": "final week", "compare": "Final week {week}: mean (sd) over "
+                      "{seeds} seeds  [{runs} runs, {seconds:.1f} s]"},
+               "nl": {"metric": "maat", "final": "laatste week", "compare": "Laatste week ({week}): gemiddelde (sd) "
+                      "over {seeds} seeds  [{runs} runs, {seconds:.1f} s]"}}
+
+
+def _table_metrics(params) -> tuple[str, ...]:
+    """The rows of ``run``'s and ``compare``'s tables for these scenarios' parameters."""
+    return TABLE_METRICS + (LEVEL_TABLE_METRICS if any(p.org.levels > 1 for p in params) else ())
 
 
 # --------------------------------------------------------------------------------------------------------------
@@ -164,9 +178,9 @@ def run(
     from .metrics import label
     t = Table(title=f"{title} - week {res.summary['weeks']}, seed {res.summary['seed']} "
                     f"({res.summary['seconds']:.2f} s)")
-    t.add_column("metric")
-    t.add_column("final week", justify="right")
-    for m in TABLE_METRICS:
+    t.add_column(TABLE_WORDS[lang]["metric"])
+    t.add_column(TABLE_WORDS[lang]["final"], justify="right")
+    for m in _table_metrics([params]):
         t.add_row(label(m, lang), fmt(m, res.summary["final"][m]))
     out_console.print(t)
     out_console.print(f"wrote {out}/timeseries.csv, summary.json, timeseries.png" + (", agents.csv" if agents
@@ -214,12 +228,12 @@ def _compare_into(scenarios, seeds, weeks, out, sets, lang, title=""):
     ft = final_table(df)
     _atomic_write(out / "final_means.csv", lambda p: ft.to_csv(p, index=False))
     stat = ft.set_index(["metric", "scenario"])
-    t = Table(title=f"Final week {int(df['week'].max())}: mean (sd) over {seeds} seeds  "
-                    f"[{n_runs} runs, {seconds:.1f} s]")
-    t.add_column("metric")
+    t = Table(title=TABLE_WORDS[lang]["compare"].format(week=int(df["week"].max()), seeds=seeds, runs=n_runs,
+                                                         seconds=seconds))
+    t.add_column(TABLE_WORDS[lang]["metric"])
     for k in params:
         t.add_column(k, justify="right")
-    for m in TABLE_METRICS:
+    for m in _table_metrics(params.values()):
         t.add_row(label(m, lang), *[f"{fmt(m, stat.loc[(m, k), 'mean'])} ({fmt(m, stat.loc[(m, k), 'sd'])})"
                                     for k in params])
     out_console.print(t)

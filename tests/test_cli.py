@@ -52,6 +52,25 @@ def test_run_writes_three_files_with_the_contract_columns(tmp_path):
     assert "Engagement" in res.output  # the short table
 
 
+def test_the_tables_show_the_cascade_for_organisations_of_several_levels(tmp_path):
+    company = ("run", SCEN / "company_controlling_top.toml", "--set", "team.teams=20", "--weeks", 20)
+    team = invoke("run", SCEN / "controlling.toml", "--weeks", 20, "--out", tmp_path / "t")
+    many = invoke(*company, "--out", tmp_path / "c")
+    dutch = invoke(*company, "--out", tmp_path / "n", "--lang", "nl")
+    assert team.exit_code == many.exit_code == dutch.exit_code == 0, (team.output, many.output, dutch.output)
+    for line in ("Pressure from above", "Extra control taken", "Extra control above team leads",
+                 "Strain above team leads"):
+        assert line in many.output and line not in team.output
+    final = json.loads((tmp_path / "c" / "summary.json").read_text())["final"]
+    assert f"{final['senior_strain']:.3f}" in many.output
+    assert "Stress boven teamleiders" in dutch.output and "laatste week" in dutch.output
+    assert "final week" in many.output and "final week" not in dutch.output
+    pair = invoke("compare", SCEN / "company_controlling_top.toml", SCEN / "company_coaching_top.toml", "--set",
+                  "team.teams=20", "--weeks", 10, "--seeds", 2, "--out", tmp_path / "cmp", "--lang", "nl")
+    assert pair.exit_code == 0, pair.output
+    assert "Stress boven teamleiders" in pair.output and "Laatste week (10)" in pair.output
+
+
 def test_run_is_reproducible_and_seed_sensitive(tmp_path):
     for name, seed in (("a", 5), ("b", 5), ("c", 6)):
         assert invoke("run", SCEN / "coaching.toml", "--out", tmp_path / name, "--weeks", 20,
