@@ -406,6 +406,26 @@ def test_analyze_grid_writes_means_with_cis_and_figures(tmp_path):
         assert (tmp_path / "an" / png).read_bytes()[:8] == b"\x89PNG\r\n\x1a\n", png
 
 
+def test_the_figures_follow_the_metrics_an_experiment_lists(tmp_path, monkeypatch):
+    """Listed metrics are shown in the file's order (the response figure: the first four); an experiment that
+    keeps every metric shows the headline ones first."""
+    import sim.experiment.analyze as an
+    seen = {}
+    real = an.response_figure
+    monkeypatch.setattr(an, "response_figure", lambda pts, f, shown, *a: (seen.setdefault("shown", shown),
+                                                                           real(pts, f, shown, *a)))
+    listed = SMALL.replace('["engagement", "burnout_share", "exhaustion", "leavers", "headcount", "output"]',
+                           '["leavers", "exhaustion", "engagement", "burnout_share", "headcount", "output"]')
+    assert listed != SMALL
+    out = tmp_path / "g"
+    run_experiment(write(tmp_path, listed), out, workers=1, progress=False)
+    analyze(out, tmp_path / "an")
+    assert seen["shown"][:4] == ["leavers", "exhaustion", "engagement", "burnout_share"]
+    assert an.key_metrics(seen["shown"], 4) == ["leavers", "exhaustion", "engagement", "burnout_share"]
+    every = an.figure_order(METRICS)
+    assert every[:6] == list(an.PANELS) and sorted(every) == sorted(METRICS)
+
+
 SENS = """
 [experiment]
 design = "{design}"

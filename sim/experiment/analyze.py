@@ -39,10 +39,18 @@ def factor_label(key: str, lang: str = "en") -> str:
     return (p.label_nl if lang == "nl" and p.label_nl else p.label_en) or key
 
 
-def key_metrics(metrics, k: int = 6) -> list[str]:
-    """The headline metrics that were kept (the plots' panels first)."""
+def figure_order(metrics, listed: bool = False) -> list[str]:
+    """The order in which the figures show the kept metrics: as the experiment file lists them
+    (``metrics = [...]``, ``listed``); when it keeps all of them, the headline metrics (the plots' panels) first."""
+    if listed:
+        return list(metrics)
     first = [m for m in PANELS if m in metrics]
-    return (first + [m for m in metrics if m not in first])[:k]
+    return first + [m for m in metrics if m not in first]
+
+
+def key_metrics(shown, k: int = 6) -> list[str]:
+    """The first ``k`` metrics a figure shows (``shown`` in :func:`figure_order`)."""
+    return list(shown)[:k]
 
 
 def _fmt_value(v) -> str:
@@ -310,7 +318,8 @@ def analyze(out, dest=None, lang: str = "en", csv: bool = False) -> dict:
     metrics = list(man["design"]["metrics"])
     factors = [f.key for f in spec.factors]
     n_points = int(man["design"]["points"])
-    runs, ts = load_results(out, columns=key_metrics(metrics))
+    shown = figure_order(metrics, listed=bool(spec.metrics))
+    runs, ts = load_results(out, columns=key_metrics(shown))
     if runs.empty or not (runs["status"] == "ok").any():
         raise ConfigError(f"{out}: no successful runs to analyse yet")
     notes = []
@@ -328,13 +337,13 @@ def analyze(out, dest=None, lang: str = "en", csv: bool = False) -> dict:
     put("design_points.parquet", lambda p: pts.to_parquet(p, index=False))
     put("design_points.csv", lambda p: pts.to_csv(p, index=False))
     if ts["week"].nunique() > 1:
-        timeseries_figure(runs, ts, factors, metrics, n_points, dest / "timeseries.png", title, lang)
+        timeseries_figure(runs, ts, factors, shown, n_points, dest / "timeseries.png", title, lang)
         files.append(dest / "timeseries.png")
     if factors:
-        response_figure(pts, factors, metrics, spec.design, dest / "response.png", title, lang)
+        response_figure(pts, factors, shown, spec.design, dest / "response.png", title, lang)
         files.append(dest / "response.png")
     if spec.design == "grid" and len(factors) >= 2:
-        heatmap_figure(pts, factors, metrics, dest / "heatmap.png", title, lang)
+        heatmap_figure(pts, factors, shown, dest / "heatmap.png", title, lang)
         files.append(dest / "heatmap.png")
     ind, more = sensitivity(spec, runs, metrics, seed)
     notes += more
@@ -342,7 +351,7 @@ def analyze(out, dest=None, lang: str = "en", csv: bool = False) -> dict:
         name = f"{spec.design}_indices"
         put(f"{name}.csv", lambda p: ind.to_csv(p, index=False))
         put(f"{name}.parquet", lambda p: ind.to_parquet(p, index=False))
-        indices_figure(ind, spec.design, metrics, dest / f"{name}.png", title, lang)
+        indices_figure(ind, spec.design, shown, dest / f"{name}.png", title, lang)
         files.append(dest / f"{name}.png")
     if csv:
         if man.get("status") != "finished":
