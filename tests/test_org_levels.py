@@ -155,6 +155,41 @@ def test_a_controlling_middle_layer_passes_pressure_on_under_any_director():
     assert kc.extra_control.mean() > kk.extra_control.mean() + 0.3
 
 
+@cache
+def corporation(levels: int, director: str) -> pd.DataFrame:
+    """Week 104 per seed of ``company_corporation`` in miniature (81 teams, span 3: a CEO over 3 divisions, 9
+    units, 27 departments and 81 team leads when five levels deep), seeds 1-10."""
+    sp = load_scenario(ROOT / "scenarios/company_corporation.toml",
+                       ["team.teams=81", "org.span=3", f"org.levels={levels}", f'org.director_policy="{director}"'])
+    df = compare_params({"x": sp}, len(SEEDS), weeks=104, first_seed=SEEDS[0])
+    return df[df.week == 104].set_index("seed")
+
+
+def test_corporation_each_layer_dilutes_the_top():
+    """The corporation's notice: against a coaching top, a controlling top costs less engagement five layers
+    deep than three (0.04 against 0.11 at full size), seed by seed; and the team leads feel less of it."""
+    gap = {lv: corporation(lv, "coaching").engagement - corporation(lv, "controlling").engagement
+           for lv in (3, 5)}
+    assert (gap[3] > 0).all() and (gap[5] > 0).all()                  # the top matters at either depth ...
+    assert gap[5].mean() < gap[3].mean() - 0.03 and (gap[5] < gap[3]).sum() >= 9   # ... less through five
+    push = {lv: corporation(lv, "controlling").pressure_from_above.mean()
+            - corporation(lv, "coaching").pressure_from_above.mean() for lv in (3, 5)}
+    assert push[5] < push[3] - 0.1
+
+
+def test_corporation_control_travels_down_the_layers_with_delay():
+    """The corporation's notice: after half a year the division heads (level 4) take much extra control and
+    the team leads (level 1) little, each layer between them in order; later every layer controls."""
+    sp = load_scenario(ROOT / "scenarios/company_corporation.toml", ["team.teams=81", "org.span=3"])
+    for seed in SEEDS[:3]:
+        pl = run_one(sp, seed=seed, weeks=104, per_team=True).per_level
+        extra = pl.pivot(index="week", columns="level", values="extra_control")
+        assert list(extra.columns) == [1, 2, 3, 4, 5]
+        half_year = extra.loc[26, [1, 2, 3, 4]].to_numpy()
+        assert (np.diff(half_year) > 0).all() and half_year[-1] > half_year[0] + 0.3
+        assert extra.loc[104, 1] > half_year[-1] and extra.loc[104, 1] > 4 * extra.loc[26, 1]
+
+
 def test_one_coaching_team_lead_shelters_the_team():
     sp = load_scenario(ROOT / "scenarios/company_coaching_island.toml")
     gaps = []
