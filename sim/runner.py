@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import platform
 import time
 from collections import Counter
@@ -62,6 +63,19 @@ def warm_up() -> float:
     return time.perf_counter() - t0
 
 
+FREE_AT = 10_000  # positions x runs from which a finished model's memory is handed back at once
+
+
+def _release(positions: int) -> None:
+    """Hand a finished model's memory back now (called once the caller has dropped the model). A Mesa model and
+    its agents refer to each other, so Python frees them only at its next full garbage collection, which can
+    come many runs later: a loop over runs of the 50,004-person corporation grew by about 30 MB a run (957 MB
+    after 24 runs in one process). A full collection costs 15-80 ms, so it is done only after models of
+    :data:`FREE_AT` positions or more (all runs of a batch together; a run of half a second or more)."""
+    if positions >= FREE_AT:
+        gc.collect()
+
+
 def run_one(params, seed: int | None = None, weeks: int | None = None, record_agents: bool = False,
             source: str | None = None, per_team: bool = False, engine: str = "compiled") -> RunResult:
     """Run one scenario for ``weeks`` (default: the scenario's) with ``seed`` (default: the scenario's).
@@ -108,6 +122,9 @@ def run_one(params, seed: int | None = None, weeks: int | None = None, record_ag
         boss = model.org.team_boss[per_team_df["team"].to_numpy()]
         per_team_df.insert(3, "manager_above", boss)
         per_level_df = _records(model.level_records)
+    positions = model.org.n_positions
+    del model
+    _release(positions)
     return RunResult(ts, summary, agents, per_team_df, per_level_df)
 
 
@@ -126,7 +143,11 @@ def run_batch(params, seeds: list[int], weeks: int | None = None) -> list[pd.Dat
     weeks = params.scenario.weeks if weeks is None else weeks
     model = OrgModel(params, seeds=list(seeds))
     model.run(weeks)
-    return [tidy(model.timeseries(run=i)) for i in range(len(seeds))]
+    frames = [tidy(model.timeseries(run=i)) for i in range(len(seeds))]
+    positions = model.org.n_positions
+    del model
+    _release(positions)
+    return frames
 
 
 def scenario_labels(paths) -> list[str]:

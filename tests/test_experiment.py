@@ -13,6 +13,8 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from typer.testing import CliRunner
 
 from sim.cli import app
@@ -424,6 +426,34 @@ def test_the_figures_follow_the_metrics_an_experiment_lists(tmp_path, monkeypatc
     assert an.key_metrics(seen["shown"], 4) == ["leavers", "exhaustion", "engagement", "burnout_share"]
     every = an.figure_order(METRICS)
     assert every[:6] == list(an.PANELS) and sorted(every) == sorted(METRICS)
+
+
+@settings(max_examples=40, deadline=None)
+@given(reps=st.lists(st.integers(1, 5), min_size=4, max_size=4), seed=st.integers(0, 2**16))
+def test_response_ci_is_over_the_runs_at_each_level(reps, seed):
+    """The response figure's bars: mean and 95% CI of all runs at a factor's level (replicates and the other
+    factor's points together), pooled from the point table, the same as computed from the runs directly."""
+    from scipy.stats import t as student_t
+
+    from sim.experiment.analyze import level_ci, point_table
+    rng = np.random.default_rng(seed)
+    pts = [(a, b) for a in (0.2, 0.8) for b in ("x", "y")]          # 2 x 2 grid, unequal replicates
+    rows = [{"point": i, "replicate": r, "status": "ok", "f1": a, "f2": b,
+             "final_engagement": rng.normal(a + (b == "y"), 0.1), "mean_engagement": 0.0}
+            for i, ((a, b), n) in enumerate(zip(pts, reps)) for r in range(n)]
+    runs = pd.DataFrame(rows).rename_axis("run_id").reset_index()
+    tab = point_table(runs, ["f1", "f2"], ["engagement"])
+    d = tab[(tab["stat"] == "final") & (tab["metric"] == "engagement")]
+    for f in ("f1", "f2"):
+        got = level_ci(d, f)
+        for level, y in runs.groupby(f)["final_engagement"]:
+            assert got.loc[level, "count"] == len(y)
+            assert got.loc[level, "mean"] == pytest.approx(y.mean(), rel=1e-12)
+            if len(y) > 1:
+                half = student_t.ppf(0.975, len(y) - 1) * y.std() / math.sqrt(len(y))
+                assert got.loc[level, "hi"] - got.loc[level, "mean"] == pytest.approx(half, rel=1e-9)
+            else:
+                assert np.isnan(got.loc[level, "hi"])
 
 
 SENS = """

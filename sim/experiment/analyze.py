@@ -151,6 +151,26 @@ def _ci(g) -> pd.DataFrame:
     return s.assign(lo=s["mean"] - half, hi=s["mean"] + half)
 
 
+def level_ci(d: pd.DataFrame, factor: str) -> pd.DataFrame:
+    """Per level of ``factor``: the mean over all runs at that level and its 95% CI (Student's t over those
+    runs), pooled from the point table's rows ``d`` (one metric and statistic: each point's mean, sd and n). The
+    spread counts the replicates within each point and the differences between the points at the level (the
+    other factors). A CI over the point means alone would rest on as few as two values when the other factors
+    have two levels (t = 12.7 at one degree of freedom) and say nothing about the replicates."""
+    from scipy.stats import t as student_t
+
+    d = d[d["n"] > 0]
+    w = d["n"].astype(float)
+    by = d.assign(w=w, wm=w * d["mean"]).groupby(factor)
+    n = by["w"].sum()
+    mean = by["wm"].sum() / n
+    within = ((w - 1) * d["sd"].fillna(0.0) ** 2).groupby(d[factor]).sum()
+    between = (w * (d["mean"] - d[factor].map(mean)) ** 2).groupby(d[factor]).sum()
+    sd = np.sqrt((within + between) / np.maximum(n - 1, 1))
+    half = np.where(n > 1, student_t.ppf(0.975, np.maximum(n - 1, 1)) * sd / np.sqrt(n), np.nan)
+    return pd.DataFrame({"mean": mean, "sd": sd, "count": n, "lo": mean - half, "hi": mean + half})
+
+
 def timeseries_figure(runs, ts, factors, metrics, n_points, path, title, lang):
     import matplotlib.pyplot as plt
 
@@ -225,13 +245,14 @@ def response_figure(points: pd.DataFrame, factors, metrics, design, path, title,
             ax = axes[r, c]
             numeric = BY_KEY[f].kind in ("float", "knob", "int")
             if design == "grid":
-                g = d.groupby(f)["mean"]
-                s = _ci(g)
+                s = level_ci(d, f)
                 xs = s.index if numeric else np.arange(len(s))
                 ax.errorbar(xs, _scale(m, s["mean"]), yerr=_scale(m, (s["hi"] - s["lo"]) / 2), marker="o",
                             color=COLORS[1], capsize=3)
                 if not numeric:
                     ax.set_xticks(xs, [str(v) for v in s.index], rotation=30)
+                elif BY_KEY[f].kind == "int" and len(xs) <= 12:
+                    ax.set_xticks(xs, [str(int(v)) for v in xs])   # levels, teams: no 3.5
             else:
                 levels = sorted(d[f].unique(), key=str)
                 xs = d[f] if numeric else d[f].map({v: i for i, v in enumerate(levels)})
