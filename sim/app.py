@@ -42,7 +42,7 @@ import traitlets
 from solara.alias import rv
 
 from sim.metrics import label as metric_label
-from sim.model import ABSENT, VACANT, OrgModel
+from sim.model import ABSENT, VACANT, OrgModel, free_finished
 from sim.params import BY_KEY, ConfigError, load_scenario, text, with_updates
 from sim.plots import COLORS, PERCENT, SMOOTH
 from sim.policies import PRESETS, resolve
@@ -323,7 +323,11 @@ class Dashboard:
     # --- building and stepping ----------------------------------------------------------------------------
     def _build(self, weeks: int) -> None:
         sides = ("A", "B") if self.ab else ("A",)
-        models = {s: OrgModel(self.params(s)) for s in sides}
+        params = {s: self.params(s) for s in sides}   # validated before the old models go
+        dropped = sum(m.org.n_positions for m in self.models.values())
+        self.models = {}
+        free_finished(dropped)   # before the new models are made: a big organisation's old ones are freed first
+        models = {s: OrgModel(params[s]) for s in sides}
         for m in models.values():
             m.run(weeks)
         self.models = models

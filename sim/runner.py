@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import gc
 import platform
 import time
 from collections import Counter
@@ -15,7 +14,7 @@ import pandas as pd
 
 from . import __version__, compiled, policies
 from .metrics import INT_METRICS, METRICS
-from .model import OrgModel
+from .model import OrgModel, free_finished
 from .params import load_scenario, text
 
 
@@ -61,19 +60,6 @@ def warm_up() -> float:
     if compiled.threads() > 1:
         compiled.load_parallel()  # the loops big organisations share among threads (no thread is started)
     return time.perf_counter() - t0
-
-
-FREE_AT = 10_000  # positions x runs from which a finished model's memory is handed back at once
-
-
-def _release(positions: int) -> None:
-    """Hand a finished model's memory back now (called once the caller has dropped the model). A Mesa model and
-    its agents refer to each other, so Python frees them only at its next full garbage collection, which can
-    come many runs later: a loop over runs of the 50,004-person corporation grew by about 30 MB a run (957 MB
-    after 24 runs in one process). A full collection costs 15-80 ms, so it is done only after models of
-    :data:`FREE_AT` positions or more (all runs of a batch together; a run of half a second or more)."""
-    if positions >= FREE_AT:
-        gc.collect()
 
 
 def run_one(params, seed: int | None = None, weeks: int | None = None, record_agents: bool = False,
@@ -124,7 +110,7 @@ def run_one(params, seed: int | None = None, weeks: int | None = None, record_ag
         per_level_df = _records(model.level_records)
     positions = model.org.n_positions
     del model
-    _release(positions)
+    free_finished(positions)
     return RunResult(ts, summary, agents, per_team_df, per_level_df)
 
 
@@ -146,7 +132,7 @@ def run_batch(params, seeds: list[int], weeks: int | None = None) -> list[pd.Dat
     frames = [tidy(model.timeseries(run=i)) for i in range(len(seeds))]
     positions = model.org.n_positions
     del model
-    _release(positions)
+    free_finished(positions)
     return frames
 
 
