@@ -2,17 +2,17 @@
 
 For N = 12, 100, 1,000, 10,000 and 50,000 employees (the last: five management levels, about the
 corporation scenario): set-up seconds (organisation graph, state, Mesa agents),
-agent-weeks per second over 104 weeks (with organisation-level data collection) for the compiled engine (the
-default) and the numpy engine, and peak memory (the process's peak resident set, measured in a fresh process
-per size, so Python and the imports are included; the import baseline is printed beside it). The compiled
-engine's code is loaded (or, on a machine's first run, compiled) before the clock starts; the time that
-takes is printed too. Then runs per second of an experiment of the default team (1
+agent-weeks per second over 104 weeks (with organisation-level data collection), and peak memory (the
+process's peak resident set, measured in a fresh process per size, so Python and the imports are included; the
+import baseline is printed beside it). The compiled schedule is loaded (or, on a machine's first run, compiled)
+before the clock starts; the time that takes is printed too. Then runs per second of an experiment of the default team (1
 manager + 12) x 104 weeks through ``orgsim experiment``'s engine with 1 and 2 workers. Then, in this same
 process, a plain per-agent Mesa model (``benchmarks/peer_model.py``: three-variable contagion, neighbours via
 ``cell.neighborhood``, a DataCollector of three means) at 10,000 agents, and the ratio of orgsim's
 agent-weeks per second to the peer's agent-steps per second; and, since the machine's speed can move between
 those two measurements, five rounds of the peer and orgsim at 10,000 measured one after the other in this
-process, with each round's ratio and their median.
+process, with each round's ratio and their median; then the same rounds with two busy processes beside them
+(a trainer's laptop with a browser and a video call), and orgsim's rate under load against its quiet rate.
 
     python benchmarks/bench.py                 # everything
     python benchmarks/bench.py --quick         # fewer weeks and runs (a smoke test of the script itself)
@@ -42,7 +42,7 @@ def _rss_mb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024.0  # Linux: kilobytes
 
 
-def one_size(n: int, weeks: int, engine: str) -> dict:
+def one_size(n: int, weeks: int) -> dict:
     """Measured in a fresh process (see main): set-up, run, peak memory."""
     import gc
 
@@ -55,17 +55,17 @@ def one_size(n: int, weeks: int, engine: str) -> dict:
         sets.append(f"team.cross_team_density={CROSS[n]}")
     base = ROOT / ("scenarios/company_controlling_top.toml" if levels > 1 else "scenarios/coaching.toml")
     sp = load_scenario(base, sets)
-    warm = warm_up() if engine == "compiled" else 0.0   # load (or compile) the compiled engine's code
+    warm = warm_up()   # load (or compile) the compiled schedule
     baseline = _rss_mb()
     gc.collect()
     t0 = time.perf_counter()
-    model = OrgModel(sp, seed=1, engine=engine)
+    model = OrgModel(sp, seed=1)
     setup = time.perf_counter() - t0
     t1 = time.perf_counter()
     model.run(weeks)
     run = time.perf_counter() - t1
     model.timeseries()
-    return {"employees": model.org.n_positions, "engine": engine, "setup_s": setup, "run_s": run, "weeks": weeks,
+    return {"employees": model.org.n_positions, "setup_s": setup, "run_s": run, "weeks": weeks,
             "agent_weeks_per_s": model.org.n_positions * weeks / run, "peak_mb": _rss_mb(),
             "baseline_mb": baseline, "warm_up_s": warm}
 
@@ -73,10 +73,9 @@ def one_size(n: int, weeks: int, engine: str) -> dict:
 def sizes(weeks: int) -> list[dict]:
     rows = []
     for n in SIZES:
-        for engine in ("compiled", "numpy"):
-            r = subprocess.run([sys.executable, __file__, "--one-size", str(n), "--weeks", str(weeks),
-                                "--engine", engine], capture_output=True, text=True, check=True)
-            rows.append(json.loads(r.stdout.strip().splitlines()[-1]))
+        r = subprocess.run([sys.executable, __file__, "--one-size", str(n), "--weeks", str(weeks)],
+                           capture_output=True, text=True, check=True)
+        rows.append(json.loads(r.stdout.strip().splitlines()[-1]))
     return rows
 
 
@@ -139,29 +138,42 @@ def paired_rounds(rounds: int, weeks: int, steps: int) -> list[dict]:
     return out
 
 
+class busy:
+    """``n`` processes spinning on a core each while the block runs (ended when it ends, or after ``seconds``)."""
+
+    def __init__(self, n: int, seconds: float):
+        self.n, self.seconds = n, seconds
+
+    def __enter__(self):
+        code = f"import time\nt = time.time() + {self.seconds}\nwhile time.time() < t: pass\n"
+        self.procs = [subprocess.Popen([sys.executable, "-c", code]) for _ in range(self.n)]
+        return self
+
+    def __exit__(self, *exc):
+        for p in self.procs:
+            p.kill()
+            p.wait()
+
+
 def main(argv=None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--quick", action="store_true")
     ap.add_argument("--json", type=Path)
     ap.add_argument("--one-size", type=int, help=argparse.SUPPRESS)
     ap.add_argument("--weeks", type=int, default=104, help=argparse.SUPPRESS)
-    ap.add_argument("--engine", default="compiled", help=argparse.SUPPRESS)
     a = ap.parse_args(argv)
     if a.one_size:
-        print(json.dumps(one_size(a.one_size, a.weeks, a.engine)))
+        print(json.dumps(one_size(a.one_size, a.weeks)))
         return 0
     weeks, runs = (20, 20) if a.quick else (104, 200)
     print(f"orgsim bench on {os.cpu_count()} cores, Python {sys.version.split()[0]}"
           + ("  [--quick: numbers are not comparable]" if a.quick else ""))
-    all_rows = sizes(weeks)
-    rows = [r for r in all_rows if r["engine"] == "compiled"]
-    numpy_rate = {r["employees"]: r["agent_weeks_per_s"] for r in all_rows if r["engine"] == "numpy"}
-    print(f"\n{'employees':>10} {'set-up s':>9} {'agent-weeks/s':>14} {'(numpy engine)':>15} {'peak MB':>8} "
-          f"{'(imports MB)':>13}")
+    all_rows = rows = sizes(weeks)
+    print(f"\n{'employees':>10} {'set-up s':>9} {'agent-weeks/s':>14} {'peak MB':>8} {'(imports MB)':>13}")
     for r in rows:
         print(f"{r['employees']:>10,} {r['setup_s']:>9.3f} {r['agent_weeks_per_s']:>14,.0f} "
-              f"{numpy_rate[r['employees']]:>15,.0f} {r['peak_mb']:>8.0f} {r['baseline_mb']:>13.0f}")
-    print(f"compiled engine: code loaded in {min(r['warm_up_s'] for r in rows):.2f} s per process (not timed above; "
+              f"{r['peak_mb']:>8.0f} {r['baseline_mb']:>13.0f}")
+    print(f"compiled schedule: code loaded in {min(r['warm_up_s'] for r in rows):.2f} s per process (not timed above; "
           f"a machine's first run compiles it, about 30 s)")
     exp = [experiment_rate(runs, weeks, w) for w in (1, 2)]
     print(f"\nexperiment, default team (13 agents) x {weeks} weeks, {runs} runs:")
@@ -183,9 +195,17 @@ def main(argv=None) -> int:
           + ", ".join(f"{r['ratio']:.1f}x" for r in rounds)
           + f"; median {ratios[len(ratios) // 2]:.1f}x (peer {min(r['peer'] for r in rounds):,.0f}-"
           f"{max(r['peer'] for r in rounds):,.0f} agent-steps/s)")
+    with busy(2, seconds=600):
+        loaded = paired_rounds(1 if a.quick else 3, weeks, 5 if a.quick else 15)
+    quiet = sorted(r["orgsim"] for r in rounds)[len(rounds) // 2]
+    under = sorted(r["orgsim"] for r in loaded)[len(loaded) // 2]
+    print(f"under load (two busy processes beside it), {len(loaded)} rounds: orgsim "
+          + ", ".join(f"{r['orgsim']:,.0f}" for r in loaded) + f" agent-weeks/s (median {under:,.0f}; quiet median "
+          f"{quiet:,.0f}: {under / quiet:.2f}x); ratios to the peer "
+          + ", ".join(f"{r['ratio']:.1f}x" for r in loaded) + " (one thread a week: serial and parallel are one)")
     if a.json:
         a.json.write_text(json.dumps({"sizes": all_rows, "experiment": exp, "peer": peer, "ratio": ratio,
-                                      "paired_rounds": rounds},
+                                      "paired_rounds": rounds, "under_load": loaded},
                                      indent=2))
     return 0
 

@@ -8,25 +8,14 @@ state: ``employee.competence``, ``employee.trust_in_manager``, ``manager.trust_i
 from __future__ import annotations
 
 import mesa
+import numpy as np
 
-STATUS_NAMES = ("active", "absent", "vacant")
-
-# Employee state variables exposed as attributes (all floats in [0, 1] unless noted).
-EMPLOYEE_VARS = (
-    "competence", "motivation", "trust_in_manager", "ability_p", "benevolence_p", "integrity_p",
-    "engagement", "exhaustion", "cynicism", "efficacy", "initiative", "safety",
-    "tenure",  # weeks
-    "trust_propensity", "resilience", "learning_rate", "workload_share",  # traits (workload_share: > 0, mean 1)
-    "autonomy", "monitoring", "approval", "coaching_received", "control", "output", "success_rate",
-    "manager_trust", "m_ability", "m_benevolence", "m_integrity",  # the manager's view of this employee
-    "hidden_backlog", "burnout_count",  # counts: hidden failures not yet surfaced; weeks of sustained burnout
-)
-INT_VARS = ("tenure", "hidden_backlog", "burnout_count")
+from .state import EMPLOYEE_VARS, INT_VARS, STATUS_NAMES
 
 
 class Employee(mesa.Agent):
     """An employee in a position (slot). A leaver is removed; a new hire is a new agent in the same slot (both
-    when the agents are next looked at, as is the starting team: :meth:`sim.model.OrgModel._sync_faces`)."""
+    when the agents are next looked at, as is the starting team: :class:`AgentFaces`)."""
 
     def __init__(self, model, slot: int):
         super().__init__(model)
@@ -111,7 +100,7 @@ class Manager(mesa.Agent):
     @property
     def extra_control(self) -> float:
         """Control taken back under pressure (0..1), on top of the policy."""
-        return float(self.model.mstate.boost[self.index])
+        return float(self.model.mstate.extra_control[self.index])
 
     @property
     def insecurity(self) -> float:
@@ -171,7 +160,106 @@ class SeniorManager(mesa.Agent):
 
     @property
     def extra_control(self) -> float:
-        return float(self.model.ustate.boost[self.index])
+        return float(self.model.ustate.extra_control[self.index])
 
     def __repr__(self) -> str:
         return f"SeniorManager(id={self.unique_id}, level={self.level}, policy={self.policy})"
+
+
+class AgentFaces:
+    """The employees' Mesa agents of a model (a mixin of :class:`sim.model.OrgModel`), made when anyone looks.
+
+    The starting team's agents, then those of hires, and the removal of leavers' follow when anyone looks at the
+    agents (``employees_at``, ``employees``, a manager's ``employees``, Mesa's ``agents``, ``agents_by_type``,
+    ``agent_types``, ``remove_all_agents``), when any other agent is made, or at the end of the step if anyone
+    subscribed to Mesa's agent signals; in the order they happened, so every agent gets the unique_id it would
+    have got at once. The starting team's agents come without signals, as when they were made at set-up, where
+    nobody could have subscribed yet. A run that never looks (``orgsim run``, experiments) keeps the state in
+    the arrays alone, without Mesa's bookkeeping."""
+
+    def _start_faces(self, n: int) -> None:
+        self._employees_at: list[Employee | None] = [None] * n
+        self._face_log: list[tuple[bool | None, np.ndarray]] = [(None, np.arange(n))]
+        self._replaying = False
+
+    def faces_hired(self, idx) -> None:
+        """New people at ``idx``: their agents are made when the agents are next looked at."""
+        self._face_log.append((True, idx))
+
+    def faces_left(self, idx) -> None:
+        """The people at ``idx`` left: their agents are removed when the agents are next looked at."""
+        self._face_log.append((False, idx))
+
+    def _sync_faces(self) -> None:
+        log, self._face_log = self._face_log, []
+        at = self._employees_at
+        self._replaying = True
+        try:
+            for hired, idx in log:
+                if hired is None:            # the starting team
+                    with self.suppress():
+                        for i in idx.tolist():
+                            at[i] = Employee(self, i)
+                    continue
+                for i in idx.tolist():
+                    if hired:
+                        at[i] = Employee(self, i)
+                    else:
+                        agent = at[i]
+                        if agent is not None:
+                            agent.remove()
+                            at[i] = None
+        finally:
+            self._replaying = False
+
+    def _faces(self) -> None:
+        if self.__dict__.get("_face_log"):
+            self._sync_faces()
+
+    def sync_faces_for_listeners(self) -> None:
+        """At the end of a step: if anyone listens to Mesa's agent signals, the week's agents come now."""
+        if self._face_log and any(key[0] == "agents" for key in self.subscribers):
+            self._sync_faces()
+
+    def register_agent(self, agent):
+        if not self.__dict__.get("_replaying", True):
+            self._faces()   # an agent made elsewhere comes after the employees made or hired before it
+        super().register_agent(agent)
+
+    @property
+    def employees_at(self) -> list[Employee | None]:
+        """The employee agent in each position (``None`` where it is vacant)."""
+        self._faces()
+        return self._employees_at
+
+    @property
+    def agents(self):
+        self._faces()
+        return super().agents
+
+    @property
+    def agents_by_type(self):
+        self._faces()
+        return super().agents_by_type
+
+    @property
+    def agent_types(self):
+        self._faces()
+        return super().agent_types
+
+    def remove_all_agents(self):
+        """Mesa's: every agent leaves the model. The faces' lists follow (every position ``None``), so nothing
+        removed is still listed; people hired afterwards get new agents, whose manager is then ``None``."""
+        self._faces()
+        super().remove_all_agents()
+        self._employees_at[:] = [None] * len(self._employees_at)
+        self.managers_list = [None] * len(self.managers_list)
+        self.senior_list = [None] * len(self.senior_list)
+
+    @property
+    def employees(self) -> list[Employee]:
+        return [e for e in self.employees_at if e is not None]
+
+    @property
+    def managers(self) -> list[Manager]:
+        return [m for m in self.managers_list if m is not None]

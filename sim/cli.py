@@ -13,7 +13,6 @@ import os
 import sys
 import tempfile
 import time
-from enum import Enum
 from pathlib import Path
 from typing import Annotated
 
@@ -25,10 +24,6 @@ from . import __version__
 from .params import (BY_KEY, EVENT_PARAMS, PARAMS, ConfigError, load_raw, load_scenario, markdown_table, text,
                      validate)
 
-
-class Engine(str, Enum):
-    compiled = "compiled"
-    numpy = "numpy"
 
 app = typer.Typer(add_completion=False, no_args_is_help=True, pretty_exceptions_enable=False,
                   help="orgsim: what leadership style does to people at work (an agent-based model on Mesa).")
@@ -148,9 +143,6 @@ def run(
     per_team: Annotated[bool, typer.Option("--per-team", help="Also write per_team.csv (one row per team per "
                                            "week) and per_level.csv (one row per management level per week)")]
     = False,
-    engine: Annotated[Engine, typer.Option(help="compiled (fast, the default) or numpy (the rules on whole "
-                                                "arrays, easiest to step through); same results")]
-    = Engine.compiled,
 ):
     """Run one scenario; write timeseries.csv, summary.json, timeseries.png (and agents.csv, per_team.csv)."""
     from .plots import fmt, timeseries_png
@@ -161,10 +153,7 @@ def run(
     _check_option("--seed", "scenario.seed", seed)
     _check_out(out)
     params = load_scenario(scenario, set_)
-    if engine == Engine.compiled:
-        _note_big_compile([params])
-    res = run_one(params, seed=seed, weeks=weeks, record_agents=agents, source=str(scenario), per_team=per_team,
-                  engine=engine.value)
+    res = run_one(params, seed=seed, weeks=weeks, record_agents=agents, source=str(scenario), per_team=per_team)
     out.mkdir(parents=True, exist_ok=True)
     _atomic_write(out / "timeseries.csv", lambda p: res.timeseries.to_csv(p, index=False))
     _atomic_write(out / "summary.json", lambda p: Path(p).write_text(json.dumps(res.summary, indent=2)))
@@ -217,7 +206,6 @@ def _compare_into(scenarios, seeds, weeks, out, sets, lang, title=""):
         raise ConfigError("compare: the same scenario file is named twice; use --seeds for more runs of one file")
     params = {lab: load_scenario(p, sets) for lab, p in zip(scenario_labels(scenarios), scenarios)}  # validate all
     names = {k: text(v, "title", lang) for k, v in params.items()}
-    _note_big_compile(params.values())
     n_runs = len(scenarios) * seeds
     t0 = time.perf_counter()
     df = compare_params(params, seeds, weeks, progress=_ticker(n_runs))
@@ -381,7 +369,6 @@ def report(
     if not 1 <= seeds <= 10_000:
         raise ConfigError(f"--seeds {seeds}: out of range; allowed: integer in [1, 10000]")
     _check_out(out)
-    _note_big_compile(load_scenario(p, set_) for p in scenarios)   # loaded only if the note may be due
     path = build_report(scenarios, seeds, lang, out, weeks=weeks, sets=set_,
                         progress=_ticker(len(scenarios) * seeds))
     out_console.print(f"wrote {path} (figures: report_*.png, data: report_data.csv, report_headline.csv)",
@@ -502,19 +489,6 @@ def _preload(argv: list[str]) -> None:
         # a silent first run looks hung: say why it waits
         err_console.print("note: first run of this version on this machine: compiling the model's loops "
                           "(20-40 s, once; later runs start in about 2 s)", markup=False)
-
-
-def _note_big_compile(params_list) -> None:
-    """Organisations of :data:`sim.compiled.PARALLEL_MIN` people or more run loops shared among the cores,
-    compiled on their first use (15-20 s): say so when they are not stored yet (the first-run note, if any,
-    has already covered it). ``params_list`` is only looked at then (it may be a generator)."""
-    from . import compiled
-    from .jit import cache_is_cold
-    if compiled.threads() < 2 or cache_is_cold() or not cache_is_cold(pattern="*_parallel-*.nbi"):
-        return
-    if any(p.team.teams * p.team.size >= compiled.PARALLEL_MIN for p in params_list):
-        err_console.print("note: first big organisation of this version on this machine: compiling the loops it "
-                          "shares among the cores (15-20 s, once)", markup=False)
 
 
 def main() -> None:  # console script entry point

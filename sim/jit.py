@@ -1,7 +1,7 @@
 """How orgsim compiles with numba, and where the compiled code is kept.
 
 numba caches compiled code next to each source file and checks only that file's time stamp, so a change to a
-rule in ``sim/rules/`` would not reach a cached loop in ``sim/compiled.py`` that calls it. orgsim therefore
+rule in ``sim/rules/`` would not reach a cached loop in ``sim/schedule.py`` that calls it. orgsim therefore
 keeps its cache in a directory named after a digest of every source file compiled code is built from: edit a
 rule and the next run compiles afresh (about 15 seconds, once) instead of using stale code.
 
@@ -26,8 +26,9 @@ from pathlib import Path
 import numba
 
 HERE = Path(__file__).resolve().parent
-# the sources compiled code is built from (rules are compiled from their own code: sim/compiled.py)
-SOURCES = ("params.py", "jit.py", "streams.py", "policies.py", "compiled.py", "rules/*.py")
+# the sources compiled code is built from (rules are compiled from their own code: sim/engine.py)
+SOURCES = ("params.py", "jit.py", "engine.py", "state.py", "streams.py", "policies.py", "schedule.py", "people.py",
+           "metrics.py", "rules/*.py")
 
 # numpy's error model: a division by zero gives inf/nan as it does in numpy, with no Python exception check
 JIT = dict(cache=True, error_model="numpy")

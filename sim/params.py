@@ -25,8 +25,25 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, create_model
 
-POLICY_NAMES = ("controlling", "delegating", "coaching", "situational", "reactive", "custom")
-EVENT_KINDS = ("pressure", "reorganisation", "key_person_leaves")
+# the named policies (their knobs: sim.policies.PRESETS): name -> labels (English, Dutch; long, then short)
+POLICY_LABELS: dict[str, tuple[str, str, str, str]] = {
+    "controlling": ("Controlling (micromanager)", "Controlerend (micromanager)", "controlling", "controlerend"),
+    "delegating": ("Delegating (hands-off)", "Delegerend (loslaten)", "delegating", "delegerend"),
+    "coaching": ("Coaching (trust within frameworks)", "Coachend (vertrouwen binnen kaders)", "coaching",
+                 "coachend"),
+    "situational": ("Situational (Hersey-Blanchard)", "Situationeel (Hersey-Blanchard)", "situational",
+                    "situationeel"),
+    "reactive": ("Reactive (control when behind)", "Reactief (controle bij achterstand)", "reactive", "reactief"),
+    "custom": ("Custom (only the knobs)", "Eigen instelling (alleen de knoppen)", "custom", "eigen instelling"),
+}
+POLICY_NAMES = tuple(POLICY_LABELS)
+# the kinds of scenario event (what each does: sim.events): kind -> labels (English, Dutch)
+EVENT_LABELS: dict[str, tuple[str, str]] = {
+    "pressure": ("Crunch", "Piekdrukte"),
+    "reorganisation": ("Reorganisation", "Reorganisatie"),
+    "key_person_leaves": ("Key person leaves", "Sleutelfiguur vertrekt"),
+}
+EVENT_KINDS = tuple(EVENT_LABELS)
 
 
 class ConfigError(ValueError):

@@ -110,49 +110,27 @@ def team_lead_knobs(policy, org, n_teams: int, rng) -> list[Knobs]:
     return [resolve(policy, nm) for nm in names]
 
 
-def readiness(competence, motivation, engagement):
-    """Hersey-Blanchard readiness = ability x willingness: competence combined with commitment.
-
-    ``readiness = competence**0.6 * commitment**0.4`` with ``commitment = (motivation + engagement) / 2``.
-    """
-    commitment = 0.5 * (motivation + engagement)
-    return np.power(np.clip(competence, 0, 1), 0.6) * np.power(np.clip(commitment, 0, 1), 0.4)
-
-
-def readiness_level(r):
-    """Readiness level R1..R4 as 0..3 (also the index of the matching style S1..S4)."""
-    return np.searchsorted(np.asarray(READINESS_CUTS), r, side="right")
-
-
 def readiness_level_of(competence, motivation, engagement):
-    """``readiness_level(readiness(competence, motivation, engagement))`` without the two powers, which cost
-    more than the rest of step 2 together: with ``c`` and ``m`` competence and commitment clipped to [0, 1],
-    ``c**0.6 * m**0.4 >= cut`` exactly when ``c**3 * m**2 >= cut**5`` (both sides to the 5th power), so the
-    levels are compared on ``c**3 * m**2`` against :data:`READINESS_CUTS_5`. Rounding can tell the two apart
-    only within about 1e-15 of a cut. Both engines use this."""
+    """Hersey-Blanchard readiness level R1..R4 as 0..3 (also the index of the matching style S1..S4).
+
+    Readiness is ability x willingness, ``readiness = c**0.6 * m**0.4`` with ``c`` competence and ``m``
+    commitment ``(motivation + engagement) / 2``, both clipped to [0, 1]; the level counts the
+    :data:`READINESS_CUTS` at or below it. Computed without the two powers, which cost more than the rest of
+    step 2 together: ``c**0.6 * m**0.4 >= cut`` exactly when ``c**3 * m**2 >= cut**5`` (both sides to the 5th
+    power), so ``c**3 * m**2`` is compared with :data:`READINESS_CUTS_5` (rounding can tell the two apart only
+    within about 1e-15 of a cut)."""
     c = np.clip(competence, 0, 1)
     m = np.clip(0.5 * (motivation + engagement), 0, 1)
     return np.searchsorted(np.asarray(READINESS_CUTS_5), c * c * c * (m * m), side="right")
 
 
-def apply_policy(k: dict, ready, mtrust, boost, level=None):
-    """Step 2: the manager applies the policy per employee (Hersey-Blanchard; Mayer et al. 1995; Karasek 1979).
-
-    ``k`` maps knob names to per-employee arrays (the knobs of each employee's manager); ``ready`` is readiness
-    (or ``None`` when ``level``, its level from :func:`readiness_level_of`, is given), ``mtrust`` the manager's
-    trust in the employee and ``boost`` the manager's extra control taken under pressure (0..1). The equations
-    are in :func:`levers`.
-
-    Returns (autonomy, monitoring, approval, coaching_intent, control, style_index).
-    """
-    return levers(k["autonomy"], k["monitoring"], k["approval"], k["coaching"], k["phased_delegation"],
-                  k["readiness_matching"], readiness_level(ready) if level is None else level, mtrust, boost)
-
-
 def levers(a0, m0_, ap0_, c0, pd, rm, level, mtrust, boost):
-    """The levers a manager pulls for one employee (:func:`apply_policy`), from the policy's knobs
+    """Step 2: the levers a manager pulls for one employee (Hersey-Blanchard; Mayer et al. 1995; Karasek 1979),
+    from the policy's knobs
     (autonomy ``a0``, monitoring ``m0``, approval ``ap0``, coaching ``c0``, phased delegation ``pd``, readiness
-    matching ``rm``) and the employee's readiness ``level`` (0..3, :func:`readiness_level`). Equations, with
+    matching ``rm``), the employee's readiness ``level`` (0..3, :func:`readiness_level_of`), the manager's trust
+    in them ``mtrust`` and the extra control the manager has taken under pressure ``boost`` (0..1). Returns
+    (autonomy, monitoring, approval, coaching intent, control, style index). Equations, with
     g(T) = clip((T - 0.4) / 0.45, 0, 1) the trust-driven hand-over:
 
         a_base   = a0 + pd * (0.95 - a0) * g(T)                      phased delegation (trust -> risk-taking)
@@ -179,6 +157,18 @@ def output_gap(perceived_output, expected):
     """How far results are below what is expected, as the manager sees them, with 5% tolerance:
     ``gap = clip((0.95 expected - perceived_output) / expected, 0, 1)``."""
     return np.clip((0.95 * expected - perceived_output) / np.maximum(expected, 1e-9), 0.0, 1.0)
+
+
+def perceive_output(perceived_output, seen_output):
+    """A manager judges results over the last weeks: ``0.7 perceived_output + 0.3 seen_output`` (an exponential
+    average of the output per position seen each week)."""
+    return 0.7 * perceived_output + 0.3 * seen_output
+
+
+def consistency(extra_control, previous):
+    """How consistent the manager seems this week (integrity, Mayer et al. 1995): ``clip(1 - 10 |extra_control -
+    previous|)``: a manager who swings between control and letting go seems erratic."""
+    return np.clip(1 - 10 * np.abs(extra_control - previous), 0.0, 1.0)
 
 
 def style_used(autonomy, coaching_received):

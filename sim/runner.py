@@ -12,7 +12,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from . import __version__, compiled, policies
+from . import __version__, policies
 from .metrics import INT_METRICS, METRICS
 from .model import OrgModel, free_finished
 from .params import load_scenario, text
@@ -52,24 +52,20 @@ def tidy(df: pd.DataFrame) -> pd.DataFrame:
 
 
 def warm_up() -> float:
-    """Load (or, on a machine's first run, compile) the compiled engine's code in this process, serial and
-    parallel, by running one week of a tiny organisation; processes forked afterwards share it. Returns the
+    """Load (or, on a machine's first run, compile) the compiled schedule in this process by running one week of a tiny organisation; processes forked afterwards share it. Returns the
     seconds it took."""
     t0 = time.perf_counter()
     OrgModel(load_scenario(None, ["team.size=2"])).run(1)
-    if compiled.threads() > 1:
-        compiled.load_parallel()  # the loops big organisations share among threads (no thread is started)
     return time.perf_counter() - t0
 
 
 def run_one(params, seed: int | None = None, weeks: int | None = None, record_agents: bool = False,
-            source: str | None = None, per_team: bool = False, engine: str = "compiled") -> RunResult:
+            source: str | None = None, per_team: bool = False) -> RunResult:
     """Run one scenario for ``weeks`` (default: the scenario's) with ``seed`` (default: the scenario's).
-    ``per_team`` also collects one row per team (and per management level) per week; ``engine`` is
-    ``"compiled"`` or ``"numpy"`` (same results, see :class:`sim.model.OrgModel`)."""
+    ``per_team`` also collects one row per team (and per management level) per week."""
     weeks = params.scenario.weeks if weeks is None else weeks
     t0 = time.perf_counter()
-    model = OrgModel(params, seed=seed, record_agents=record_agents, per_team=per_team, engine=engine)
+    model = OrgModel(params, seed=seed, record_agents=record_agents, per_team=per_team)
     model.run(weeks)
     seconds = time.perf_counter() - t0
     ts = tidy(model.timeseries())
@@ -96,7 +92,6 @@ def run_one(params, seed: int | None = None, weeks: int | None = None, record_ag
         "team_policies": dict(sorted(Counter(k.name for k in model.knobs).items())),
         "knobs": {k: getattr(knobs, k) for k in policies.KNOBS},
         "seconds": round(seconds, 4),
-        "engine": engine,
         "versions": versions(),
         "final": {k: (int(v) if k in INT_METRICS else float(v)) for k, v in ts.iloc[-1].items() if k != "week"},
         "parameters": params.model_dump(mode="json"),

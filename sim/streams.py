@@ -12,8 +12,8 @@ positions (``j`` counted from the run's first position) gets for slot ``k`` (:da
 :data:`SURFACE_SLOT` the surfacing of hidden failures, :data:`TASK_SLOT` ``+ t`` task ``t``) the uniform of
 SplitMix64 (Steele, Lea & Flood 2014) at position ``SLOTS * (n * (w - 1) + j) + k`` after that key
 (:func:`first_slot`). A uniform is then a function of (seed, week, person, slot) alone: the compiled loops
-compute the ones they need where they need them, in any order and on any number of threads, and the numpy
-engine computes the same numbers on whole arrays (:meth:`Streams.week_uniforms`). It also means that two
+compute the ones they need where they need them, in any order and on any number of threads
+(:meth:`Streams.week_uniforms` gives the same numbers on whole arrays, for tests and analyses). It also means that two
 policies run with the same seed share every week's task and turnover luck: a person's luck does not depend on
 how many draws other events took before.
 """
@@ -271,21 +271,12 @@ class Streams:
 
     def week_uniforms(self, week: int, slot: int, width: int | None = None):
         """Each position's uniform at ``slot`` of week ``week`` (:func:`luck` at ``SLOTS * (base + person) +
-        slot`` after its run's key), the ones the compiled loops compute person by person; with ``width``, the
+        slot`` after its run's key), the ones the weekly loops compute person by person; with ``width``, the
         slots ``slot, ..., slot + width - 1`` side by side (one row per position)."""
         keys, at = self._first_slots(week)
         if width is None:
             return luck_array(keys, at + slot)
         return luck_array(keys[:, None], at[:, None] + slot + np.arange(width))
-
-    def week_draws(self, week: int, slot: int):
-        """An object with a ``binomial(n, p)`` method over all positions, for the numpy engine: each count is
-        :func:`binomial_from_uniform` at the position's uniform of ``slot`` in week ``week``."""
-        return _Counts(self.week_uniforms(week, slot))
-
-    def quit_uniforms(self, week: int):
-        """Each position's turnover uniform of week ``week`` (slot :data:`QUIT_SLOT`), for the numpy engine."""
-        return self.week_uniforms(week, QUIT_SLOT)
 
     def at(self, idx):
         """Draws for the positions ``idx`` (sorted): a generator-like object."""
@@ -297,13 +288,3 @@ class Streams:
     def block_of(self, idx):
         """Run of each position in ``idx``."""
         return np.searchsorted(self.pos, idx, side="right") - 1
-
-
-class _Counts:
-    """Binomial counts over all positions, one given uniform each (see :meth:`Streams.week_draws`)."""
-
-    def __init__(self, u):
-        self._u = u
-
-    def binomial(self, n, p):
-        return binomials(self._u, n, p)

@@ -13,7 +13,7 @@ from typer.testing import CliRunner
 
 from sim.cli import app
 from sim.metrics import METRICS
-from sim.params import PARAMS, load_scenario
+from sim.params import PARAMS
 
 ROOT = Path(__file__).resolve().parent.parent
 SCEN = ROOT / "scenarios"
@@ -355,27 +355,6 @@ def test_a_model_command_starts_no_blas_threads_unless_asked():
     assert two[1] == "2"
     if len(os.sched_getaffinity(0)) > 1:   # OpenBLAS starts no more threads than there are cores
         assert two[0] > one[0]
-
-
-def test_cache_is_cold_for_the_parallel_loops_until_they_are_stored(tmp_path):
-    from sim.jit import cache_is_cold
-    (tmp_path / "compiled.work_pass-235.py313.nbi").write_bytes(b"")
-    assert not cache_is_cold(tmp_path) and cache_is_cold(tmp_path, pattern="*_parallel-*.nbi")
-    (tmp_path / "compiled.work_pass_parallel-235.py313.nbi").write_bytes(b"")
-    assert not cache_is_cold(tmp_path, pattern="*_parallel-*.nbi")
-
-
-@pytest.mark.parametrize("teams, parallel_stored, says", [(834, False, True), (834, True, False), (1, False, False)])
-def test_a_first_big_organisation_says_it_is_compiling(monkeypatch, capsys, teams, parallel_stored, says):
-    """Only an organisation big enough for the shared loops, with those loops not yet stored, gets the note."""
-    import sim.cli as cli
-    import sim.compiled as compiled
-    import sim.jit as jit
-    monkeypatch.setattr(jit, "cache_is_cold", lambda folder=None, pattern="*.nbi":
-                        pattern != "*.nbi" and not parallel_stored)
-    monkeypatch.setattr(compiled, "threads", lambda: 2)
-    cli._note_big_compile([load_scenario(SCEN / "coaching.toml", [f"team.teams={teams}"])])
-    assert ("compiling the loops it shares among the cores" in capsys.readouterr().err) == says
 
 
 def test_demo_loads_the_loops_big_organisations_use(monkeypatch, tmp_path):

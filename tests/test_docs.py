@@ -57,7 +57,8 @@ def test_readme_opens_with_the_two_commands():
     assert "make demo" in head and "make test" in head
 
 
-FLOORS = ["params", "jit", "streams", "rules", "policies", "org", "agents", "compiled", "metrics", "model", "runner", "plots",
+FLOORS = ["params", "jit", "state", "streams", "engine", "rules", "policies", "org", "agents", "events", "metrics",
+          "people", "schedule", "model", "runner", "plots",
           "report", "experiment", "validate", "app", "cli"]
 
 

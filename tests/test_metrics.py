@@ -23,7 +23,7 @@ ACTIVE_MEANS = ("engagement", "engaged_share", "disengaged_share", "trust_in_man
                 "manager_control")
 MANAGER_MEANS = {"manager_hours": "hours_total", "hours_monitoring": "hours_monitoring",
                  "hours_doing": "hours_doing", "hours_coaching": "hours_coaching", "hours_vision": "hours_vision",
-                 "manager_strain": "strain", "extra_control": "boost", "pressure_from_above": "pressure"}
+                 "manager_strain": "strain", "extra_control": "extra_control", "pressure_from_above": "pressure"}
 
 
 def numpy_metrics(model) -> dict[str, np.ndarray]:
@@ -50,7 +50,7 @@ def numpy_metrics(model) -> dict[str, np.ndarray]:
     team, nt = model.org.team, model.org.n_teams
     counts = np.maximum(np.bincount(team, weights=active, minlength=nt), 1)
     team_safety = np.bincount(team, weights=s.safety * active, minlength=nt) / counts
-    z = saf.zone(team_safety, model._knob_arrays["standards"])
+    z = saf.zone(team_safety, model.knob_bundle.standards)
     for i, name in enumerate(("zone_learning", "zone_comfort", "zone_anxiety", "zone_apathy")):
         m[name] = per_team((z == i).astype(float)) / teams
     m.update({
@@ -68,7 +68,7 @@ def numpy_metrics(model) -> dict[str, np.ndarray]:
     # the managers above the team leads: run r's are its org's senior managers, numbered block after block
     srs = np.cumsum([0] + [o.n_senior for o in (model.org.parts or [model.org])])
     us = model.ustate
-    for k, a in (("senior_control", us.boost), ("senior_strain", us.strain)):
+    for k, a in (("senior_control", us.extra_control), ("senior_strain", us.strain)):
         m[k] = np.array([a[lo:hi].mean() if hi > lo else 0.0 for lo, hi in zip(srs[:-1], srs[1:])])
     return {k: m[k] for k in METRICS}
 

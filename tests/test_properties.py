@@ -16,6 +16,7 @@ from hypothesis import strategies as st
 
 from sim.metrics import INT_METRICS, METRICS
 from sim.model import ABSENT, ACTIVE, VACANT, EmployeeState, ManagerState, OrgModel
+from sim.state import EMPLOYEE
 from sim.params import (BY_KEY, EVENT_KINDS, KNOBS, PARAMS, POLICY_NAMES, SECTIONS, load_scenario, validate,
                         with_updates)
 
@@ -32,8 +33,8 @@ INT_RANGES = {
 EMP_NOT_UNIT = {"workload_share", "output"}
 MGR_NOT_UNIT = {"hours", "hours_monitoring", "hours_doing", "hours_coaching", "hours_vision", "hours_total",
                 "team_output", "perceived_output"}
-EMP_FIELDS = [f for f in EmployeeState.__dataclass_fields__ if f != "n"]
-MGR_FIELDS = [f for f in ManagerState.__dataclass_fields__ if f != "m"]
+EMP_FIELDS = list(EmployeeState.fields())
+MGR_FIELDS = list(ManagerState.fields())
 UNIT_METRICS = [m for m in METRICS if m not in INT_METRICS and m not in
                 {"output", "manager_hours", "hours_monitoring", "hours_doing", "hours_coaching", "hours_vision"}]
 
@@ -91,7 +92,8 @@ def _check_state(model):
             assert np.all(x >= 0), (model.week, name, x)
         elif name not in EMP_NOT_UNIT:
             _check_unit(x, (model.week, name))
-    assert set(EmployeeState.INT_FIELDS) <= {f for f in EMP_FIELDS if getattr(s, f).dtype.kind == "i"}
+    assert {f for f, dtype, _, _ in EMPLOYEE if dtype is np.int64} == {f for f in EMP_FIELDS
+                                                                       if getattr(s, f).dtype.kind == "i"}
     assert np.all(s.status <= VACANT) and np.all(s.style <= 3)
     assert np.all(np.isfinite(s.workload_share)) and np.all(s.workload_share > 0)
     assert np.all(np.isfinite(s.output)) and np.all(s.output >= 0), (model.week, s.output)
@@ -111,8 +113,8 @@ def _check_state(model):
         x = getattr(ms, name)
         assert np.all(np.isfinite(x)) and np.all(x >= 0.0), (model.week, name, x)
     us = model.ustate                                   # senior managers (levels >= 2)
-    assert us.m == model.org.n_senior
-    for name in ("boost", "strain", "insecurity", "resilience", "pressure", "support", "trust_in_boss",
+    assert us.size == model.org.n_senior
+    for name in ("extra_control", "strain", "insecurity", "resilience", "pressure", "support", "trust_in_boss",
                  "control_down", "support_down"):
         _check_unit(getattr(us, name), (model.week, "senior", name))
     for name in ("unit_output", "perceived_output"):

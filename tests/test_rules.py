@@ -13,7 +13,7 @@ from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
 
-from sim import compiled, policies
+from sim import policies, schedule
 from sim.params import PARAMS, load_scenario, with_updates
 from sim.rules import common, learning, motivation, safety, social, strain, trust, work
 
@@ -42,8 +42,49 @@ def logit(p):
     return np.log(p / (1 - p))
 
 
+# the reference definitions the rules are checked against (the model computes them otherwise, or per person)
+def readiness(competence, motivation, engagement):
+    """Hersey-Blanchard readiness as :func:`policies.readiness_level_of` defines it: ``c**0.6 * m**0.4``."""
+    commitment = 0.5 * (motivation + engagement)
+    return np.power(np.clip(competence, 0, 1), 0.6) * np.power(np.clip(commitment, 0, 1), 0.4)
+
+
+def readiness_level(r):
+    """Readiness level R1..R4 as 0..3: the number of :data:`policies.READINESS_CUTS` at or below ``r``."""
+    return np.searchsorted(np.asarray(policies.READINESS_CUTS), r, side="right")
+
+
+def apply_policy(k: dict, ready, mtrust, boost):
+    """:func:`policies.levers` for employees of readiness ``ready`` under per-employee knobs ``k``."""
+    return policies.levers(k["autonomy"], k["monitoring"], k["approval"], k["coaching"], k["phased_delegation"],
+                           k["readiness_matching"], readiness_level(ready), mtrust, boost)
+
+
+def manager_time(hours, overtime_max, monitoring_sum, approval_sum, coaching_sum, takeover_units, frameworks):
+    """:func:`work.manager_week` as a dict keyed by :data:`work.MANAGER_WEEK`."""
+    return dict(zip(work.MANAGER_WEEK, work.manager_week(hours, overtime_max, monitoring_sum, approval_sum,
+                                                         coaching_sum, takeover_units, frameworks)))
+
+
+def tasks_below(u, bounds):
+    """How many of each person's task uniforms (a row each) fall below each bound: what the schedule counts."""
+    return tuple((u < np.asarray(b, dtype=float)[:, None]).sum(axis=1) for b in bounds)
+
+
+def update_safety(safety_, active, team, n_teams, blame, coaching_received, benevolence, failures_seen, rate,
+                  loss_multiplier):
+    """Step 4d as the schedule does it: :func:`safety.personal_safety` per employee, then
+    :func:`safety.shared_safety` with the team mean over the active members; only the active move."""
+    s = safety.personal_safety(safety_, blame, coaching_received, benevolence, failures_seen, rate, loss_multiplier)
+    a = np.asarray(active, dtype=float)
+    sums = np.bincount(team, weights=s * a, minlength=n_teams)
+    counts = np.bincount(team, weights=a, minlength=n_teams)
+    mean = np.where(counts > 0, sums / np.maximum(counts, 1e-12), 0.0)[team]
+    return np.where(active, safety.shared_safety(s, np.where(counts[team] > 0, mean, s)), safety_)
+
+
 def knobs(name="custom", n=N, **over):
-    """Per-employee knob arrays for :func:`policies.apply_policy`, from a preset with overrides."""
+    """Per-employee knob arrays for :func:`apply_policy`, from a preset with overrides."""
     vals = dict(policies.PRESETS[name])
     vals.update(over)
     return {k: np.full(n, float(v)) for k, v in vals.items()}
@@ -91,7 +132,7 @@ mt_inputs = dict(
 def test_manager_time_never_exceeds_contract_plus_max_overtime(hours, ot, mon, appr, coach, take, fw):
     # overtime_max is one number for the model; test each manager with its own value
     for i in range(3):
-        r = work.manager_time(hours[i:i + 1], ot[i], mon[i:i + 1], appr[i:i + 1], coach[i:i + 1],
+        r = manager_time(hours[i:i + 1], ot[i], mon[i:i + 1], appr[i:i + 1], coach[i:i + 1],
                               take[i:i + 1], fw[i:i + 1])
         cap = hours[i] * (1 + ot[i])
         assert r["hours_total"][0] <= cap * (1 + 1e-12)
@@ -104,7 +145,7 @@ def test_manager_time_never_exceeds_contract_plus_max_overtime(hours, ot, mon, a
 
 @given(**mt_inputs)
 def test_manager_time_hours_never_negative_and_served_shares_in_01(hours, ot, mon, appr, coach, take, fw):
-    r = work.manager_time(hours, 0.3, mon, appr, coach, take, fw)
+    r = manager_time(hours, 0.3, mon, appr, coach, take, fw)
     for key in ("hours_monitoring", "hours_doing", "hours_coaching", "hours_vision", "hours_total"):
         assert np.all(r[key] >= 0.0), (key, r[key])
     for key in ("approval_served", "coaching_served", "vision_served", "doing_served"):
@@ -112,7 +153,7 @@ def test_manager_time_hours_never_negative_and_served_shares_in_01(hours, ot, mo
 
 
 def test_manager_time_within_contract_everything_is_served_without_overtime():
-    r = work.manager_time(np.array([40.0]), 0.3, np.array([3.0]), np.array([4.0]), np.array([2.0]),
+    r = manager_time(np.array([40.0]), 0.3, np.array([3.0]), np.array([4.0]), np.array([2.0]),
                           np.array([0.5]), np.array([0.8]))
     for key in ("approval_served", "coaching_served", "vision_served", "doing_served"):
         assert r[key][0] == pytest.approx(1.0)
@@ -124,8 +165,8 @@ def test_manager_time_within_contract_everything_is_served_without_overtime():
 def test_manager_time_takeover_crowds_out_coaching_vision_and_approvals(hours, ot, mon, appr, coach, fw, takes):
     t_lo, t_hi = takes
     a = lambda x: np.array([x])  # noqa: E731
-    lo = work.manager_time(a(hours), ot, a(mon), a(appr), a(coach), a(t_lo), a(fw))
-    hi = work.manager_time(a(hours), ot, a(mon), a(appr), a(coach), a(t_hi), a(fw))
+    lo = manager_time(a(hours), ot, a(mon), a(appr), a(coach), a(t_lo), a(fw))
+    hi = manager_time(a(hours), ot, a(mon), a(appr), a(coach), a(t_hi), a(fw))
     assert hi["hours_doing"][0] >= lo["hours_doing"][0] - 1e-9
     assert hi["hours_coaching"][0] <= lo["hours_coaching"][0] + 1e-9
     assert hi["hours_vision"][0] <= lo["hours_vision"][0] + 1e-9
@@ -135,8 +176,8 @@ def test_manager_time_takeover_crowds_out_coaching_vision_and_approvals(hours, o
 def test_manager_time_heavy_takeover_squeezes_coaching_and_vision_and_makes_approvals_wait():
     args = dict(hours=np.array([40.0]), overtime_max=0.3, monitoring_sum=np.array([6.0]),
                 approval_sum=np.array([8.0]), coaching_sum=np.array([5.0]), frameworks=np.array([0.9]))
-    calm = work.manager_time(takeover_units=np.array([0.0]), **args)
-    crunch = work.manager_time(takeover_units=np.array([5.0]), **args)  # 60 hours of doing wanted
+    calm = manager_time(takeover_units=np.array([0.0]), **args)
+    crunch = manager_time(takeover_units=np.array([5.0]), **args)  # 60 hours of doing wanted
     assert calm["approval_served"][0] == pytest.approx(1.0)
     assert calm["hours_coaching"][0] > 0 and calm["hours_vision"][0] > 0
     assert crunch["hours_coaching"][0] == pytest.approx(0.0, abs=1e-9)
@@ -150,8 +191,8 @@ def test_manager_time_heavy_takeover_squeezes_coaching_and_vision_and_makes_appr
 def test_manager_time_approvals_served_less_when_hours_run_out(hs, ot, mon, appr, coach, take, fw):
     h_lo, h_hi = hs
     a = lambda x: np.array([x])  # noqa: E731
-    short = work.manager_time(a(h_lo), ot, a(mon), a(appr), a(coach), a(take), a(fw))
-    ample = work.manager_time(a(h_hi), ot, a(mon), a(appr), a(coach), a(take), a(fw))
+    short = manager_time(a(h_lo), ot, a(mon), a(appr), a(coach), a(take), a(fw))
+    ample = manager_time(a(h_hi), ot, a(mon), a(appr), a(coach), a(take), a(fw))
     assert short["approval_served"][0] <= ample["approval_served"][0] + 1e-12
     urgent = work.H_MONITOR * mon + work.H_APPROVE * appr + work.H_DO * take
     if appr > 0 and urgent > h_lo * (1 + ot) * (1 + 1e-9):
@@ -162,7 +203,7 @@ def test_manager_time_approvals_served_less_when_hours_run_out(hs, ot, mon, appr
        take=st.floats(0, 8), fw=st.floats(0.05, 1.0))
 def test_manager_time_coaching_comes_before_vision(h, ot, mon, appr, coach, take, fw):
     a = lambda x: np.array([x])  # noqa: E731
-    r = work.manager_time(a(h), ot, a(mon), a(appr), a(coach), a(take), a(fw))
+    r = manager_time(a(h), ot, a(mon), a(appr), a(coach), a(take), a(fw))
     if r["coaching_served"][0] < 1.0 - 1e-9:
         assert r["hours_vision"][0] <= 1e-9
 
@@ -514,7 +555,7 @@ def _week_of_tasks(rng, n, T, attempt, success, intelligent, complexity, report)
     hidden); reported includes the intelligent failures."""
     bounds = safety.outcome_bounds(*(np.broadcast_to(np.asarray(x, dtype=float), n) for x in
                                      (attempt, success, intelligent, complexity, report)))
-    return safety.task_outcomes(*safety.tasks_below(rng.random((n, T)), bounds))
+    return safety.task_outcomes(*tasks_below(rng.random((n, T)), bounds))
 
 
 @given(uarr(), uarr(), uarr(), uarr(), uarr(), st.floats(-0.5, 1.5), st.integers(1, 100), st.integers(0, 2**32 - 1))
@@ -599,29 +640,12 @@ def test_reporting_extremes():
     assert 0.1 < rep.sum() / (n * T) < 0.3     # even in an unsafe team about 20% is reported
 
 
-@given(hnp.arrays(np.int64, N, elements=st.integers(0, 1000)), unit, st.integers(0, 2**32 - 1))
-@settings(max_examples=60)
-def test_surface_hidden_never_surfaces_more_than_the_backlog(backlog, rate, seed):
-    surfaced, left = safety.surface_hidden(np.random.default_rng(seed), backlog, rate)
-    assert np.all(surfaced >= 0) and np.all(left >= 0)
-    assert np.all(surfaced <= backlog)
-    assert np.array_equal(surfaced + left, backlog)
-
-
-def test_surface_hidden_rate_extremes():
-    b = np.arange(10)
-    s0, l0 = safety.surface_hidden(np.random.default_rng(0), b, 0.0)
-    s1, l1 = safety.surface_hidden(np.random.default_rng(0), b, 1.0)
-    assert s0.sum() == 0 and np.array_equal(l0, b)
-    assert np.array_equal(s1, b) and l1.sum() == 0
-
-
 @given(s=uarr(), bl=pair(), coach=uarr(), ben=uarr(), seen=hnp.arrays(np.int64, N, elements=st.integers(0, 10)),
        rate=unit, loss=st.floats(1.0, 5.0), active=hnp.arrays(bool, N))
 def test_update_safety_lower_with_more_blame(s, bl, coach, ben, seen, rate, loss, active):
     team = np.zeros(N, dtype=np.int64)
-    lo = safety.update_safety(s, active, team, 1, np.full(N, bl[0]), coach, ben, seen, rate, loss)
-    hi = safety.update_safety(s, active, team, 1, np.full(N, bl[1]), coach, ben, seen, rate, loss)
+    lo = update_safety(s, active, team, 1, np.full(N, bl[0]), coach, ben, seen, rate, loss)
+    hi = update_safety(s, active, team, 1, np.full(N, bl[1]), coach, ben, seen, rate, loss)
     assert in01(lo) and in01(hi)
     assert np.all(hi <= lo + TOL)
 
@@ -630,7 +654,7 @@ def test_update_safety_lower_with_more_blame(s, bl, coach, ben, seen, rate, loss
        rate=unit, loss=st.floats(1.0, 5.0), active=hnp.arrays(bool, N),
        team=hnp.arrays(np.int64, N, elements=st.integers(0, 2)))
 def test_update_safety_bounded_and_only_active_members_update(s, bl, coach, ben, seen, rate, loss, active, team):
-    out = safety.update_safety(s, active, team, 3, bl, coach, ben, seen, rate, loss)
+    out = update_safety(s, active, team, 3, bl, coach, ben, seen, rate, loss)
     assert in01(out)
     assert np.array_equal(out[~active], s[~active])
 
@@ -640,9 +664,9 @@ def test_update_safety_blame_after_seen_failures_hurts_and_learning_helps():
     team = np.zeros(4, dtype=np.int64)
     act = np.ones(4, dtype=bool)
     args = dict(coaching_received=np.full(4, 0.3), benevolence=np.full(4, 0.5), rate=0.2, loss_multiplier=2.5)
-    learn_ = safety.update_safety(s, act, team, 1, blame=np.zeros(4), failures_seen=np.full(4, 4), **args)
-    blame_ = safety.update_safety(s, act, team, 1, blame=np.ones(4), failures_seen=np.full(4, 4), **args)
-    blame_none_seen = safety.update_safety(s, act, team, 1, blame=np.ones(4), failures_seen=np.zeros(4), **args)
+    learn_ = update_safety(s, act, team, 1, blame=np.zeros(4), failures_seen=np.full(4, 4), **args)
+    blame_ = update_safety(s, act, team, 1, blame=np.ones(4), failures_seen=np.full(4, 4), **args)
+    blame_none_seen = update_safety(s, act, team, 1, blame=np.ones(4), failures_seen=np.zeros(4), **args)
     assert np.all(learn_ > 0.5) and np.all(blame_ < blame_none_seen) and np.all(blame_none_seen < 0.5)
 
 
@@ -651,7 +675,7 @@ def test_update_safety_is_shared_within_a_team_among_the_active_only():
     team = np.array([0, 0, 1, 1, 1])
     kw = dict(blame=np.full(5, 0.3), coaching_received=np.full(5, 0.3), benevolence=np.full(5, 0.5),
               failures_seen=np.zeros(5), rate=0.0, loss_multiplier=1.0)
-    out = safety.update_safety(s, np.array([True, True, True, True, False]), team, 2, **kw)
+    out = update_safety(s, np.array([True, True, True, True, False]), team, 2, **kw)
     assert out[0] > 0.2 and out[1] < 0.8                    # pulled toward the team mean 0.5
     assert out[2:4] == pytest.approx([0.5, 0.5])            # the absent member (0.0) does not pull team 1 down
     assert out[4] == 0.0                                    # and is not updated
@@ -823,17 +847,15 @@ def test_engagement_class_is_monotone(ab):
 # ============================================================================================================
 # social
 # ============================================================================================================
-def test_peer_mean_over_active_peers_with_default():
-    import scipy.sparse as sp
-    # 0-1, 0-2 tied; 3 has no peers
-    W = sp.csr_array(np.array([[0, 1, 1, 0], [1, 0, 0, 0], [1, 0, 0, 0], [0, 0, 0, 0]], dtype=float))
-    x = np.array([0.1, 0.4, 0.8, 0.9])
-    act = np.array([True, True, False, True])
-    pm = social.peer_mean(W, x, act, default=0.5)
-    assert pm[0] == pytest.approx(0.4)       # peer 2 is absent and does not count
-    assert pm[1] == pytest.approx(0.1)
-    assert pm[3] == 0.5                      # no peers: default
-    assert social.peer_mean(W, x, np.zeros(4, bool), default=0.0).tolist() == [0.0] * 4
+def test_peer_mean_is_the_mean_over_active_peers_or_the_default():
+    assert social.peer_mean(1.2, 3.0, 0.5) == pytest.approx(0.4)
+    assert social.peer_mean(0.0, 0.0, 0.5) == 0.5          # no active peer: default
+    assert social.peer_mean(np.array([0.9, 0.0]), np.array([2.0, 0.0]), 0.0).tolist() == [0.45, 0.0]
+
+
+def test_crossover_moves_strain_half_as_fast_and_only_for_the_connected():
+    c, cx = social.crossover_strength(0.2, np.array([True, False]))
+    assert c.tolist() == [0.2, 0.0] and cx.tolist() == [0.1, 0.0]
 
 
 @given(uarr(), uarr(), unit)
@@ -849,16 +871,16 @@ def test_contagion_moves_toward_peers(x, peers, strength):
 # ============================================================================================================
 @given(c=pair(), m=pair(), e=pair())
 def test_readiness_bounded_and_rises_with_competence_and_commitment(c, m, e):
-    r = policies.readiness(c[0], m[0], e[0])
+    r = readiness(c[0], m[0], e[0])
     assert 0.0 <= r <= 1.0
-    assert policies.readiness(c[1], m[0], e[0]) >= r
-    assert policies.readiness(c[0], m[1], e[0]) >= r
-    assert policies.readiness(c[0], m[0], e[1]) >= r
+    assert readiness(c[1], m[0], e[0]) >= r
+    assert readiness(c[0], m[1], e[0]) >= r
+    assert readiness(c[0], m[0], e[1]) >= r
 
 
 def test_readiness_level_cuts():
     r = np.array([0.0, 0.39, 0.4, 0.51, 0.52, 0.63, 0.64, 1.0])
-    assert policies.readiness_level(r).tolist() == [0, 0, 1, 1, 2, 2, 3, 3]
+    assert readiness_level(r).tolist() == [0, 0, 1, 1, 2, 2, 3, 3]
 
 
 @given(c=uarr(), m=uarr(), e=uarr())
@@ -866,12 +888,12 @@ def test_readiness_level_of_is_the_level_of_readiness(c, m, e):
     """The engines' level without powers (c**3 m**2 against the cuts**5) is readiness_level(readiness): the
     same everywhere except within rounding of a cut; and the compiled rule gives the same levels."""
     got = policies.readiness_level_of(c, m, e)
-    r = policies.readiness(c, m, e)
-    want = policies.readiness_level(r)
+    r = readiness(c, m, e)
+    want = readiness_level(r)
     near = np.min(np.abs(r[:, None] - np.asarray(policies.READINESS_CUTS)[None, :]), axis=1) < 1e-12
     assert np.array_equal(got[~near], want[~near])
     assert np.all(np.abs(got - want) <= 1)
-    assert [compiled.readiness_level_of(a, b, d) for a, b, d in zip(c, m, e)] == got.tolist()
+    assert [schedule.policies.readiness_level_of(a, b, d) for a, b, d in zip(c, m, e)] == got.tolist()
 
 
 def test_readiness_level_of_at_the_cuts():
@@ -883,14 +905,14 @@ def test_readiness_level_of_at_the_cuts():
 
 @given(pair())
 def test_readiness_level_monotone(ab):
-    lo, hi = policies.readiness_level(np.array(ab))
+    lo, hi = readiness_level(np.array(ab))
     assert 0 <= lo <= hi <= 3
 
 
 @given(name=st.sampled_from(sorted(policies.PRESETS)), ready=uarr(), mtrust=uarr(), boost=uarr(),
        over=st.dictionaries(st.sampled_from(policies.KNOBS), unit, max_size=4))
 def test_apply_policy_outputs_bounded(name, ready, mtrust, boost, over):
-    aut, mon, appr, coach, ctl, level = policies.apply_policy(knobs(name, **over), ready, mtrust, boost)
+    aut, mon, appr, coach, ctl, level = apply_policy(knobs(name, **over), ready, mtrust, boost)
     for x in (aut, mon, appr, coach, ctl):
         assert in01(x)
     assert np.all((level >= 0) & (level <= 3))
@@ -900,15 +922,15 @@ def test_apply_policy_outputs_bounded(name, ready, mtrust, boost, over):
 @given(r=pair(), mtrust=unit, boost=unit, rm=unit)
 def test_apply_policy_situational_more_autonomy_for_higher_readiness(r, mtrust, boost, rm):
     k = knobs("situational", n=1, readiness_matching=rm)
-    a_lo = policies.apply_policy(k, np.array([r[0]]), np.array([mtrust]), np.array([boost]))[0][0]
-    a_hi = policies.apply_policy(k, np.array([r[1]]), np.array([mtrust]), np.array([boost]))[0][0]
+    a_lo = apply_policy(k, np.array([r[0]]), np.array([mtrust]), np.array([boost]))[0][0]
+    a_hi = apply_policy(k, np.array([r[1]]), np.array([mtrust]), np.array([boost]))[0][0]
     assert a_hi >= a_lo - TOL
 
 
 def test_apply_policy_situational_styles_s1_to_s4():
     k = knobs("situational", n=4)
     ready = np.array([0.2, 0.45, 0.6, 0.8])
-    aut, mon, _, _, _, level = policies.apply_policy(k, ready, np.full(4, 0.5), np.zeros(4))
+    aut, mon, _, _, _, level = apply_policy(k, ready, np.full(4, 0.5), np.zeros(4))
     assert level.tolist() == [0, 1, 2, 3]
     assert np.all(np.diff(aut) > 0)            # directing -> delegating
     assert np.all(np.diff(mon) < 0)
@@ -917,7 +939,7 @@ def test_apply_policy_situational_styles_s1_to_s4():
 @given(t=pair(), ready=unit, boost=unit, pd=unit, name=st.sampled_from(sorted(policies.PRESETS)))
 def test_apply_policy_phased_delegation_more_autonomy_with_more_manager_trust(t, ready, boost, pd, name):
     k = knobs(name, n=1, phased_delegation=pd)
-    f = lambda tr: policies.apply_policy(k, np.array([ready]), np.array([tr]), np.array([boost]))  # noqa: E731
+    f = lambda tr: apply_policy(k, np.array([ready]), np.array([tr]), np.array([boost]))  # noqa: E731
     lo, hi = f(t[0]), f(t[1])
     assert hi[0][0] >= lo[0][0] - TOL          # autonomy
     assert hi[1][0] <= lo[1][0] + TOL          # monitoring eases with trust
@@ -927,16 +949,16 @@ def test_apply_policy_phased_delegation_more_autonomy_with_more_manager_trust(t,
 def test_apply_policy_phased_delegation_strict_example_and_no_effect_without_it():
     ready, boost = np.array([0.5, 0.5]), np.zeros(2)
     mtrust = np.array([0.3, 0.9])
-    aut = policies.apply_policy(knobs("coaching", n=2), ready, mtrust, boost)[0]
+    aut = apply_policy(knobs("coaching", n=2), ready, mtrust, boost)[0]
     assert aut[1] > aut[0]
-    aut0 = policies.apply_policy(knobs("coaching", n=2, phased_delegation=0.0), ready, mtrust, boost)[0]
+    aut0 = apply_policy(knobs("coaching", n=2, phased_delegation=0.0), ready, mtrust, boost)[0]
     assert aut0[0] == pytest.approx(aut0[1])
 
 
 @given(b=pair(), ready=unit, mtrust=unit, name=st.sampled_from(sorted(policies.PRESETS)))
 def test_apply_policy_boost_lowers_autonomy_raises_monitoring_and_approval(b, ready, mtrust, name):
     k = knobs(name, n=1)
-    f = lambda bb: policies.apply_policy(k, np.array([ready]), np.array([mtrust]), np.array([bb]))  # noqa: E731
+    f = lambda bb: apply_policy(k, np.array([ready]), np.array([mtrust]), np.array([bb]))  # noqa: E731
     lo, hi = f(b[0]), f(b[1])
     assert hi[0][0] <= lo[0][0] + TOL          # autonomy
     assert hi[1][0] >= lo[1][0] - TOL          # monitoring
@@ -946,7 +968,7 @@ def test_apply_policy_boost_lowers_autonomy_raises_monitoring_and_approval(b, re
 
 
 def test_apply_policy_full_boost_is_full_control():
-    aut, mon, appr, _, ctl, _ = policies.apply_policy(knobs("delegating", n=3), np.array([0.2, 0.5, 0.9]),
+    aut, mon, appr, _, ctl, _ = apply_policy(knobs("delegating", n=3), np.array([0.2, 0.5, 0.9]),
                                                       np.full(3, 0.8), np.ones(3))
     assert np.allclose(aut, 0) and np.allclose(mon, 1) and np.allclose(appr, 1) and np.allclose(ctl, 1)
 
@@ -954,7 +976,7 @@ def test_apply_policy_full_boost_is_full_control():
 @given(a=pair(), ready=unit, mtrust=unit, sr=unit, comp=unit, diff=unit)
 def test_more_autonomy_means_less_experienced_control_and_more_autonomy_satisfaction(a, ready, mtrust, sr, comp,
                                                                                      diff):
-    f = lambda av: policies.apply_policy(knobs("custom", n=1, autonomy=av), np.array([ready]),  # noqa: E731
+    f = lambda av: apply_policy(knobs("custom", n=1, autonomy=av), np.array([ready]),  # noqa: E731
                                          np.array([mtrust]), np.zeros(1))[4]
     ctl_lo, ctl_hi = f(a[0]), f(a[1])              # control at low and at high autonomy
     assert ctl_hi[0] <= ctl_lo[0] + TOL

@@ -35,7 +35,7 @@ from pathlib import Path
 
 import numpy as np
 
-from .. import compiled
+from .. import engine
 from ..metrics import INT_METRICS
 from ..params import ConfigError, validate
 from ..runner import run_batch, versions
@@ -95,8 +95,8 @@ def run_chunk(ctx: RunContext, chunk: list[tuple[tuple, list[int], list[int]]]) 
     """Run a chunk of batches ``(factor values, run ids, seeds)``; return compact numpy arrays. A batch that
     raises is run again one run at a time, so that only the runs that raise are recorded as failed (with their
     error and traceback); the others go on. An experiment spreads its runs over processes, so each run keeps
-    to one thread (:func:`sim.compiled.serial_only`)."""
-    with compiled.serial_only():
+    to one thread (:func:`sim.engine.serial_only`)."""
+    with engine.serial_only():
         return _run_chunk(ctx, chunk)
 
 

@@ -5,6 +5,8 @@ scenario files."""
 
 from __future__ import annotations
 
+from ..params import EVENT_LABELS, POLICY_LABELS
+
 WORDS: dict[str, dict[str, str]] = {
     "en": {
         "title": "What leadership does to a team",
@@ -134,32 +136,7 @@ WORDS: dict[str, dict[str, str]] = {
     },
 }
 
-EVENT_NAMES = {
-    "en": {
-        "pressure": "Crunch",
-        "reorganisation": "Reorganisation",
-        "key_person_leaves": "Key people leave",
-    },
-    "nl": {
-        "pressure": "Piekperiode",
-        "reorganisation": "Reorganisatie",
-        "key_person_leaves": "Sleutelfiguren vertrekken",
-    },
-}
-
-POLICY_NAMES = {
-    "en": {
-        "controlling": "controlling",
-        "delegating": "delegating",
-        "coaching": "coaching",
-        "situational": "situational",
-        "reactive": "reactive",
-    },
-    "nl": {
-        "controlling": "controlerend",
-        "delegating": "delegerend",
-        "coaching": "coachend",
-        "situational": "situationeel",
-        "reactive": "reactief",
-    },
-}
+EVENT_NAMES = {lang: {kind: labels[k] for kind, labels in EVENT_LABELS.items()}
+               for k, lang in enumerate(("en", "nl"))}
+POLICY_NAMES = {lang: {name: labels[2 + k] for name, labels in POLICY_LABELS.items() if name != "custom"}
+                for k, lang in enumerate(("en", "nl"))}

@@ -9,7 +9,14 @@ manager. Initiative follows the perceived link between one's own actions and out
 from __future__ import annotations
 
 
+import numpy as np
+
 from .common import approach, clip01
+
+
+def taken_share(taken, demand):
+    """Share of one's work the manager took over: ``taken / demand`` (0 with no work)."""
+    return np.where(demand > 0, taken / np.maximum(demand, 1e-9), 0.0)
 
 
 def practice(autonomy, work_share, taken_over_share):

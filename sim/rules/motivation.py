@@ -51,13 +51,19 @@ def update_motivation(motivation, need_autonomy, need_competence, need_relatedne
     return clip01(approach(motivation, target, rate))
 
 
+def disposition(resilience):
+    """A person's stable offset of engagement (trait positive affect, here carried by resilience):
+    ``0.8 (resilience - 0.5)``."""
+    return 0.8 * (resilience - 0.5)
+
+
 def update_engagement(engagement, motivation, resources, challenge, hindrance, exhaustion, felt_trust, rate,
                       disposition):
     """Step 9: engagement (vigour, dedication) moves toward a level set by resources and motivation.
 
         target = 0.19 + 0.3 motivation + 0.4 resources + 0.1 challenge + 0.05 felt_trust
                  - 0.1 hindrance - 0.25 exhaustion + disposition
-    ``disposition`` is the person's stable offset, ``0.8 (resilience - 0.5)``. (Exhaustion and vigour are
+    ``disposition`` is the person's stable offset (:func:`disposition`). (Exhaustion and vigour are
     opposite poles: Gonzalez-Roma et al. 2006.) Felt trust: Lester & Brower 2003. Resources weigh most: in JD-R
     engagement is predicted mainly by job resources (Schaufeli & Bakker 2004); weights calibrated in
     docs/calibration.md.

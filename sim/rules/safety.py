@@ -56,14 +56,9 @@ def outcome_bounds(attempt, success, intelligent, complexity, report):
     return d, b1, b2, b3, b4, b5
 
 
-def tasks_below(u, bounds):
-    """How many of each person's task uniforms (``u``: one row per person, a column per task) fall below each
-    of :func:`outcome_bounds`' bounds: ``(below_d, below_b1, ..., below_b5)``, for :func:`task_outcomes`."""
-    return tuple((u < np.asarray(b, dtype=float)[:, None]).sum(axis=1) for b in bounds)
-
-
 def task_outcomes(below_d, below_b1, below_b2, below_b3, below_b4, below_b5):
-    """The week's counts from :func:`tasks_below`: ``(attempted, successes, intelligent, complex, basic,
+    """The week's counts from how many of a person's task uniforms fell below each bound of
+    :func:`outcome_bounds` (``below_d``, ``below_b1``, ...): ``(attempted, successes, intelligent, complex, basic,
     reported, hidden)``, each the number of tasks whose uniform fell in its intervals of
     :func:`outcome_bounds`. ``reported`` counts the intelligent failures (always discussed) and the reported
     complex and basic ones; failures = attempted - successes = intelligent + complex + basic = reported +
@@ -74,33 +69,39 @@ def task_outcomes(below_d, below_b1, below_b2, below_b3, below_b4, below_b5):
     return below_d, below_b1, intelligent, below_b4 - below_b2, below_d - below_b4, reported, hidden
 
 
-def surface_hidden(rng, backlog, surfacing_rate):
-    """Step 4c: hidden failures surface later, each with weekly chance ``surfacing_rate``."""
-    surfaced = rng.binomial(backlog, surfacing_rate)
-    return surfaced, backlog - surfaced
+def success_rate(successes, attempted, p_success):
+    """Share of this week's tasks that succeeded; the chance of success when none was attempted."""
+    return np.where(attempted > 0, successes / np.maximum(attempted, 1), p_success)
 
 
-def update_safety(safety, active, team, n_teams, blame, coaching_received, benevolence, failures_seen, rate,
-                  loss_multiplier):
-    """Step 4d: psychological safety moves with the manager's reaction to failure (Edmondson 1999), then is
-    shared within the team: :func:`personal_safety` per employee, then :func:`shared_safety` with the team mean
-    taken over the ``active`` members. Only active members update."""
-    s = personal_safety(safety, blame, coaching_received, benevolence, failures_seen, rate, loss_multiplier)
-    a = np.asarray(active, dtype=float)
-    sums = np.bincount(team, weights=s * a, minlength=n_teams)
-    counts = np.bincount(team, weights=a, minlength=n_teams)
-    mean = np.where(counts > 0, sums / np.maximum(counts, 1e-12), 0.0)[team]
-    return np.where(active, shared_safety(s, np.where(counts[team] > 0, mean, s)), safety)
+def delivered(successes, hidden, intelligent, tasks):
+    """Work delivered this week, in normal-week units: ``(successes + hidden + 0.5 intelligent) / tasks``. A
+    hidden failure looks done this week (and is repaired when it surfaces: :func:`repairs`); an intelligent
+    failure, a small experiment, still yields half a task."""
+    return (successes + hidden + 0.5 * intelligent) / tasks
+
+
+def repairs(surfaced, hidden_cost, tasks):
+    """Step 4c: a hidden failure that surfaces is undone and repaired at extra cost: ``(1 + hidden_cost) *
+    surfaced / tasks`` (also when the person who hid it is absent or gone: the team pays). Each hidden failure
+    surfaces with weekly chance ``surfacing_rate`` (a binomial draw per person)."""
+    return (1 + hidden_cost) * surfaced / tasks
+
+
+def blame_event(blame, failures_seen):
+    """How strongly the manager's reaction to this week's failures reads as blame: ``blame * min(1,
+    failures_seen / 4)``."""
+    return blame * np.minimum(1.0, failures_seen / 4.0)
 
 
 def personal_safety(safety, blame, coaching_received, benevolence, failures_seen, rate, loss_multiplier):
-    """Safety one employee feels after this week's reaction to failure:
+    """Step 4d: safety one employee feels after this week's reaction to failure (Edmondson 1999):
 
     ``target = 0.15 + 0.45 (1 - blame) + 0.2 coaching_received + 0.2 benevolence
     - 0.3 blame * min(1, failures_seen / 4)``; safety approaches the target, losses ``loss_multiplier`` times
     faster."""
     target = clip01(0.15 + 0.45 * (1 - blame) + 0.2 * coaching_received + 0.2 * benevolence
-                    - 0.3 * blame * np.minimum(1.0, failures_seen / 4.0))
+                    - 0.3 * blame_event(blame, failures_seen))
     return approach(safety, target, rate, loss_multiplier)
 
 

@@ -9,12 +9,18 @@ from __future__ import annotations
 import numpy as np
 
 
-def peer_mean(W, x, active, default=0.5):
-    """Mean of ``x`` over each person's active peers (``W`` a sparse 0/1 adjacency); ``default`` if none."""
-    a = active.astype(float)
-    num = W @ (x * a)
-    den = W @ a
-    return np.where(den > 0, num / np.maximum(den, 1e-12), default)
+def peer_mean(total, count, default):
+    """Mean over a person's active peers, from the sum of their values (``total``) and their number (``count``);
+    ``default`` with no active peer (0.5 for engagement, 0 for exhaustion)."""
+    return np.where(count > 0, total / np.maximum(count, 1e-12), default)
+
+
+def crossover_strength(contagion, connected):
+    """How far engagement and exhaustion move toward the peers' a week: ``(c, 0.5 c)`` with ``c = contagion``
+    for an active person with active peers (``connected``), else 0. Strain crosses over half as fast as
+    engagement."""
+    c = np.where(connected, contagion, 0.0)
+    return c, 0.5 * c
 
 
 def contagion(x, peers, strength):

@@ -90,6 +90,16 @@ def update_burnout_counter(counter, burnt):
     return np.where(burnt, counter + 1, np.maximum(counter - 1, 0))
 
 
+def complaints(exhaustion, threshold):
+    """Burnout complaints as surveys count them: exhaustion at or above ``threshold`` (1.0, else 0.0)."""
+    return np.where(exhaustion >= threshold, 1.0, 0.0)
+
+
+def return_from_leave(exhaustion, cynicism):
+    """Someone back from sick leave returns partly recovered: exhaustion at most 0.5, cynicism at most 0.4."""
+    return np.minimum(exhaustion, 0.5), np.minimum(cynicism, 0.4)
+
+
 def sick_leave_weeks(rng, n, mean_weeks):
     """Length of burnout sick leave: Gamma(shape 4, mean ``mean_weeks``), at least 4 weeks, rounded up."""
     return np.maximum(4, np.ceil(rng.gamma(4.0, mean_weeks / 4.0, size=n))).astype(np.int64)

@@ -36,7 +36,13 @@ def combine(ability, benevolence, integrity, propensity, tenure_weeks, propensit
 def manager_trust_level(ability, benevolence, integrity, propensity, tenure_weeks, insecurity):
     """Trust level a manager tends to for an employee: ABI + the manager's propensity (:func:`combine`),
     lowered by the manager's insecurity: ``clip(combine(...) - 0.2 insecurity + 0.1)``."""
-    return clip01(combine(ability, benevolence, integrity, propensity, tenure_weeks) - 0.2 * insecurity + 0.1)
+    return with_insecurity(combine(ability, benevolence, integrity, propensity, tenure_weeks), insecurity)
+
+
+def with_insecurity(level, insecurity):
+    """An insecure manager trusts less: ``clip(level - 0.2 insecurity + 0.1)`` (also a new employee's starting
+    trust, with the manager's propensity as ``level``)."""
+    return clip01(level - 0.2 * insecurity + 0.1)
 
 
 def felt_trust(autonomy, monitoring):

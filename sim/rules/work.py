@@ -67,10 +67,34 @@ def manager_week(hours, overtime_max, monitoring_sum, approval_sum, coaching_sum
             served(appr_g, appr), served(coach_g, coach), served(vis_g, vis), served(do_g, do), overload)
 
 
-def manager_time(hours, overtime_max, monitoring_sum, approval_sum, coaching_sum, takeover_units, frameworks):
-    """Step 3a: :func:`manager_week` as a dict of arrays over managers, keyed by :data:`MANAGER_WEEK`."""
-    return dict(zip(MANAGER_WEEK, manager_week(hours, overtime_max, monitoring_sum, approval_sum, coaching_sum,
-                                               takeover_units, frameworks)))
+def shortfall(expected, output):
+    """How far one person's output of last week fell short of what is expected: ``max(0, expected - output)``."""
+    return np.maximum(0.0, expected - output)
+
+
+def takeover_units(takeover, expected, team_output, active):
+    """Step 3a, "quicker if I do it myself": the work a manager means to take over this week, in employee-weeks:
+    ``takeover * max(0, expected - team_output) * active`` (last week's shortfall of the team's output per
+    position, for each of the ``active`` members)."""
+    return takeover * (np.maximum(0.0, expected - team_output) * active)
+
+
+def taken_over(team_taken, shortfall_, team_shortfall):
+    """The part of the work the manager took over that was one person's: shared by shortfall,
+    ``team_taken * shortfall / team_shortfall``."""
+    return team_taken * (shortfall_ / np.maximum(team_shortfall, 1e-12))
+
+
+def time_lost(wait, coaching_received):
+    """Share of the week not available for work: waiting for approvals plus coaching sessions,
+    ``wait + 0.1 * coaching_received``."""
+    return wait + 0.1 * coaching_received
+
+
+def manager_done(taken, manager_competence):
+    """Work the manager delivers of what they took over: ``taken * (0.5 + 0.5 * manager_competence)`` (a
+    manager doing the team's work is rarely as good at it, and is interrupted)."""
+    return taken * (0.5 + 0.5 * manager_competence)
 
 
 def guidance(autonomy, frameworks, coaching_received):
@@ -128,5 +152,5 @@ def approval_wait(approval, approval_served):
 def work_done(demand, capacity, wait, taken_over):
     """Work the employee does this week: ``min(demand - taken_over, capacity * (1 - wait))``, at least 0.
 
-    The model passes ``wait = approval_wait + 0.1 * coaching_received`` (coaching sessions take time too)."""
+    ``wait`` is the share of the week lost (:func:`time_lost`: approvals and coaching sessions)."""
     return np.maximum(np.minimum(demand - taken_over, capacity * (1 - wait)), 0.0)

@@ -1,9 +1,7 @@
-"""The compiled engine (sim/compiled.py) against the numpy engine, and the binomial draws both use.
-
-The numpy engine (``OrgModel(engine="numpy")``) calls the rules on whole arrays; the compiled engine calls the
-same rule functions, compiled for single numbers, in four loops over people. Same seed, same numbers: the
-tests compare whole runs (every weekly metric, every state array at the end) for the shipped scenarios and for
-random scenarios drawn by hypothesis, and every compiled rule against its numpy original.
+"""The compiled schedule (sim/engine.py, sim/schedule.py): the rules compiled for single numbers are the rule
+modules' own functions and give their numbers; the parallel loops give the serial run bit for bit and are chosen
+only where they help; the binomial draws and the counter-based uniforms. (That the schedule gives the numbers of
+version 0.2.0 is tests/test_golden.py.)
 """
 
 from __future__ import annotations
@@ -14,16 +12,15 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import given, settings
 from hypothesis import strategies as st
 from scipy import stats
 
-from sim import compiled, policies
+from sim import engine, schedule
 from sim.model import OrgModel
 from sim.params import load_scenario, with_updates
 from sim.streams import (QUIT_SLOT, SLOTS, SURFACE_SLOT, TASK_SLOT, Streams, binomial_at, binomial_from_uniform,
                          binomials, luck, luck_array)
-from tests.test_properties import scenarios
 
 ROOT = Path(__file__).resolve().parent.parent
 STATE = ("competence", "motivation", "trust_in_manager", "ability_p", "benevolence_p", "integrity_p",
@@ -33,162 +30,129 @@ STATE = ("competence", "motivation", "trust_in_manager", "ability_p", "benevolen
 COUNTS = ("status", "tenure", "hidden_backlog", "burnout_count", "weeks_left", "style", "readiness_level")
 
 
-def both(params, weeks, **kw):
-    return [OrgModel(params, engine=e, **kw).run(weeks) for e in ("numpy", "compiled")]
-
-
-def assert_same(a, b):
-    """Same run: weekly metrics, per-person state, counts, managers. The two engines evaluate the same
-    expressions in the same order, so they agree to the last bit here; the tolerance only allows a libm that
-    rounds exp or pow differently from numpy's own."""
-    pd.testing.assert_frame_equal(a.timeseries(), b.timeseries(), check_exact=False, rtol=1e-9, atol=1e-12)
-    for name in STATE:
-        np.testing.assert_allclose(getattr(a.state, name), getattr(b.state, name), rtol=1e-9, atol=1e-12,
-                                   err_msg=name)
-    for name in COUNTS:
+def assert_identical(a, b):
+    pd.testing.assert_frame_equal(a.timeseries(), b.timeseries(), check_exact=True)
+    for name in a.state.fields():
         np.testing.assert_array_equal(getattr(a.state, name), getattr(b.state, name), err_msg=name)
-    for name in ("boost", "prev_boost", "strain", "team_output", "perceived_output", "hours_total",
-                 "trust_in_boss", "pressure", "support"):
-        np.testing.assert_allclose(getattr(a.mstate, name), getattr(b.mstate, name), rtol=1e-9, atol=1e-12,
-                                   err_msg=name)
-    for name, _ in a.ustate.array_fields():   # the managers above the team leads
-        np.testing.assert_allclose(getattr(a.ustate, name), getattr(b.ustate, name), rtol=1e-9, atol=1e-12,
-                                   err_msg=f"senior {name}")
-    assert a.leavers == b.leavers
+    for name in ("extra_control", "strain", "team_output", "trust_in_boss"):
+        np.testing.assert_array_equal(getattr(a.mstate, name), getattr(b.mstate, name), err_msg=name)
 
 
-@pytest.mark.parametrize("scenario, sets", [
-    ("controlling", []),                                  # burnout, sick leave, leavers, hires
-    ("coaching", ["team.cross_team_density=0.2", "team.teams=3"]),
-    ("delegating", []),
-    ("situational", ["team.peer_density=0.4"]),
-    ("reactive_pressure", []),                            # a pressure event
-    ("reorganisation", []),                               # a reorganisation shock
-    ("junior_team", []),
-    ("zone_anxiety", []),
-    ("company_coaching_island", ["team.teams=6"]),        # three levels, the cascade, team policies
-    ("company_controlling_top", ["team.teams=40", "org.span=4"]),
-])
-def test_engines_give_the_same_run(scenario, sets):
-    params = load_scenario(ROOT / f"scenarios/{scenario}.toml", sets)
-    assert_same(*both(params, 104))
-
-
-def test_engines_agree_with_a_key_person_leaving_and_in_a_batch():
-    params = with_updates(load_scenario(ROOT / "scenarios/coaching.toml"),
-                          events=[{"kind": "key_person_leaves", "start": 5, "end": 5, "magnitude": 2}])
-    a, b = both(params, 40)
-    assert a.leavers >= 2
-    assert_same(a, b)
-    seeds = [3, 4, 5]
-    for run in range(len(seeds)):  # a batch of three runs side by side
-        ta, tb = (OrgModel(params, seeds=seeds, engine=e).run(40).timeseries(run) for e in ("numpy", "compiled"))
-        pd.testing.assert_frame_equal(ta, tb, check_exact=False, rtol=1e-9, atol=1e-12)
-
-
-@settings(max_examples=12, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(scenarios(churn=True))
-def test_engines_agree_for_any_scenario(params):
-    assert_same(*both(params, 30))
-
-
-def test_engine_is_checked():
-    with pytest.raises(ValueError, match="engine"):
-        OrgModel(load_scenario(None), engine="fortran")
-
-
-# --------------------------------------------------------------------------------------------------------------
-# the parallel loops: same numbers as the serial ones, chosen only where they are safe
-# --------------------------------------------------------------------------------------------------------------
 COMPANY = ["team.teams=60", "org.span=4"]
 
 
-def run_with_spy(monkeypatch, params, weeks, seed=1):
-    """A run whose weeks record which loops they used."""
-    used, loops = [], compiled.loops
+@pytest.fixture
+def threads_for_all(monkeypatch):
+    """Several threads for any size (the threshold is for speed, not for results), whatever else the machine
+    is doing; records each week's number of ranges."""
+    monkeypatch.setattr(engine, "PARALLEL_MIN", 1)
+    monkeypatch.setattr(engine, "threads", lambda: 2)
+    monkeypatch.setattr(engine, "FREE_CORES", lambda: 2.0)
+    used, phases = [], engine.phases
 
-    def spy(people):
-        cm = loops(people)
+    def spy(first):
+        cm = phases(first)
 
         class Spy:
             def __enter__(self):
-                ns = cm.__enter__()
-                used.append("parallel" if ns is compiled.PARALLEL else "serial")
-                return ns
+                run = cm.__enter__()
+                used.append(len(run.ranges) if run.pool is not None else 1)
+                return run
 
             def __exit__(self, *exc):
                 return cm.__exit__(*exc)
         return Spy()
-    monkeypatch.setattr(compiled, "loops", spy)
-    return OrgModel(params, seed=seed).run(weeks), used
+    monkeypatch.setattr(engine, "phases", spy)
+    return used
 
 
-def assert_identical(a, b):
-    pd.testing.assert_frame_equal(a.timeseries(), b.timeseries(), check_exact=True)
-    for name, _ in a.state.array_fields():
-        np.testing.assert_array_equal(getattr(a.state, name), getattr(b.state, name), err_msg=name)
-    for name in ("boost", "strain", "team_output", "trust_in_boss"):
-        np.testing.assert_array_equal(getattr(a.mstate, name), getattr(b.mstate, name), err_msg=name)
-
-
-@pytest.fixture
-def parallel_for_all(monkeypatch):
-    """Parallel loops for any size (the threshold is for speed, not for results), with two threads."""
-    monkeypatch.setattr(compiled, "PARALLEL_MIN", 1)
-    monkeypatch.setattr(compiled, "threads", lambda: 2)
-
-
-@pytest.mark.parametrize("scenario, sets", [("company_controlling_top", COMPANY), ("controlling", []),
+@pytest.mark.parametrize("scenario, sets", [("company_controlling_top", COMPANY), ("controlling", ["team.teams=3"]),
                                             ("reorganisation", ["team.teams=5"])])
-def test_parallel_loops_give_the_serial_run_bit_for_bit(scenario, sets, parallel_for_all, monkeypatch):
+def test_threaded_weeks_give_the_single_thread_run_bit_for_bit(scenario, sets, threads_for_all):
     params = load_scenario(ROOT / f"scenarios/{scenario}.toml", sets)
-    par, used = run_with_spy(monkeypatch, params, 60)
-    assert used == ["parallel"] * 60
-    with compiled.serial_only():
-        ser, used = run_with_spy(monkeypatch, params, 60)
-    assert used == ["serial"] * 60
+    par = OrgModel(params, seed=1).run(60)
+    assert threads_for_all == [2] * 60
+    with engine.serial_only():
+        ser = OrgModel(params, seed=1).run(60)
+    assert threads_for_all[60:] == [1] * 60
     assert_identical(par, ser)
 
 
-def test_models_stepped_in_two_threads_at_once_give_their_serial_runs(parallel_for_all):
-    """The dashboard steps models in server threads: one thread at a time runs the parallel loops, the
-    others run serially meanwhile; every run is still its serial run."""
+def test_models_stepped_in_two_threads_at_once_give_their_single_thread_runs(threads_for_all):
+    """The dashboard steps models in server threads: one at a time runs its week on several threads, the
+    others on one meanwhile; every run is still its run alone."""
     from concurrent.futures import ThreadPoolExecutor
 
     params = load_scenario(ROOT / "scenarios/company_coaching_island.toml", ["team.teams=12"])
     with ThreadPoolExecutor(3) as pool:
         runs = list(pool.map(lambda seed: OrgModel(params, seed=seed).run(40), [1, 2, 3, 1]))
-    with compiled.serial_only():
+    with engine.serial_only():
         for seed, run in zip([1, 2, 3, 1], runs):
             assert_identical(run, OrgModel(params, seed=seed).run(40))
 
 
-def test_loops_are_serial_below_the_size_with_one_thread_in_experiments_or_while_another_launch_runs(
-        monkeypatch):
-    def pick(people):
-        with compiled.loops(people) as ns:
-            return "parallel" if ns is compiled.PARALLEL else "serial"
+def test_a_week_takes_threads_only_when_big_enough_allowed_and_the_machine_has_cores_free(monkeypatch):
+    first = np.arange(0, 10 * engine.PARALLEL_MIN + 1, 10)
 
-    monkeypatch.setattr(compiled, "threads", lambda: 2)
-    assert pick(compiled.PARALLEL_MIN) == "parallel"
-    assert pick(compiled.PARALLEL_MIN - 1) == "serial"
-    with compiled.serial_only():
-        assert pick(10 * compiled.PARALLEL_MIN) == "serial"
-    assert pick(compiled.PARALLEL_MIN) == "parallel"      # serial_only ends with its block
-    with compiled.loops(compiled.PARALLEL_MIN):             # another launch holds the lock
-        assert pick(compiled.PARALLEL_MIN) == "serial"
-    monkeypatch.setattr(compiled, "threads", lambda: 1)
-    assert pick(10 * compiled.PARALLEL_MIN) == "serial"
+    def ranges(first):
+        with engine.phases(first) as run:
+            return len(run.ranges) if run.pool is not None else 1
+
+    monkeypatch.setattr(engine, "threads", lambda: 2)
+    monkeypatch.setattr(engine, "FREE_CORES", lambda: 1.9)
+    assert ranges(first) == 2
+    assert ranges(np.arange(0, engine.PARALLEL_MIN, 10)) == 1               # small
+    with engine.serial_only():
+        assert ranges(first) == 1
+    assert ranges(first) == 2                                              # serial_only ends with its block
+    with engine.phases(first):                                             # another week holds the threads
+        assert ranges(first) == 1
+    monkeypatch.setattr(engine, "FREE_CORES", lambda: 1.2)   # the rest of the machine keeps a core busy
+    assert ranges(first) == 1
+    monkeypatch.setattr(engine, "FREE_CORES", lambda: None)  # unknown: as many threads as configured
+    assert ranges(first) == 2
+    monkeypatch.setattr(engine, "threads", lambda: 1)
+    assert ranges(first) == 1
 
 
-def test_experiment_runs_use_one_thread_each(parallel_for_all, monkeypatch, tmp_path):
+def test_free_cores_counts_the_rest_of_the_machines_load():
+    import subprocess
+    import sys
+    import time
+    fc = engine.FreeCores()
+    if fc.last is None:
+        pytest.skip("no /proc/stat on this system")
+    n = len(fc.cpus)
+    busy = [subprocess.Popen([sys.executable, "-c", "import time\nt = time.time() + 3\nwhile time.time() < t: pass"])
+            for _ in range(n)]
+    try:
+        t = time.monotonic() + 1.0
+        while time.monotonic() < t:
+            fc()
+        loaded = fc()
+    finally:
+        for p in busy:
+            p.kill()
+            p.wait()
+    assert loaded is not None and loaded < n - 0.5, loaded   # n spinning processes leave less than a core free
+
+
+@given(sizes=st.lists(st.integers(1, 40), min_size=1, max_size=60), k=st.integers(1, 8))
+def test_split_teams_covers_every_team_once_in_order(sizes, k):
+    first = np.concatenate([[0], np.cumsum(sizes)])
+    ranges = engine.split_teams(first, k)
+    assert ranges[0][0] == 0 and ranges[-1][1] == len(sizes) and len(ranges) <= k
+    assert all(a[1] == b[0] for a, b in zip(ranges, ranges[1:])) and all(lo < hi for lo, hi in ranges)
+
+
+def test_experiment_runs_use_one_thread_each(monkeypatch, tmp_path):
     from sim.experiment import run as xrun
 
     seen = []
     real = xrun._run_chunk
 
     def spy(ctx, chunk):
-        seen.append(compiled._SERIAL_ONLY.get())
+        seen.append(engine._SERIAL_ONLY.get())
         return real(ctx, chunk)
     monkeypatch.setattr(xrun, "_run_chunk", spy)
     from tests.test_experiment import SMALL
@@ -197,20 +161,29 @@ def test_experiment_runs_use_one_thread_each(parallel_for_all, monkeypatch, tmp_
     path.write_text(SMALL)
     xrun.run_experiment(path, tmp_path / "out", workers=1, progress=False)
     assert seen and all(seen)
-    assert not compiled._SERIAL_ONLY.get()
+    assert not engine._SERIAL_ONLY.get()
 
 
 # --------------------------------------------------------------------------------------------------------------
 # every compiled rule is its numpy original
 # --------------------------------------------------------------------------------------------------------------
-RULES = [name for name, f in vars(compiled).items()
-         if hasattr(f, "py_func") and f.py_func.__module__.startswith(("sim.rules", "sim.policies"))]
+NOT_RULES = {"resolve", "preset", "allocate_mix", "team_lead_knobs", "sick_leave_weeks"}   # Python, not compiled
+RULES = [f"{mod}.{name}" for mod in ("policies", "work", "safety", "learning", "motivation", "trust", "strain",
+                                     "social")
+         for name, f in vars(getattr(schedule, mod)).items()
+         if hasattr(f, "py_func") and f.py_func.__module__.startswith(("sim.rules", "sim.policies"))
+         and name not in NOT_RULES]
+
+
+def compiled_rule(dotted):
+    mod, name = dotted.split(".")
+    return getattr(getattr(schedule, mod), name)
 
 
 def test_the_compiled_rules_are_the_rule_modules_own_functions():
-    assert len(RULES) >= 35
-    for name in RULES:
-        f = getattr(compiled, name)
+    assert len(RULES) >= 50
+    for dotted in RULES:
+        f, name = compiled_rule(dotted), dotted.split(".")[1]
         orig = getattr(__import__(f.py_func.__module__, fromlist=[name]), name)
         assert f.py_func.__code__ is orig.__code__, name   # the same code object, nothing rewritten
 
@@ -220,13 +193,14 @@ def test_the_compiled_rules_are_the_rule_modules_own_functions():
 @given(data=st.data())
 def test_every_compiled_rule_equals_its_numpy_version(name, data):
     n = 3
-    f = getattr(compiled, name)
+    f = compiled_rule(name)
+    name = name.split(".")[1]
     orig = f.py_func
     args = []
     for p in inspect.signature(orig).parameters.values():
         if p.name in ("tenure_weeks", "counter"):
             args.append(data.draw(st.lists(st.integers(0, 600), min_size=n, max_size=n)))
-        elif p.name == "burnt":
+        elif p.name in ("burnt", "connected"):
             args.append(data.draw(st.lists(st.booleans(), min_size=n, max_size=n)))
         elif p.name == "level":   # a readiness level R1..R4 as 0..3
             args.append(data.draw(st.lists(st.integers(0, 3), min_size=n, max_size=n)))
@@ -243,20 +217,6 @@ def test_every_compiled_rule_equals_its_numpy_version(name, data):
         for w, g in zip(want, got):
             w = np.broadcast_to(w, (n,))[i]
             assert np.isclose(w, g, rtol=1e-12, atol=1e-15, equal_nan=True), (name, i, w, g)  # 0/0 alike
-
-
-def test_levers_matches_apply_policy_for_every_preset():
-    rng = np.random.default_rng(0)
-    ready, mtrust, boost = rng.random(50), rng.random(50), rng.random(50)
-    for name in policies.PRESETS:
-        k = {key: np.full(50, float(v)) for key, v in policies.PRESETS[name].items()}
-        want = policies.apply_policy(k, ready, mtrust, boost)
-        level = policies.readiness_level(ready)
-        for i in range(50):
-            got = compiled.levers(k["autonomy"][i], k["monitoring"][i], k["approval"][i], k["coaching"][i],
-                                  k["phased_delegation"][i], k["readiness_matching"][i], level[i], mtrust[i],
-                                  boost[i])
-            assert np.allclose([w[i] for w in want], got, rtol=1e-12), (name, i)
 
 
 # --------------------------------------------------------------------------------------------------------------
@@ -320,7 +280,7 @@ def test_the_cache_is_named_after_the_sources_so_an_edited_rule_is_compiled_afre
     built from, so editing a rule (e.g. in sim/rules/work.py) cannot leave a stale compiled loop in use."""
     from sim import jit
     (tmp_path / "rules").mkdir()
-    for name in ("compiled.py", "policies.py", "streams.py", "rules/work.py"):
+    for name in ("schedule.py", "policies.py", "streams.py", "rules/work.py"):
         (tmp_path / name).write_text("x = 1\n")
     before = jit.source_digest(tmp_path)
     assert jit.source_digest(tmp_path) == before
@@ -381,23 +341,23 @@ def test_a_new_cache_folder_prunes_the_old_ones_and_an_existing_one_is_stamped(t
     assert here.stat().st_mtime > time.time() - 3600      # but is stamped as used now
 
 
-def test_state_fields_replaced_by_views_or_lists_are_made_plain_and_give_the_numpy_engines_run():
-    """The compiled week updates the state in place: a field replaced by a read-only view, a strided view or a
-    list (as a user or a dashboard might) is copied into a plain array first, and the run stays the numpy
-    engine's."""
+def test_state_fields_replaced_by_views_or_lists_are_made_plain_and_give_the_same_run():
+    """The week updates the state in place: a field replaced by a read-only view, a strided view or a list (as
+    a user or a dashboard might) is copied into a plain array first, and the run is the one with plain arrays."""
     params = load_scenario(ROOT / "scenarios/controlling.toml")
-    a, b = (OrgModel(params, engine=e).run(3) for e in ("numpy", "compiled"))
-    for m in (a, b):
+    a, b = (OrgModel(params).run(3) for _ in range(2))
+    for m in (b,):
         view = np.repeat(m.state.competence, 2)[::2]          # strided
         view.flags.writeable = False
         m.state.competence = view
         m.state.motivation = list(m.state.motivation)
         m.mstate.strain = np.asfortranarray(m.mstate.strain)[:]
-        m.mstate.boost.flags.writeable = False                # the same array, now read-only
-        m.mstate.boost = m.mstate.boost
-        m.run(5)
+        m.mstate.extra_control.flags.writeable = False        # the same array, now read-only
+        m.mstate.extra_control = m.mstate.extra_control
+    a.run(5)
+    b.run(5)
     assert b.state.competence.flags.writeable and b.state.competence.flags.c_contiguous
-    assert_same(a, b)
+    assert_identical(a, b)
 
 
 # --------------------------------------------------------------------------------------------------------------
@@ -459,8 +419,7 @@ def test_binomial_at_is_the_binomial_at_that_uniform(key, index, n, p):
 
 def test_week_uniforms_are_each_persons_slots_with_each_runs_key():
     """Streams.week_uniforms: slot k of week w for every person, counted from the run's first position, at the
-    run's offset for week w, with the run's key; a run's uniforms are the same batched or alone; week_draws
-    turns one slot into binomial counts."""
+    run's offset for week w, with the run's key; a run's uniforms are the same batched or alone."""
     pos, teams, keys = [0, 3, 5], [0, 1, 2], np.array([11, 2**64 - 3], dtype=np.uint64)
     s = Streams([np.random.default_rng(s) for s in (1, 2)], pos, teams, luck_keys=keys)
     np.testing.assert_array_equal(s.week_base(3), [6, 4])
@@ -471,11 +430,6 @@ def test_week_uniforms_are_each_persons_slots_with_each_runs_key():
         want = [luck(keys[r], SLOTS * ([6, 4][r] + j) + TASK_SLOT + k) for r, j in zip(run, person)]
         np.testing.assert_array_equal(tasks[:, k], want)
         np.testing.assert_array_equal(s.week_uniforms(3, TASK_SLOT + k), want)
-    np.testing.assert_array_equal(s.quit_uniforms(3), s.week_uniforms(3, QUIT_SLOT))
-    n, p = np.array([5, 9, 0, 40, 7]), np.array([0.3, 0.5, 0.5, 0.9, 1.0])
-    want = [binomial_at(keys[r], SLOTS * ([6, 4][r] + j) + SURFACE_SLOT, int(nn), float(pp))
-            for r, j, nn, pp in zip(run, person, n, p)]
-    np.testing.assert_array_equal(s.week_draws(3, SURFACE_SLOT).binomial(n, p), want)
     alone = Streams([np.random.default_rng(2)], [0, 2], [0, 1], luck_keys=keys[1:])
     np.testing.assert_array_equal(alone.week_uniforms(3, TASK_SLOT, 4), tasks[3:])
     assert not np.array_equal(s.week_uniforms(4, TASK_SLOT, 4), tasks)
