@@ -41,12 +41,19 @@ def free_finished(positions: int) -> None:
         gc.collect()
 
 
+_NUMBERS: dict = {}
+
+
 def numbers(params):
     """The scenario's numbers the weekly loops read (``P``): every ``[dynamics]`` and ``[work]`` value, the
-    manager's contract hours and overtime, and the cascade's strength."""
+    manager's contract hours and overtime, and the cascade's strength. (One named-tuple class for all models:
+    the compiled loops are typed by it, and a new class would make numba compile them again.)"""
     d = dict(params.dynamics.model_dump(), **params.work.model_dump(), manager_hours=float(params.manager.hours),
              overtime_max=float(params.manager.overtime_max), cascade=float(params.org.cascade))
-    return namedtuple("Numbers", list(d))(**d)
+    cls = _NUMBERS.get(tuple(d))
+    if cls is None:
+        cls = _NUMBERS[tuple(d)] = namedtuple("Numbers", list(d))
+    return cls(**d)
 
 
 class MetricsCollector(mesa.DataCollector):
