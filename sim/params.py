@@ -18,12 +18,13 @@ from __future__ import annotations
 import difflib
 import math
 import sys
-import tomllib
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, create_model
+
+from . import safe_toml
 
 POLICY_NAMES = ("controlling", "delegating", "coaching", "situational", "reactive", "custom")
 EVENT_KINDS = ("pressure", "reorganisation", "key_person_leaves")
@@ -413,11 +414,8 @@ def parse_set(item: str) -> tuple[str, str, Any]:
     lhs, rhs = item.split("=", 1)
     sec, key = lhs.strip().split(".", 1)
     rhs = rhs.strip()
-    try:
-        value = tomllib.loads(f"v = {rhs}")["v"]
-    except tomllib.TOMLDecodeError:
-        value = rhs
-    return sec, key, value
+    value = safe_toml.loads_value(rhs, f"--set {item}", f"{sec}.{key}")
+    return sec, key, rhs if value is safe_toml.NOT_TOML else value
 
 
 def apply_sets(raw: dict, sets: list[str] | None) -> dict:
@@ -443,10 +441,7 @@ def load_raw(path: str | Path) -> dict:
         raise ConfigError(f"{path}: no such scenario file") from None
     except (OSError, UnicodeDecodeError) as exc:
         raise ConfigError(f"{path}: cannot read ({exc.__class__.__name__})") from None
-    try:
-        return tomllib.loads(text)
-    except tomllib.TOMLDecodeError as exc:
-        raise ConfigError(f"{path}: not valid TOML ({exc})") from None
+    return safe_toml.loads(text, str(path))
 
 
 def load_scenario(path: str | Path | None = None, sets: list[str] | None = None):

@@ -24,7 +24,6 @@ import math
 import multiprocessing as mp
 import os
 import time
-import tomllib
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
@@ -32,6 +31,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from . import safe_toml
 from .metrics import METRICS
 from .params import ConfigError, load_scenario
 
@@ -87,13 +87,12 @@ class Fact:
 
 def _read_toml(path: Path) -> dict:
     try:
-        return tomllib.loads(Path(path).read_text(encoding="utf-8"))
+        text = Path(path).read_text(encoding="utf-8")
     except FileNotFoundError:
         raise ConfigError(f"{path}: no such file") from None
     except (OSError, UnicodeDecodeError) as exc:
         raise ConfigError(f"{path}: cannot read ({exc.__class__.__name__})") from None
-    except tomllib.TOMLDecodeError as exc:
-        raise ConfigError(f"{path}: not valid TOML ({exc})") from None
+    return safe_toml.loads(text, str(path))
 
 
 def _int(raw: dict, key: str, where: str, lo: int, hi: int, default=None) -> int:
