@@ -407,14 +407,19 @@ def validate(raw: dict, source: str = "<input>"):
     return sp
 
 
+def set_source(item: str) -> str:
+    """How an error line names a ``--set`` override: the option and its text, cut after 60 characters."""
+    return "--set " + (item if len(item) <= 60 else item[:57] + "...")
+
+
 def parse_set(item: str) -> tuple[str, str, Any]:
     """Parse one ``section.key=value`` override; the value is read as a TOML literal, else as a string."""
     if "=" not in item or "." not in item.split("=", 1)[0]:
-        raise ConfigError(f"--set {item}: expected section.key=value, e.g. policy.name=coaching")
+        raise ConfigError(f"{set_source(item)}: expected section.key=value, e.g. policy.name=coaching")
     lhs, rhs = item.split("=", 1)
     sec, key = lhs.strip().split(".", 1)
     rhs = rhs.strip()
-    value = safe_toml.loads_value(rhs, f"--set {item}", f"{sec}.{key}")
+    value = safe_toml.loads_value(rhs, set_source(item), f"{sec}.{key}")
     return sec, key, rhs if value is safe_toml.NOT_TOML else value
 
 
@@ -424,12 +429,13 @@ def apply_sets(raw: dict, sets: list[str] | None) -> dict:
     for item in sets or []:
         sec, key, value = parse_set(item)
         if sec == "events":
-            raise ConfigError(f"--set {item}: events cannot be set from the command line; edit the scenario file")
+            raise ConfigError(f"{set_source(item)}: events cannot be set from the command line; edit the scenario "
+                              "file")
         out.setdefault(sec, {})
         if not isinstance(out[sec], dict):
-            raise ConfigError(f"--set {item}: '{sec}' is not a section")
+            raise ConfigError(f"{set_source(item)}: '{sec}' is not a section")
         out[sec][key] = value
-        validate({sec: out[sec]}, source=f"--set {item}")
+        validate({sec: out[sec]}, source=set_source(item))
     return out
 
 

@@ -3,7 +3,8 @@
 Three renderers read markup in plain strings: rich (the terminal: ``[bold]``, ``[/]``), matplotlib (mathtext
 between dollar signs: ``$x^2$``; ``$$`` is an error) and HTML. orgsim's consoles are made with
 ``markup=False`` and ``emoji=False`` (:func:`console`), figures get their user text through :func:`for_figure`,
-and HTML through :func:`for_html`. Error lines go through :func:`one_line`.
+and HTML through :func:`for_html`. Error lines, and user text in the terminal, go through :func:`one_line`
+(control characters such as a terminal's escape sequences are shown, not sent).
 """
 
 from __future__ import annotations
@@ -26,8 +27,9 @@ def for_markup(text) -> str:
 
 
 def for_figure(text) -> str:
-    """``text`` for matplotlib: its dollar signs escaped, so no mathtext is parsed from it (``$$`` raised)."""
-    return str(text).replace("$", "\\$")
+    """``text`` for matplotlib: on one line (:func:`one_line`), its dollar signs escaped, so no mathtext is parsed
+    from it (``$$`` raised an error)."""
+    return one_line(text).replace("$", "\\$")
 
 
 def for_html(text) -> str:
@@ -36,7 +38,9 @@ def for_html(text) -> str:
 
 
 def one_line(text) -> str:
-    """``text`` on one line: line breaks and other control characters written as escapes (``\\n``)."""
+    """``text`` on one line, as it is: line breaks and other control characters (a terminal's escape sequences
+    among them) written out as escapes (``\\n``, ``\\x1b``). For error lines and for user text in the terminal's
+    tables."""
     s = str(text)
     if s.isprintable():
         return s
