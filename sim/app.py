@@ -977,8 +977,8 @@ def DashboardPage():
 
 
 def default_scenario() -> Path | None:
-    """The micromanager if shipped, else the first scenario file, else the schema's defaults."""
-    files = scenario_files()
+    """The micromanager if the picker offers it, else the picker's first scenario, else the schema's defaults."""
+    files = [Path(i["value"]) for i in scenario_items(default_lang())]
     for f in files:
         if f.stem == "controlling":
             return f
