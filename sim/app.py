@@ -944,15 +944,22 @@ def Page():
 
 
 @solara.component
-def DashboardPage():
-    lang = lang_r.value if lang_r.value in LANGS else default_lang()
-    dash = solara.use_memo(lambda: Dashboard(default_scenario()), [])
-
+def LanguageButtons(lang: str):
+    """EN / NL: the browser sends the index of a button, nothing else is taken."""
     @handler
     def pick_lang(index):
         if isinstance(index, bool) or not isinstance(index, int) or not 0 <= index < len(LANGS):
             raise Refused(f"language: {index!r:.60} is not one of the buttons")
         lang_r.set(LANGS[index])
+
+    rv.BtnToggle(children=[solara.Button(label=x) for x in LANGS], v_model=LANGS.index(lang), on_v_model=pick_lang,
+                 mandatory=True, class_="orgsim-lang")
+
+
+@solara.component
+def DashboardPage():
+    lang = lang_r.value if lang_r.value in LANGS else default_lang()
+    dash = solara.use_memo(lambda: Dashboard(default_scenario()), [])
 
     def run_loop(cancel: threading.Event):
         """Run: one week at a time until the end of the scenario or Pause."""
@@ -968,8 +975,7 @@ def DashboardPage():
     solara.Title(tr("title", lang))
     with solara.AppBar():
         solara.AppBarTitle(tr("title", lang))
-        rv.BtnToggle(children=[solara.Button(label=x) for x in LANGS], v_model=LANGS.index(lang),
-                     on_v_model=pick_lang, mandatory=True, class_="orgsim-lang")
+        LanguageButtons(lang)
     with solara.Sidebar():
         Sidebar(dash, lang)
     with solara.Column(style={"padding": "8px 16px"}):
