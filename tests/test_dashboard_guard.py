@@ -36,15 +36,21 @@ ROOT = Path(__file__).resolve().parent.parent
 SECRET_TITLE = "FORGED SECRET TITLE 4711"
 
 
-@pytest.fixture
-def folder(tmp_path, monkeypatch):
-    """A picker folder with three shipped scenarios; outside it a valid scenario file nobody offered."""
-    d = tmp_path / "offered"
+def make_folder(base: Path) -> Path:
+    """A picker folder ``base/offered`` with three shipped scenarios; beside it ``secret.toml``, a valid
+    scenario file nobody offered."""
+    d = base / "offered"
     d.mkdir()
     for name in ("controlling", "coaching", "delegating"):
         shutil.copy(ROOT / "scenarios" / f"{name}.toml", d)
     src = (ROOT / "scenarios" / "coaching.toml").read_text()
-    (tmp_path / "secret.toml").write_text(re.sub(r'(?m)^title_en = ".*"', f'title_en = "{SECRET_TITLE}"', src))
+    (base / "secret.toml").write_text(re.sub(r'(?m)^title_en = ".*"', f'title_en = "{SECRET_TITLE}"', src))
+    return d
+
+
+@pytest.fixture
+def folder(tmp_path, monkeypatch):
+    d = make_folder(tmp_path)
     monkeypatch.setenv("ORGSIM_SCENARIOS", str(d))
     return d
 
@@ -193,12 +199,7 @@ def test_the_assets_folder_cannot_be_pre_planted():
 @pytest.fixture(scope="module")
 def server(tmp_path_factory):
     d = tmp_path_factory.mktemp("guard")
-    offered = d / "offered"
-    offered.mkdir()
-    for name in ("controlling", "coaching", "delegating"):
-        shutil.copy(ROOT / "scenarios" / f"{name}.toml", offered)
-    src = (ROOT / "scenarios" / "coaching.toml").read_text()
-    (d / "secret.toml").write_text(re.sub(r'(?m)^title_en = ".*"', f'title_en = "{SECRET_TITLE}"', src))
+    offered = make_folder(d)
     os.mkfifo(d / "pipe.toml")   # read by nobody: opening it to read would block the server
     with dashboard("--lang", "en", "--scenarios", str(offered), log_name="dashboard-guard.log") as srv:
         yield {**srv, "dir": d, "offered": offered, "log": ROOT / "out" / "test-artifacts" / "dashboard-guard.log"}
