@@ -19,6 +19,8 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from .errors import ConfigError
+
 # bytes, measured on the compiled engine (docs/performance.md, "Memory budget") with room to spare
 FIXED = 96 * 2**20          # work space of a run beyond the libraries already loaded
 PER_PERSON = 1_536          # a position's state arrays and the weekly loops' temporaries
@@ -146,10 +148,8 @@ def gib(b: float) -> str:
 
 def refuse_if_too_big(est: Estimate, source: str, what: str = "this run", extra_keys: tuple[str, ...] = ()
                       ) -> Estimate:
-    """Raise :class:`~sim.params.ConfigError` (one line: ``source``, the need, what is available, the keys to
+    """Raise :class:`~sim.errors.ConfigError` (one line: ``source``, the need, what is available, the keys to
     lower) when ``est`` exceeds :data:`SHARE` of :func:`available_bytes`; else return it."""
-    from .params import ConfigError
-
     allowed = SHARE * available_bytes()
     if est.total > allowed:
         keys = est.keys_to_lower(extra_keys)

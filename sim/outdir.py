@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from .params import ConfigError
+from .errors import ConfigError
 
 
 def check_out(out: Path, flag: str = "--out") -> None:

@@ -25,13 +25,12 @@ from typing import Annotated, Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, create_model
 
 from . import safe_toml
+from .errors import ConfigError  # noqa: F401  (re-exported: sim.params.ConfigError)
 
 POLICY_NAMES = ("controlling", "delegating", "coaching", "situational", "reactive", "custom")
 EVENT_KINDS = ("pressure", "reorganisation", "key_person_leaves")
 
 
-class ConfigError(ValueError):
-    """Bad input: one line naming the source (file or --set), the key and what is allowed."""
 
 
 @dataclass(frozen=True)

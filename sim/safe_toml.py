@@ -13,16 +13,13 @@ from __future__ import annotations
 
 import tomllib
 
+from .errors import ConfigError
+
 MAX_DEPTH = 16
 
 
-def _error(msg: str):
-    from .params import ConfigError  # params imports this module: the error class is looked up when needed
-    return ConfigError(msg)
-
-
 def _too_deep(source: str, key: str):
-    return _error(f"{source}: '{key}' is nested more than {MAX_DEPTH} levels deep (arrays and tables); "
+    return ConfigError(f"{source}: '{key}' is nested more than {MAX_DEPTH} levels deep (arrays and tables); "
                        f"allowed: at most {MAX_DEPTH} levels")
 
 
@@ -56,7 +53,7 @@ def _string_end(text: str, i: int) -> int:
 
 
 def check_depth(text: str, source: str, prefix: str = "") -> None:
-    """Raise :class:`~sim.params.ConfigError` if brackets or braces in ``text`` nest deeper than
+    """Raise :class:`ConfigError` if brackets or braces in ``text`` nest deeper than
     :data:`MAX_DEPTH`, naming the key whose value does. ``prefix``: ``text`` is one value, of that key (a
     ``--set``), with no table headers. Linear in the length of the text."""
     depth, i, n = 0, 0, len(text)
@@ -91,7 +88,7 @@ def check_depth(text: str, source: str, prefix: str = "") -> None:
 
 
 def check_tables(value, source: str, prefix: str = "", level: int = -1) -> None:
-    """Raise :class:`~sim.params.ConfigError` if parsed tables and lists nest more than :data:`MAX_DEPTH` levels
+    """Raise :class:`ConfigError` if parsed tables and lists nest more than :data:`MAX_DEPTH` levels
     deep, counted as the text scan counts them: a value's outermost array or table is level 1 (``level``, the
     level of ``value`` itself: -1 for a document, whose sections are level 0; 1 for a ``--set`` value of key
     ``prefix``). Dotted keys and headers such as ``[a.b.c.d...]`` add levels the scan does not see. Walked with
@@ -108,15 +105,15 @@ def check_tables(value, source: str, prefix: str = "", level: int = -1) -> None:
 
 
 def loads(text: str, source: str) -> dict:
-    """``tomllib.loads`` with the nesting limit; bad TOML is a :class:`~sim.params.ConfigError` naming
+    """``tomllib.loads`` with the nesting limit; bad TOML is a :class:`ConfigError` naming
     ``source``."""
     check_depth(text, source)
     try:
         raw = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
-        raise _error(f"{source}: not valid TOML ({exc})") from None
+        raise ConfigError(f"{source}: not valid TOML ({exc})") from None
     except RecursionError:  # a construct the scan did not foresee: still one line
-        raise _error(f"{source}: nested too deeply; allowed: at most {MAX_DEPTH} levels") from None
+        raise ConfigError(f"{source}: nested too deeply; allowed: at most {MAX_DEPTH} levels") from None
     check_tables(raw, source)
     return raw
 

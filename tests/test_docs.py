@@ -57,8 +57,9 @@ def test_readme_opens_with_the_two_commands():
     assert "make demo" in head and "make test" in head
 
 
-FLOORS = ["params", "jit", "streams", "rules", "policies", "org", "agents", "compiled", "metrics", "model", "runner", "plots",
-          "report", "experiment", "validate", "app", "cli"]
+FLOORS = ["errors", "safe_text", "safe_toml", "params", "outdir", "jit", "streams", "rules", "policies", "org", "budget",
+          "agents", "compiled", "metrics", "model", "runner", "plots", "report", "experiment", "validate",
+          "dashboard_guard", "app", "cli"]
 
 
 def _floor(module: str) -> int:
