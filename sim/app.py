@@ -287,8 +287,8 @@ class Dashboard:
 
     # --- settings -------------------------------------------------------------------------------------------
     def load(self, path: Path | str | None) -> None:
-        """Pick a scenario: its own values and policy, no overrides, no fired events, week 0. A file that does not
-        validate, or would not fit in memory, is a :class:`ConfigError` and changes nothing."""
+        """Pick a scenario: its own values and policy, no overrides, no fired events, week 0. A file that does
+        not validate, or would not fit in memory, is a :class:`ConfigError` and changes nothing."""
         with self._lock:
             new = Path(path) if path else None
             base = load_scenario(new)
@@ -756,8 +756,8 @@ def ParamSlider(dash: Dashboard, key: str, current: float, step: float, hi: floa
     with solara.Div(classes=["orgsim-slider"], attributes={"data-key": key}):
         with solara.Tooltip(param_help(key, lang)):
             solara.Text(f"{param_label(key, lang)}: {shown:g}", classes=["orgsim-slider-label"])
-        sl = rv.Slider(v_model=shown, on_v_model=follow, min=lo, max=top, step=step, hide_details=True, dense=True,
-                       class_="mt-0 pt-0")
+        sl = rv.Slider(v_model=shown, on_v_model=follow, min=lo, max=top, step=step, hide_details=True,
+                       dense=True, class_="mt-0 pt-0")
         rv.use_event(sl, "change", lambda *args: commit(args[-1]))
 
 
@@ -935,7 +935,8 @@ def Page():
     error, clear = solara.use_exception()
     lang = lang_r.value if lang_r.value in LANGS else default_lang()
     if error is not None:
-        log.error("orgsim dashboard: %s while drawing the page; it starts again when asked", type(error).__name__)
+        log.error("orgsim dashboard: %s while drawing the page; it starts again when asked",
+                  type(error).__name__)
         with solara.Column(style={"padding": "16px"}):
             solara.Error(tr("failed", lang))
             solara.Button(tr("again", lang), on_click=clear, color="primary", classes=["orgsim-again"])
@@ -952,8 +953,8 @@ def LanguageButtons(lang: str):
             raise Refused(f"language: {index!r:.60} is not one of the buttons")
         lang_r.set(LANGS[index])
 
-    rv.BtnToggle(children=[solara.Button(label=x) for x in LANGS], v_model=LANGS.index(lang), on_v_model=pick_lang,
-                 mandatory=True, class_="orgsim-lang")
+    rv.BtnToggle(children=[solara.Button(label=x) for x in LANGS], v_model=LANGS.index(lang),
+                 on_v_model=pick_lang, mandatory=True, class_="orgsim-lang")
 
 
 @solara.component
@@ -983,7 +984,8 @@ def DashboardPage():
 
 
 def default_scenario() -> Path | None:
-    """The micromanager if the picker offers it, else the picker's first scenario, else the schema's defaults."""
+    """The micromanager if the picker offers it, else the picker's first scenario, else the schema's
+    defaults."""
     files = [Path(i["value"]) for i in scenario_items(default_lang())]
     for f in files:
         if f.stem == "controlling":
@@ -1006,8 +1008,8 @@ def offline_assets() -> Path:
     (:func:`sim.dashboard_guard.private_assets`; never a shared, guessable one)."""
     src = _INSTALLED_ASSETS
     if not (src / "@widgetti").is_dir():
-        raise ConfigError(f"solara-assets is not installed (no @widgetti assets where Solara looks); install the "
-                          "'viz' extra: pip install -e '.[viz]'")
+        raise ConfigError("solara-assets is not installed (no @widgetti assets where Solara looks); install "
+                          "the 'viz' extra: pip install -e '.[viz]'")
     return private_assets(src)
 
 
@@ -1054,7 +1056,8 @@ def serve(lang: str = "en", host: str = "127.0.0.1", port: int = 8765, scenarios
     from solara.server.starlette import app as solara_app
 
     # only this page: Host and Origin checked, assets only from the private folder (sim.dashboard_guard)
-    guarded = OwnPageOnly(solara_app, HostCheck(host, port), Path(solara_server_settings.assets.proxy_cache_dir))
+    assets = Path(solara_server_settings.assets.proxy_cache_dir)
+    guarded = OwnPageOnly(solara_app, HostCheck(host, port), assets)
     config = uvicorn.Config(guarded, host=host, port=port, log_level="warning", ws_max_size=64 * 2**20)
     server = uvicorn.Server(config)
     shown = f"[{host}]" if ":" in host else host

@@ -155,8 +155,8 @@ def refuse_if_too_big(est: Estimate, source: str, what: str = "this run", extra_
         keys = est.keys_to_lower(extra_keys)
         lower = ", ".join(keys[:-1]) + (" or " if len(keys) > 1 else "") + keys[-1]
         raise ConfigError(f"{source}: {what} needs about {gib(est.total)} of memory ({est.people:,} people, "
-                          f"{est.ties:,.0f} peer ties expected), more than the {gib(allowed)} available; allowed: "
-                          f"lower {lower}")
+                          f"{est.ties:,.0f} peer ties expected), more than the {gib(allowed)} available; "
+                          f"allowed: lower {lower}")
     return est
 
 

@@ -229,8 +229,8 @@ def _check_private(d: Path) -> None:
 
 def private_assets(src: Path) -> Path:
     """A folder this process creates (``tempfile.mkdtemp``: new, mode 0700, owner checked) with links to every
-    asset in ``src`` plus major and minor version aliases (Solara's chart widget asks for ``vega@5``, the package
-    ships ``vega@5.21.0``); made once per process, removed at exit."""
+    asset in ``src`` plus major and minor version aliases (Solara's chart widget asks for ``vega@5``, the
+    package ships ``vega@5.21.0``); made once per process, removed at exit."""
     d = _made.get(src)
     if d is not None and d.is_dir():
         return d

@@ -428,8 +428,8 @@ def apply_sets(raw: dict, sets: list[str] | None) -> dict:
     for item in sets or []:
         sec, key, value = parse_set(item)
         if sec == "events":
-            raise ConfigError(f"{set_source(item)}: events cannot be set from the command line; edit the scenario "
-                              "file")
+            raise ConfigError(f"{set_source(item)}: events cannot be set from the command line; edit the "
+                              "scenario file")
         out.setdefault(sec, {})
         if not isinstance(out[sec], dict):
             raise ConfigError(f"{set_source(item)}: '{sec}' is not a section")

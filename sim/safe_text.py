@@ -27,8 +27,8 @@ def for_markup(text) -> str:
 
 
 def for_figure(text) -> str:
-    """``text`` for matplotlib: on one line (:func:`one_line`), its dollar signs escaped, so no mathtext is parsed
-    from it (``$$`` raised an error)."""
+    """``text`` for matplotlib: on one line (:func:`one_line`), its dollar signs escaped, so no mathtext is
+    parsed from it (``$$`` raised an error)."""
     return one_line(text).replace("$", "\\$")
 
 

@@ -70,7 +70,7 @@ def check_depth(text: str, source: str, prefix: str = "") -> None:
         if c == "\n":
             line_start = i + 1
         elif c in "[{":
-            if depth == 0 and not prefix and not text[line_start:i].strip():  # a table header: [name] or [[name]]
+            if depth == 0 and not prefix and not text[line_start:i].strip():  # a header: [name], [[name]]
                 end = text.find("\n", i)
                 header = text[i:n if end < 0 else end].split("#", 1)[0].strip()
                 table = header.strip("[] \t")

@@ -532,9 +532,9 @@ def load_results(out, columns: list[str] | None = None):
     try:
         return _load_results(out, columns)
     except (OSError, pa.ArrowException) as exc:  # a damaged Parquet file (ArrowInvalid, OSError, ...)
-        raise ConfigError(f"{out}: a results file cannot be read ({type(exc).__name__}); run the experiment again "
-                          f"with --resume and this --out: damaged files are moved aside and their runs run "
-                          f"again") from None
+        raise ConfigError(f"{out}: a results file cannot be read ({type(exc).__name__}); run the experiment "
+                          f"again with --resume and this --out: damaged files are moved aside and their runs "
+                          f"run again") from None
 
 
 def _load_results(out: Path, columns: list[str] | None):
@@ -681,7 +681,8 @@ class _Progress:
                             TextColumn("elapsed"), TimeElapsedColumn(), console=Console(stderr=True),
                             transient=False)
         # the file's name is shown as it is (a "[" in it is not rich markup)
-        self.task = self.bar.add_task(for_markup(one_line(title)[:24]), total=total, completed=done, failed=failed)
+        self.task = self.bar.add_task(for_markup(one_line(title)[:24]), total=total, completed=done,
+                                      failed=failed)
         self.bar.start()
 
     def advance(self, n: int, failed: int):
@@ -720,8 +721,8 @@ def run_experiment(path, out, workers: int | None = None, scheduler: str | None 
     man = _prepare_out(out, design, digest, resume)
     clean_parts(out)
     builder = TableBuilder(design)
-    notes = quarantine_damaged(out, design.n_runs, builder.runs_schema, builder.ts_schema, len(builder.recorded),
-                               (RUNS, TS), _finished(out)) if resume else []
+    notes = quarantine_damaged(out, design.n_runs, builder.runs_schema, builder.ts_schema,
+                               len(builder.recorded), (RUNS, TS), _finished(out)) if resume else []
     done, failed_before = _done_ids(out, design.n_runs)
     files = [out / RUNS, out / TS, out / MANIFEST]
     summary = {"experiment": str(path), "out": str(out), "runs": design.n_runs, "points": design.n_points,

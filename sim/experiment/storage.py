@@ -52,7 +52,7 @@ def _read_checked(path: Path, schema, n_runs: int):
             groups.append(t)
     except Damaged:
         raise
-    except Exception as exc:  # noqa: BLE001 - whatever pyarrow raises on a damaged file (ArrowInvalid, OSError, ...)
+    except Exception as exc:  # noqa: BLE001 - what pyarrow raises on a damaged file (ArrowInvalid, OSError...)
         raise Damaged(path, type(exc).__name__) from None
     return pa.concat_tables(groups) if groups else schema.empty_table()
 
@@ -80,12 +80,13 @@ def move_aside(out: Path, path: Path) -> Path:
     return dest
 
 
-def quarantine_damaged(out: Path, n_runs: int, runs_schema, ts_schema, weeks: int, consolidated: tuple[str, str],
-                       finished: bool) -> list[str]:
+def quarantine_damaged(out: Path, n_runs: int, runs_schema, ts_schema, weeks: int,
+                       consolidated: tuple[str, str], finished: bool) -> list[str]:
     """Check every part in ``out/parts`` (and, if ``finished``, the ``consolidated`` runs and timeseries files);
     move each damaged pair aside. Returns one note per pair moved, for the user."""
     notes = []
-    pairs = [(p, p.with_name("ts-" + p.name[len("runs-"):])) for p in sorted((out / "parts").glob("runs-*.parquet"))]
+    runs_parts = sorted((out / "parts").glob("runs-*.parquet"))
+    pairs = [(p, p.with_name("ts-" + p.name[len("runs-"):])) for p in runs_parts]
     if finished:
         pairs.append((out / consolidated[0], out / consolidated[1]))
     for runs_path, ts_path in pairs:
@@ -93,6 +94,6 @@ def quarantine_damaged(out: Path, n_runs: int, runs_schema, ts_schema, weeks: in
             check_pair(runs_path, ts_path, runs_schema, ts_schema, n_runs, weeks)
         except Damaged as bad:
             moved = [move_aside(out, f).name for f in (runs_path, ts_path) if f.exists()]
-            notes.append(f"{bad.path.relative_to(out)} cannot be read ({bad.why}): moved {' and '.join(moved)} to "
-                         f"{out / DAMAGED}/; their runs are run again")
+            notes.append(f"{bad.path.relative_to(out)} cannot be read ({bad.why}): moved "
+                         f"{' and '.join(moved)} to {out / DAMAGED}/; their runs are run again")
     return notes
