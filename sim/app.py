@@ -43,13 +43,13 @@ from sim import budget
 from sim.dashboard_guard import (HostCheck, OwnPageOnly, Refused, choice, flag, handler, log, number, page_text,
                                  private_assets)
 from sim.metrics import label as metric_label
-from sim.safe_text import one_line
 from sim.model import ABSENT, VACANT, OrgModel, free_finished
 from sim.params import BY_KEY, ConfigError, load_scenario, text, with_updates
 from sim.plots import COLORS, PERCENT, SMOOTH
 from sim.policies import PRESETS, resolve
 from sim.rules.motivation import ENGAGED_AT
 from sim.rules.strain import burnout_criterion
+from sim.safe_text import one_line
 
 # --------------------------------------------------------------------------------------------------------------
 # words: every UI string in English and Dutch (metric labels come from sim.metrics, parameter labels from the

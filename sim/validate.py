@@ -31,7 +31,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from . import safe_toml
+from . import budget, safe_toml
 from .metrics import METRICS
 from .params import ConfigError, load_scenario
 
@@ -312,6 +312,11 @@ def run_design(design: Design, facts: list[Fact], seeds: int | None = None, work
     tasks = [(v, design.first_seed + k, design.survey_weeks, v.name in need_people)
              for v in sorted(used, key=size, reverse=True) for k in range(seeds)]
     workers = default_workers() if workers is None else workers
+    for v in used:   # each worker holds one run at a time: refused before any runs if they would not fit
+        est = budget.estimate(variant_params(v), v.weeks, runs=max(workers, 1))
+        est.processes = workers if workers > 1 else 0
+        budget.refuse_if_too_big(est, f"{design.path}: [variants.{v.name}]", "a run on each worker",
+                                 ("--workers",) if workers > 1 else ())
     results: dict[str, list[RunOutput]] = {v.name: [] for v in used}
     if workers <= 1:
         outs = map(_task, tasks)
