@@ -22,13 +22,11 @@ the ``solara-assets`` package: the page makes no request outside the machine.
 
 from __future__ import annotations
 
-import hashlib
 import html
 import json
 import math
 import os
 import sys
-import tempfile
 import threading
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -41,6 +39,9 @@ import solara.settings
 import traitlets
 from solara.alias import rv
 
+from sim import budget
+from sim.dashboard_guard import (HostCheck, OwnPageOnly, Refused, choice, flag, handler, log, number, page_text,
+                                 private_assets)
 from sim.metrics import label as metric_label
 from sim.model import ABSENT, VACANT, OrgModel, free_finished
 from sim.params import BY_KEY, ConfigError, load_scenario, text, with_updates
@@ -48,6 +49,7 @@ from sim.plots import COLORS, PERCENT, SMOOTH
 from sim.policies import PRESETS, resolve
 from sim.rules.motivation import ENGAGED_AT
 from sim.rules.strain import burnout_criterion
+from sim.safe_text import one_line
 
 # --------------------------------------------------------------------------------------------------------------
 # words: every UI string in English and Dutch (metric labels come from sim.metrics, parameter labels from the
@@ -94,6 +96,9 @@ UI: dict[str, tuple[str, str]] = {
     "fired": ("{what} from week {start}", "{what} vanaf week {start}"),
     "finished": ("End of the scenario ({weeks} weeks)", "Einde van het scenario ({weeks} weken)"),
     "teams_shown": ("showing {shown} of {teams} teams", "{shown} van {teams} teams getoond"),
+    "failed": ("Something went wrong; the details are in the server's log.",
+               "Er ging iets mis; de details staan in het logboek van de server."),
+    "again": ("Start again", "Opnieuw beginnen"),
 }
 POLICY_LABELS: dict[str, tuple[str, str]] = {
     "controlling": ("Controlling (micromanager)", "Controlerend (micromanager)"),
@@ -155,11 +160,15 @@ def default_lang() -> str:
     return "nl" if loc.lower().startswith("nl") else "en"
 
 
-def scenario_files() -> list[Path]:
-    """The scenario files offered in the picker: ``ORGSIM_SCENARIOS`` (set by ``orgsim dashboard``), else
+def scenario_folder() -> Path:
+    """The folder of the picker's scenario files: ``ORGSIM_SCENARIOS`` (set by ``orgsim dashboard``), else
     ``scenarios/`` beside the package."""
-    d = Path(os.environ.get("ORGSIM_SCENARIOS") or Path(__file__).resolve().parent.parent / "scenarios")
-    return sorted(d.glob("*.toml"))
+    return Path(os.environ.get("ORGSIM_SCENARIOS") or Path(__file__).resolve().parent.parent / "scenarios")
+
+
+def scenario_files() -> list[Path]:
+    """The scenario files offered in the picker."""
+    return sorted(scenario_folder().glob("*.toml"))
 
 
 # --------------------------------------------------------------------------------------------------------------
@@ -278,10 +287,13 @@ class Dashboard:
 
     # --- settings -------------------------------------------------------------------------------------------
     def load(self, path: Path | str | None) -> None:
-        """Pick a scenario: its own values and policy, no overrides, no fired events, week 0."""
+        """Pick a scenario: its own values and policy, no overrides, no fired events, week 0. A file that does
+        not validate, or would not fit in memory, is a :class:`ConfigError` and changes nothing."""
         with self._lock:
-            self.scenario_path = Path(path) if path else None
-            self.base = load_scenario(self.scenario_path)
+            new = Path(path) if path else None
+            base = load_scenario(new)
+            budget.check(base, str(new or "<defaults>"), runs=2 if self.ab else 1)
+            self.scenario_path, self.base = new, base
             self.policy_a = self.base.policy.name
             if self.policy_b == self.policy_a:
                 self.policy_b = "coaching" if self.policy_a != "coaching" else "controlling"
@@ -324,6 +336,9 @@ class Dashboard:
     def _build(self, weeks: int) -> None:
         sides = ("A", "B") if self.ab else ("A",)
         params = {s: self.params(s) for s in sides}   # validated before the old models go
+        for s in sides:   # and within the memory available (sliders can make a big organisation bigger)
+            budget.check(params[s], self.scenario_path.name if self.scenario_path else "<defaults>",
+                         runs=len(sides), what="the dashboard's models")
         dropped = sum(m.org.n_positions for m in self.models.values())
         self.models = {}
         free_finished(dropped)   # before the new models are made: a big organisation's old ones are freed first
@@ -366,10 +381,10 @@ class Dashboard:
             old, self.overrides = self.overrides, new
             try:
                 self.params("A")
+                self._replay()
             except ConfigError:
                 self.overrides = old
                 raise
-            self._replay()
 
     def set_policy(self, side: str, name: str) -> None:
         if name not in PRESETS:
@@ -384,8 +399,12 @@ class Dashboard:
 
     def set_ab(self, on: bool) -> None:
         with self._lock:
-            self.ab = bool(on)
-            self._replay()
+            old, self.ab = self.ab, bool(on)
+            try:
+                self._replay()
+            except ConfigError:
+                self.ab = old
+                raise
 
     def fire(self, kind: str) -> dict:
         """Fire an event at the current week in every model (and remember it for replays)."""
@@ -715,23 +734,30 @@ def ParamSlider(dash: Dashboard, key: str, current: float, step: float, hi: floa
     """A slider for one schema key: label and range from :data:`sim.params.PARAMS`, help as a tooltip. The label
     follows the thumb while dragging; the model is rebuilt when the thumb is let go (or moved by keyboard)."""
     p = BY_KEY[key]
+    lo, top = p.lo, hi if hi is not None else p.hi
     shown, set_shown = solara.use_state(current)
     solara.use_effect(lambda: set_shown(current), [current])  # a policy or scenario change moved it
 
+    @handler
+    def follow(value):   # the label follows the thumb: only numbers the slider can show
+        set_shown(number(value, lo, top, key))
+
+    @handler
     def commit(value):
         if value is None or value == current:
             return
+        value = number(value, lo, top, key)
         try:
             dash.set_value(key, value)
         except ConfigError as exc:
-            dash.message = str(exc)
+            dash.message = page_text(str(exc), scenario_folder())
         _changed(settings=True)
 
     with solara.Div(classes=["orgsim-slider"], attributes={"data-key": key}):
         with solara.Tooltip(param_help(key, lang)):
             solara.Text(f"{param_label(key, lang)}: {shown:g}", classes=["orgsim-slider-label"])
-        sl = rv.Slider(v_model=shown, on_v_model=set_shown, min=p.lo, max=hi if hi is not None else p.hi,
-                       step=step, hide_details=True, dense=True, class_="mt-0 pt-0")
+        sl = rv.Slider(v_model=shown, on_v_model=follow, min=lo, max=top, step=step, hide_details=True,
+                       dense=True, class_="mt-0 pt-0")
         rv.use_event(sl, "change", lambda *args: commit(args[-1]))
 
 
@@ -739,21 +765,33 @@ def ParamSlider(dash: Dashboard, key: str, current: float, step: float, hi: floa
 def Sidebar(dash: Dashboard, lang: str):
     settings_tick.value  # noqa: B018  re-render when the settings change
     items = solara.use_memo(lambda: scenario_items(lang), [lang])
+    offered = [it["value"] for it in items]
 
-    def pick_scenario(path):
-        playing.set(False)
-        dash.load(path)
+    def settle(change):
+        """Make a change of settings; a refusal (too big, not valid) is the page's message, without paths."""
+        try:
+            change()
+        except ConfigError as exc:
+            dash.message = page_text(str(exc), scenario_folder())
         _changed(settings=True)
+
+    @handler
+    def pick_scenario(path):
+        path = choice(path, offered, "scenario")   # one of the listed files, or refused before any file is read
+        playing.set(False)
+        settle(lambda: dash.load(path))
 
     def pick_policy(side):
+        @handler
         def set_(name):
-            dash.set_policy(side, name)
-            _changed(settings=True)
+            name = choice(name, list(PRESETS), f"policy {side}")
+            settle(lambda: dash.set_policy(side, name))
         return set_
 
+    @handler
     def set_ab(on):
-        dash.set_ab(on)
-        _changed(settings=True)
+        on = flag(on, "A/B")
+        settle(lambda: dash.set_ab(on))
 
     pol_items = [{"text": policy_label(k, lang), "value": k} for k in PRESETS]
     with solara.Column(classes=["orgsim-sidebar"]):
@@ -774,19 +812,23 @@ def Sidebar(dash: Dashboard, lang: str):
 
 
 def scenario_items(lang: str) -> list[dict]:
-    """The picker's entries: scenario titles in ``lang``; files that do not validate are left out."""
+    """The picker's entries: scenario titles in ``lang``; files that do not validate are left out (one line in
+    the server's log each)."""
     items = []
     for f in scenario_files():
         try:
             items.append({"text": text(load_scenario(f), "title", lang), "value": str(f)})
-        except ConfigError:
-            continue
+        except ConfigError as exc:
+            log.warning("orgsim dashboard: left out of the picker: %s", one_line(exc))
+        except Exception as exc:  # noqa: BLE001 - one bad file must not stop the sidebar
+            log.warning("orgsim dashboard: left out of the picker: %s (%s)", f.name, type(exc).__name__)
     return items
 
 
 @solara.component
 def Controls(dash: Dashboard, lang: str, week: int, weeks: int, message: str):
     def act(fn, settings=False):
+        @handler
         def go():
             fn()
             _changed(settings)
@@ -883,9 +925,41 @@ def MainView(dash: Dashboard, lang: str):
             Chart(hours_chart(snap, lang), "hours")
 
 
+LANGS = ("en", "nl")
+
+
 @solara.component
 def Page():
-    lang = lang_r.value or default_lang()
+    """The page behind an error boundary: an error while drawing it is one line in the server's log; the browser
+    gets a short notice (no traceback, no server path) and a button that starts the page again."""
+    error, clear = solara.use_exception()
+    lang = lang_r.value if lang_r.value in LANGS else default_lang()
+    if error is not None:
+        log.error("orgsim dashboard: %s while drawing the page; it starts again when asked",
+                  type(error).__name__)
+        with solara.Column(style={"padding": "16px"}):
+            solara.Error(tr("failed", lang))
+            solara.Button(tr("again", lang), on_click=clear, color="primary", classes=["orgsim-again"])
+        return
+    DashboardPage()
+
+
+@solara.component
+def LanguageButtons(lang: str):
+    """EN / NL: the browser sends the index of a button, nothing else is taken."""
+    @handler
+    def pick_lang(index):
+        if isinstance(index, bool) or not isinstance(index, int) or not 0 <= index < len(LANGS):
+            raise Refused(f"language: {index!r:.60} is not one of the buttons")
+        lang_r.set(LANGS[index])
+
+    rv.BtnToggle(children=[solara.Button(label=x) for x in LANGS], v_model=LANGS.index(lang),
+                 on_v_model=pick_lang, mandatory=True, class_="orgsim-lang")
+
+
+@solara.component
+def DashboardPage():
+    lang = lang_r.value if lang_r.value in LANGS else default_lang()
     dash = solara.use_memo(lambda: Dashboard(default_scenario()), [])
 
     def run_loop(cancel: threading.Event):
@@ -902,8 +976,7 @@ def Page():
     solara.Title(tr("title", lang))
     with solara.AppBar():
         solara.AppBarTitle(tr("title", lang))
-        solara.ToggleButtonsSingle(value=lang, values=["en", "nl"], on_value=lang_r.set,
-                                   classes=["orgsim-lang"])
+        LanguageButtons(lang)
     with solara.Sidebar():
         Sidebar(dash, lang)
     with solara.Column(style={"padding": "8px 16px"}):
@@ -911,8 +984,9 @@ def Page():
 
 
 def default_scenario() -> Path | None:
-    """The micromanager if shipped, else the first scenario file, else the schema's defaults."""
-    files = scenario_files()
+    """The micromanager if the picker offers it, else the picker's first scenario, else the schema's
+    defaults."""
+    files = [Path(i["value"]) for i in scenario_items(default_lang())]
     for f in files:
         if f.stem == "controlling":
             return f
@@ -925,37 +999,18 @@ page = Page
 # --------------------------------------------------------------------------------------------------------------
 # the server: 127.0.0.1, no telemetry, every asset from the local solara-assets package
 # --------------------------------------------------------------------------------------------------------------
+_INSTALLED_ASSETS = Path(solara_server_settings.assets.proxy_cache_dir)   # solara-assets' files, as installed
+
+
 def offline_assets() -> Path:
-    """A directory for Solara's asset proxy that serves only local files: links to the assets installed by
-    ``solara-assets`` plus major-version aliases (Solara's chart widget asks for ``vega@5``, the package ships
-    ``vega@5.21.0``). Built once per installation in the temp directory."""
-    src = Path(solara_server_settings.assets.proxy_cache_dir)
-    if not (src / "@widgetti").is_dir() and not src.name.startswith("orgsim-solara-assets"):
-        raise ConfigError(f"solara-assets is not installed ({src} has no @widgetti assets); install the 'viz' "
-                          "extra: pip install -e '.[viz]'")
-    if src.name.startswith("orgsim-solara-assets"):
-        return src
-    tag = hashlib.sha1(str(src.resolve()).encode()).hexdigest()[:10]
-    uid = os.getuid() if hasattr(os, "getuid") else 0
-    dst = Path(tempfile.gettempdir()) / f"orgsim-solara-assets-{uid}-{tag}"
-    if (dst / "vega@5").exists():
-        return dst
-    tmp = Path(tempfile.mkdtemp(prefix=dst.name + ".", dir=dst.parent))
-    entries = {e.name: e for e in src.iterdir()}
-    for name, e in entries.items():
-        (tmp / name).symlink_to(e.resolve())
-    for name, e in entries.items():
-        if "@" in name[1:] and not name.startswith("@"):
-            base, ver = name.rsplit("@", 1)
-            for alias in (f"{base}@{ver.split('.')[0]}", f"{base}@{'.'.join(ver.split('.')[:2])}"):
-                if alias not in entries and not (tmp / alias).exists():
-                    (tmp / alias).symlink_to(e.resolve())
-    try:
-        os.rename(tmp, dst)
-    except OSError:  # another server built it first
-        import shutil
-        shutil.rmtree(tmp, ignore_errors=True)
-    return dst
+    """The directory Solara's asset proxy serves from: only local files, links to the assets installed by
+    ``solara-assets`` plus version aliases, in a private folder this process made
+    (:func:`sim.dashboard_guard.private_assets`; never a shared, guessable one)."""
+    src = _INSTALLED_ASSETS
+    if not (src / "@widgetti").is_dir():
+        raise ConfigError("solara-assets is not installed (no @widgetti assets where Solara looks); install "
+                          "the 'viz' extra: pip install -e '.[viz]'")
+    return private_assets(src)
 
 
 def configure_solara(lang: str = "en", production: bool = True) -> None:
@@ -998,8 +1053,12 @@ def serve(lang: str = "en", host: str = "127.0.0.1", port: int = 8765, scenarios
     sock.listen(128)
     sock.set_inheritable(True)
     port = sock.getsockname()[1]
-    config = uvicorn.Config("solara.server.starlette:app", host=host, port=port, log_level="warning",
-                            ws_max_size=64 * 2**20)
+    from solara.server.starlette import app as solara_app
+
+    # only this page: Host and Origin checked, assets only from the private folder (sim.dashboard_guard)
+    assets = Path(solara_server_settings.assets.proxy_cache_dir)
+    guarded = OwnPageOnly(solara_app, HostCheck(host, port), assets)
+    config = uvicorn.Config(guarded, host=host, port=port, log_level="warning", ws_max_size=64 * 2**20)
     server = uvicorn.Server(config)
     shown = f"[{host}]" if ":" in host else host
     announce(f"orgsim dashboard ({lang}): http://{shown}:{port}/   (Ctrl+C to stop)")

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import gc
 import importlib
+import io
 import json
 import os
 import sys
@@ -17,18 +18,21 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
-from rich.console import Console
 from rich.table import Table
+from rich.text import Text
 
 from . import __version__
+from .outdir import check_out as _check_out
 from .params import (BY_KEY, EVENT_PARAMS, PARAMS, ConfigError, load_raw, load_scenario, markdown_table, text,
                      validate)
+from .safe_text import console, one_line
 
 
 app = typer.Typer(add_completion=False, no_args_is_help=True, pretty_exceptions_enable=False,
                   help="orgsim: what leadership style does to people at work (an agent-based model on Mesa).")
-out_console = Console(highlight=False)
-err_console = Console(stderr=True, highlight=False, soft_wrap=True)
+# user text (titles, file names, paths) is printed as it is: no rich markup, no emoji codes (sim.safe_text)
+out_console = console()
+err_console = console(stderr=True)
 
 TABLE_METRICS = ("engagement", "engaged_share", "disengaged_share", "burnout_share", "absent_share", "output",
                  "trust_in_manager", "psych_safety", "competence", "leavers", "manager_hours", "manager_control")
@@ -52,7 +56,7 @@ def _table_metrics(params) -> tuple[str, ...]:
 # helpers
 # --------------------------------------------------------------------------------------------------------------
 def _fail(msg: str) -> None:
-    err_console.print(f"error: {msg}", markup=False)
+    err_console.print(f"error: {one_line(msg)}")
     raise typer.Exit(2)
 
 
@@ -71,17 +75,6 @@ def _check_option(flag: str, key: str, value) -> None:
         raise ConfigError(f"{flag} {value}: out of range; allowed: {p.allowed()}")
 
 
-def _check_out(out: Path) -> None:
-    """Fail before any work if --out cannot be a writable directory (nothing is created here)."""
-    if out.exists() and not out.is_dir():
-        raise ConfigError(f"--out {out}: exists and is not a directory")
-    probe = out
-    while not probe.exists():
-        probe = probe.parent
-    if not probe.is_dir() or not os.access(probe, os.W_OK | os.X_OK):
-        raise ConfigError(f"--out {out}: cannot write in {probe}")
-
-
 def _atomic_write(path: Path, write) -> None:
     """Write via a temporary file in the same directory, then rename: readers never see half a file."""
     path.parent.mkdir(parents=True, exist_ok=True)
@@ -93,6 +86,13 @@ def _atomic_write(path: Path, write) -> None:
     finally:
         if os.path.exists(tmp):
             os.unlink(tmp)
+
+
+def _png(draw, *args, **kw) -> bytes:
+    """A figure drawn by ``draw(..., path, ...)`` into memory: its PNG bytes (written only once all is made)."""
+    buf = io.BytesIO()
+    draw(*args[:1], buf, *args[1:], **kw)
+    return buf.getvalue()
 
 
 def scenario_dir() -> Path:
@@ -145,6 +145,7 @@ def run(
     = False,
 ):
     """Run one scenario; write timeseries.csv, summary.json, timeseries.png (and agents.csv, per_team.csv)."""
+    from . import budget
     from .plots import fmt, timeseries_png
     from .runner import run_one
 
@@ -153,24 +154,28 @@ def run(
     _check_option("--seed", "scenario.seed", seed)
     _check_out(out)
     params = load_scenario(scenario, set_)
+    budget.check(params, str(scenario), weeks, agents, per_team)
     res = run_one(params, seed=seed, weeks=weeks, record_agents=agents, source=str(scenario), per_team=per_team)
-    out.mkdir(parents=True, exist_ok=True)
-    _atomic_write(out / "timeseries.csv", lambda p: res.timeseries.to_csv(p, index=False))
-    _atomic_write(out / "summary.json", lambda p: Path(p).write_text(json.dumps(res.summary, indent=2)))
+    # everything that could still fail is made before the first file is written
     title = text(params, "title", lang)
-    _atomic_write(out / "timeseries.png", lambda p: timeseries_png(res.timeseries, p, title=title, lang=lang))
-    if agents:
-        _atomic_write(out / "agents.csv", lambda p: res.agents.to_csv(p, index=False))
-    if per_team:
-        _atomic_write(out / "per_team.csv", lambda p: res.per_team.to_csv(p, index=False))
-        _atomic_write(out / "per_level.csv", lambda p: res.per_level.to_csv(p, index=False))
+    png = _png(timeseries_png, res.timeseries, title=title, lang=lang)
+    summary = json.dumps(res.summary, indent=2)
     from .metrics import label
-    t = Table(title=f"{title} - week {res.summary['weeks']}, seed {res.summary['seed']} "
+    t = Table(title=f"{one_line(title)} - week {res.summary['weeks']}, seed {res.summary['seed']} "
                     f"({res.summary['seconds']:.2f} s)")
     t.add_column(TABLE_WORDS[lang]["metric"])
     t.add_column(TABLE_WORDS[lang]["final"], justify="right")
     for m in _table_metrics([params]):
         t.add_row(label(m, lang), fmt(m, res.summary["final"][m]))
+    out.mkdir(parents=True, exist_ok=True)
+    _atomic_write(out / "timeseries.csv", lambda p: res.timeseries.to_csv(p, index=False))
+    _atomic_write(out / "summary.json", lambda p: Path(p).write_text(summary))
+    _atomic_write(out / "timeseries.png", lambda p: Path(p).write_bytes(png))
+    if agents:
+        _atomic_write(out / "agents.csv", lambda p: res.agents.to_csv(p, index=False))
+    if per_team:
+        _atomic_write(out / "per_team.csv", lambda p: res.per_team.to_csv(p, index=False))
+        _atomic_write(out / "per_level.csv", lambda p: res.per_level.to_csv(p, index=False))
     out_console.print(t)
     out_console.print(f"wrote {out}/timeseries.csv, summary.json, timeseries.png" + (", agents.csv" if agents
                                                                                        else "")
@@ -200,27 +205,29 @@ def compare(
 def _compare_into(scenarios, seeds, weeks, out, sets, lang, title=""):
     from .metrics import label
     from .plots import compare_png, fmt
-    from .runner import compare_params, final_table, scenario_labels
+    from .runner import check_budget, compare_params, final_table, scenario_labels
 
     if len(set(map(str, scenarios))) < len(scenarios):
         raise ConfigError("compare: the same scenario file is named twice; use --seeds for more runs of one file")
     params = {lab: load_scenario(p, sets) for lab, p in zip(scenario_labels(scenarios), scenarios)}  # validate all
+    check_budget(params, scenarios, seeds, weeks)
     names = {k: text(v, "title", lang) for k, v in params.items()}
     n_runs = len(scenarios) * seeds
     t0 = time.perf_counter()
     df = compare_params(params, seeds, weeks, progress=_ticker(n_runs))
     seconds = time.perf_counter() - t0
+    png = _png(compare_png, df, names=names, lang=lang, title=title)   # made before the first file is written
+    ft = final_table(df)
     out.mkdir(parents=True, exist_ok=True)
     _atomic_write(out / "compare.csv", lambda p: df.to_csv(p, index=False))
-    _atomic_write(out / "compare.png", lambda p: compare_png(df, p, names, lang, title))
-    ft = final_table(df)
+    _atomic_write(out / "compare.png", lambda p: Path(p).write_bytes(png))
     _atomic_write(out / "final_means.csv", lambda p: ft.to_csv(p, index=False))
     stat = ft.set_index(["metric", "scenario"])
     t = Table(title=TABLE_WORDS[lang]["compare"].format(week=int(df["week"].max()), seeds=seeds, runs=n_runs,
                                                          seconds=seconds))
     t.add_column(TABLE_WORDS[lang]["metric"])
     for k in params:
-        t.add_column(k, justify="right")
+        t.add_column(one_line(k), justify="right")
     for m in _table_metrics(params.values()):
         t.add_row(label(m, lang), *[f"{fmt(m, stat.loc[(m, k), 'mean'])} ({fmt(m, stat.loc[(m, k), 'sd'])})"
                                     for k in params])
@@ -260,9 +267,9 @@ def scenarios(lang: Annotated[str | None, typer.Option(help="en or nl")] = None)
         try:
             sp = validate(load_raw(f), str(f))
         except ConfigError as exc:
-            t.add_row(f.name, "[invalid]", str(exc))
+            t.add_row(one_line(f.name), "[invalid]", one_line(exc))
             continue
-        t.add_row(f.name, text(sp, "title", lang), text(sp, "description", lang))
+        t.add_row(one_line(f.name), one_line(text(sp, "title", lang)), one_line(text(sp, "description", lang)))
     out_console.print(t)
 
 
@@ -287,7 +294,7 @@ def demo(
     df = _compare_into(files, seeds, weeks, out, None, lang, title=title)
     from .report import build_report
     path = build_report(files, seeds, lang, out, weeks=weeks, title=title, data=df)
-    out_console.print(f"[bold]demo ready:[/bold] open {path.resolve()}  (also compare.png)")
+    out_console.print(Text.assemble(("demo ready:", "bold"), f" open {path.resolve()}  (also compare.png)"))
 
 
 @app.command()
@@ -314,6 +321,8 @@ def experiment(
         err_console.print(f"interrupted: the finished runs are kept in {out}; continue with --resume",
                           markup=False)
         raise typer.Exit(130) from None
+    for note in s.get("notes", []):
+        err_console.print(f"note: {note}")
     if s.get("warning"):
         err_console.print(f"warning: {s['warning']}", markup=False)
     if s["nothing_to_do"]:
@@ -406,7 +415,7 @@ def dashboard(
         raise ConfigError(f"--scenarios {folder}: not a folder with scenario files (*.toml)")
     from .app import serve
     from .runner import warm_up
-    warm_up()  # load the compiled engine now, not at the first click (a first run on a machine compiles it)
+    warm_up()  # load the compiled schedule now, not at the first click (a first run on a machine compiles it)
     serve(lang=lang, host=host, port=port, scenarios=folder, announce=out_console.print)
 
 
@@ -451,7 +460,7 @@ def validate_cmd(
         t.add_column(c, overflow="fold")
     for _, r in table.iterrows():
         t.add_row(r["description_nl" if lang == "nl" else "description_en"], r["source"], val.band_text(r),
-                  val.value_text(r), val.YES[lang][0] if r["passed"] else f"[red]{val.YES[lang][1]}[/red]")
+                  val.value_text(r), val.YES[lang][0] if r["passed"] else Text(val.YES[lang][1], style="red"))
     out_console.print(t)
     typer.echo(val.verdict(table, str(out / "validation.md")))   # one line, never wrapped
     if not table["passed"].all():

@@ -87,16 +87,18 @@ def build_hierarchy(n_teams: int, levels: int, span: int):
     return senior_level, team_boss, senior_boss, under
 
 
-def _pairs_across(rng, team: np.ndarray, p: float) -> np.ndarray:
+# Above this chance of a tie across teams, the ties are drawn as "every pair except a random few" (the pairs
+# left out are drawn as the ties are below it): drawing ties one by one until all but a few are found took time
+# without bound (6.8 s for 50 people at 1.0, over a minute for 400). At or below it the draws are those of every
+# earlier version, so the shipped scenarios (all at 0.01 or less) keep their numbers.
+COMPLEMENT_ABOVE = 0.5
+
+
+def _draw_cross_codes(rng, team: np.ndarray, k: int) -> np.ndarray:
+    """``k`` distinct pairs of people in different teams, as codes ``a * n + b`` (``a < b``), in the order first
+    drawn: random pairs, those across teams kept, duplicates dropped (first draw wins), topped up until ``k``.
+    With ``k`` at most about half the pairs across teams, each round finds most of what is missing."""
     n = len(team)
-    sizes = np.bincount(team)
-    n_cross = (n * n - int((sizes**2).sum())) // 2
-    if n_cross <= 0 or p <= 0:
-        return np.empty((0, 2), dtype=np.int64)
-    k = rng.binomial(n_cross, p)
-    if k == 0:
-        return np.empty((0, 2), dtype=np.int64)
-    # draw candidate pairs, keep those across teams, drop duplicates (first draw wins); top up until k pairs
     codes = np.empty(0, dtype=np.int64)
     while len(codes) < k:
         a = rng.integers(0, n, size=2 * (k - len(codes)) + 8)
@@ -106,19 +108,63 @@ def _pairs_across(rng, team: np.ndarray, p: float) -> np.ndarray:
         allc = np.concatenate([codes, new])
         _, first = np.unique(allc, return_index=True)
         codes = allc[np.sort(first)][:k]
-    codes = np.sort(codes)
+    return codes
+
+
+def _all_cross_codes_except(team: np.ndarray, left_out: np.ndarray, cells: int = 1 << 22) -> np.ndarray:
+    """Every pair of people in different teams except the codes in ``left_out``, sorted; built a block of people
+    at a time (about ``cells`` candidate pairs a block, so the temporary arrays stay small)."""
+    n = len(team)
+    left_out = np.sort(left_out)
+    rows = max(1, cells // max(n, 1))
+    others = np.arange(n, dtype=np.int64)
+    out = [np.empty(0, dtype=np.int64)]
+    for lo in range(0, n, rows):
+        first = np.arange(lo, min(lo + rows, n), dtype=np.int64)
+        r, b = np.nonzero((team[first][:, None] != team[None, :]) & (first[:, None] < others[None, :]))
+        c = first[r] * n + b
+        if len(left_out):
+            at = np.minimum(np.searchsorted(left_out, c), len(left_out) - 1)
+            c = c[left_out[at] != c]
+        out.append(c)
+    return np.concatenate(out)
+
+
+def _pairs_across(rng, team: np.ndarray, p: float) -> np.ndarray:
+    """Peer ties across teams: each pair of people in different teams is tied with chance ``p``; the number of
+    ties is drawn first, then which pairs (at most :data:`COMPLEMENT_ABOVE`: the ties themselves; above it: the
+    pairs left out). Time and memory grow with the number of pairs across teams drawn or kept, at any ``p``."""
+    n = len(team)
+    sizes = np.bincount(team)
+    n_cross = (n * n - int((sizes**2).sum())) // 2
+    if n_cross <= 0 or p <= 0:
+        return np.empty((0, 2), dtype=np.int64)
+    k = rng.binomial(n_cross, p)
+    if k == 0:
+        return np.empty((0, 2), dtype=np.int64)
+    if p <= COMPLEMENT_ABOVE:
+        codes = np.sort(_draw_cross_codes(rng, team, k))
+    else:
+        codes = _all_cross_codes_except(team, _draw_cross_codes(rng, team, n_cross - k))
     return np.column_stack([codes // n, codes % n]).astype(np.int64)
 
 
-def _pairs_all_teams(rng, n_teams: int, size: int, p: float) -> np.ndarray:
+def _pairs_all_teams(rng, n_teams: int, size: int, p: float, chunk: int = 1 << 22) -> np.ndarray:
     """Within-team peer pairs of every team (teams are consecutive blocks of ``size``): each pair of members is
-    tied with chance ``p``, drawn team by team in one call."""
+    tied with chance ``p``. One uniform per pair, team after team, drawn in blocks of whole teams of about
+    ``chunk`` pairs (the same numbers as one draw for all: the temporary arrays stay small however big the
+    organisation)."""
     if size < 2 or p <= 0:
         return np.empty((0, 2), dtype=np.int64)
     i, j = np.triu_indices(size, k=1)
-    keep = (rng.random(n_teams * len(i)) < p).reshape(n_teams, len(i))
-    t, e = np.nonzero(keep)
-    return np.column_stack([t * size + i[e], t * size + j[e]]).astype(np.int64)
+    per = max(1, chunk // len(i))   # teams per block
+    out = []
+    for t0 in range(0, n_teams, per):
+        nt = min(per, n_teams - t0)
+        keep = (rng.random(nt * len(i)) < p).reshape(nt, len(i))
+        t, e = np.nonzero(keep)
+        out.append(np.column_stack([(t + t0) * size + i[e], (t + t0) * size + j[e]]).astype(np.int64))
+    return np.concatenate(out) if len(out) > 1 else out[0]
 
 
 def build_org(rng, n_teams: int, team_size: int, peer_density: float, cross_density: float, levels: int = 1,

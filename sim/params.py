@@ -18,12 +18,14 @@ from __future__ import annotations
 import difflib
 import math
 import sys
-import tomllib
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, create_model
+
+from . import safe_toml
+from .errors import ConfigError  # noqa: F401  (re-exported: sim.params.ConfigError)
 
 # the named policies (their knobs: sim.policies.PRESETS): name -> labels (English, Dutch; long, then short)
 POLICY_LABELS: dict[str, tuple[str, str, str, str]] = {
@@ -46,8 +48,6 @@ EVENT_LABELS: dict[str, tuple[str, str]] = {
 EVENT_KINDS = tuple(EVENT_LABELS)
 
 
-class ConfigError(ValueError):
-    """Bad input: one line naming the source (file or --set), the key and what is allowed."""
 
 
 @dataclass(frozen=True)
@@ -423,18 +423,20 @@ def validate(raw: dict, source: str = "<input>"):
     return sp
 
 
+def set_source(item: str) -> str:
+    """How an error line names a ``--set`` override: the option and its text, cut after 60 characters."""
+    return "--set " + (item if len(item) <= 60 else item[:57] + "...")
+
+
 def parse_set(item: str) -> tuple[str, str, Any]:
     """Parse one ``section.key=value`` override; the value is read as a TOML literal, else as a string."""
     if "=" not in item or "." not in item.split("=", 1)[0]:
-        raise ConfigError(f"--set {item}: expected section.key=value, e.g. policy.name=coaching")
+        raise ConfigError(f"{set_source(item)}: expected section.key=value, e.g. policy.name=coaching")
     lhs, rhs = item.split("=", 1)
     sec, key = lhs.strip().split(".", 1)
     rhs = rhs.strip()
-    try:
-        value = tomllib.loads(f"v = {rhs}")["v"]
-    except tomllib.TOMLDecodeError:
-        value = rhs
-    return sec, key, value
+    value = safe_toml.loads_value(rhs, set_source(item), f"{sec}.{key}")
+    return sec, key, rhs if value is safe_toml.NOT_TOML else value
 
 
 def apply_sets(raw: dict, sets: list[str] | None) -> dict:
@@ -443,12 +445,13 @@ def apply_sets(raw: dict, sets: list[str] | None) -> dict:
     for item in sets or []:
         sec, key, value = parse_set(item)
         if sec == "events":
-            raise ConfigError(f"--set {item}: events cannot be set from the command line; edit the scenario file")
+            raise ConfigError(f"{set_source(item)}: events cannot be set from the command line; edit the "
+                              "scenario file")
         out.setdefault(sec, {})
         if not isinstance(out[sec], dict):
-            raise ConfigError(f"--set {item}: '{sec}' is not a section")
+            raise ConfigError(f"{set_source(item)}: '{sec}' is not a section")
         out[sec][key] = value
-        validate({sec: out[sec]}, source=f"--set {item}")
+        validate({sec: out[sec]}, source=set_source(item))
     return out
 
 
@@ -460,10 +463,7 @@ def load_raw(path: str | Path) -> dict:
         raise ConfigError(f"{path}: no such scenario file") from None
     except (OSError, UnicodeDecodeError) as exc:
         raise ConfigError(f"{path}: cannot read ({exc.__class__.__name__})") from None
-    try:
-        return tomllib.loads(text)
-    except tomllib.TOMLDecodeError as exc:
-        raise ConfigError(f"{path}: not valid TOML ({exc})") from None
+    return safe_toml.loads(text, str(path))
 
 
 def load_scenario(path: str | Path | None = None, sets: list[str] | None = None):

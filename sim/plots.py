@@ -7,6 +7,7 @@ import pandas as pd
 from matplotlib.figure import Figure  # figures drawn straight to PNG (Agg), without pyplot's window state
 
 from .metrics import label
+from .safe_text import for_figure
 
 PANELS = ("engaged_share", "burnout_share", "output", "trust_in_manager", "hours_coaching", "leavers")
 # weekly counts of tasks make these noisy: plots show a 4-week moving average (the CSV keeps the raw weeks)
@@ -50,7 +51,7 @@ def timeseries_png(ts: pd.DataFrame, path, title: str = "", lang: str = "en",
         ax.axis("off")
     for ax in np.ravel(axes)[-cols:]:
         ax.set_xlabel(WORDS[lang]["week"])
-    fig.suptitle(title or WORDS[lang]["single"], fontsize=14)
+    fig.suptitle(for_figure(title) if title else WORDS[lang]["single"], fontsize=14)
     # fixed margins in inches (tight_layout measured every label again: 0.3 s of each `orgsim run`)
     fig.subplots_adjust(left=0.6 / 13, right=1 - 0.15 / 13, bottom=0.55 / height, top=1 - 0.75 / height,
                         wspace=0.2, hspace=0.3)
@@ -74,7 +75,7 @@ def compare_png(df: pd.DataFrame, path, names: dict[str, str] | None = None, lan
             mean, lo, hi = g.mean(), g.quantile(0.1), g.quantile(0.9)
             c = COLORS[i % len(COLORS)]
             ax.fill_between(mean.index, _scale(m, lo), _scale(m, hi), color=c, alpha=0.18, lw=0)
-            ax.plot(mean.index, _scale(m, mean), color=c, lw=2.4, label=names.get(sc, sc))
+            ax.plot(mean.index, _scale(m, mean), color=c, lw=2.4, label=for_figure(names.get(sc, sc)))
         ax.set_title(label(m, lang) + (f" ({WORDS[lang]['avg']})" if m in SMOOTH else ""), fontsize=13,
                      fontweight="bold", y=TITLE_Y)
         ax.grid(alpha=0.3)
@@ -82,7 +83,7 @@ def compare_png(df: pd.DataFrame, path, names: dict[str, str] | None = None, lan
         ax.set_xlabel(WORDS[lang]["week"])
     handles, labels = np.ravel(axes)[0].get_legend_handles_labels()
     fig.legend(handles, labels, loc="lower center", ncol=len(scenarios), fontsize=13, frameon=False)
-    sup = title or WORDS[lang]["team"]
+    sup = for_figure(title) if title else WORDS[lang]["team"]
     fig.suptitle(f"{sup}  ({seeds} {WORDS[lang]['runs']})", fontsize=15)
     fig.tight_layout(rect=(0, 0.06, 1, 0.95))
     fig.savefig(path, dpi=110, format="png", **PNG)

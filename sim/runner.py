@@ -12,7 +12,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from . import __version__, policies
+from . import __version__, budget, policies
 from .metrics import INT_METRICS, METRICS
 from .model import OrgModel, free_finished
 from .params import load_scenario, text
@@ -52,8 +52,8 @@ def tidy(df: pd.DataFrame) -> pd.DataFrame:
 
 
 def warm_up() -> float:
-    """Load (or, on a machine's first run, compile) the compiled schedule in this process by running one week of a tiny organisation; processes forked afterwards share it. Returns the
-    seconds it took."""
+    """Load (or, on a machine's first run, compile) the compiled schedule in this process by running one week of
+    a tiny organisation; processes forked afterwards share it. Returns the seconds it took."""
     t0 = time.perf_counter()
     OrgModel(load_scenario(None, ["team.size=2"])).run(1)
     return time.perf_counter() - t0
@@ -116,6 +116,15 @@ def batch_size(params) -> int:
     """Seeds worth running side by side: up to :data:`BATCH`, and no more than about 20,000 positions (large
     organisations gain nothing from batching)."""
     return max(1, min(BATCH, 20_000 // (params.team.teams * params.team.size)))
+
+
+def check_budget(params: dict, sources, seeds: int, weeks: int | None = None) -> None:
+    """Refuse (:func:`sim.budget.check`, one line naming the file) before anything runs if a scenario's batch of
+    seeds side by side (:func:`batch_size`) would not fit in memory; ``params`` is ``{label: params}`` in the
+    order of ``sources``."""
+    for p, src in zip(params.values(), sources):
+        runs = min(seeds, batch_size(p))
+        budget.check(p, str(src), weeks, runs=runs, what="this run" if runs == 1 else f"a batch of {runs} runs")
 
 
 def run_batch(params, seeds: list[int], weeks: int | None = None) -> list[pd.DataFrame]:

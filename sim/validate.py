@@ -24,7 +24,6 @@ import math
 import multiprocessing as mp
 import os
 import time
-import tomllib
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
@@ -32,6 +31,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from . import budget, safe_toml
 from .metrics import METRICS
 from .params import ConfigError, load_scenario
 
@@ -87,13 +87,12 @@ class Fact:
 
 def _read_toml(path: Path) -> dict:
     try:
-        return tomllib.loads(Path(path).read_text(encoding="utf-8"))
+        text = Path(path).read_text(encoding="utf-8")
     except FileNotFoundError:
         raise ConfigError(f"{path}: no such file") from None
     except (OSError, UnicodeDecodeError) as exc:
         raise ConfigError(f"{path}: cannot read ({exc.__class__.__name__})") from None
-    except tomllib.TOMLDecodeError as exc:
-        raise ConfigError(f"{path}: not valid TOML ({exc})") from None
+    return safe_toml.loads(text, str(path))
 
 
 def _int(raw: dict, key: str, where: str, lo: int, hi: int, default=None) -> int:
@@ -313,6 +312,11 @@ def run_design(design: Design, facts: list[Fact], seeds: int | None = None, work
     tasks = [(v, design.first_seed + k, design.survey_weeks, v.name in need_people)
              for v in sorted(used, key=size, reverse=True) for k in range(seeds)]
     workers = default_workers() if workers is None else workers
+    for v in used:   # each worker holds one run at a time: refused before any runs if they would not fit
+        est = budget.estimate(variant_params(v), v.weeks, runs=max(workers, 1))
+        est.processes = workers if workers > 1 else 0
+        budget.refuse_if_too_big(est, f"{design.path}: [variants.{v.name}]", "a run on each worker",
+                                 ("--workers",) if workers > 1 else ())
     results: dict[str, list[RunOutput]] = {v.name: [] for v in used}
     if workers <= 1:
         outs = map(_task, tasks)

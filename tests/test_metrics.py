@@ -1,4 +1,4 @@
-"""The weekly metrics: the compiled pass (sim.compiled.metric_columns) against the same metrics written with numpy
+"""The weekly metrics: the compiled reduction (sim.metrics.metric_columns) against the same metrics written with numpy
 below, for single runs and batches, at many weeks of runs with sick leave, vacancies, hires and several levels."""
 
 from pathlib import Path

@@ -18,6 +18,7 @@ from ..metrics import label
 from ..params import BY_KEY, ConfigError
 from ..plots import COLORS, PANELS, PNG, TITLE_Y, _scale
 from ..runner import final_table
+from ..safe_text import for_figure
 from .run import MANIFEST, atomic_write, export_csv, load_results
 from .spec import parse_text, sample_matrix
 
@@ -347,7 +348,7 @@ def analyze(out, dest=None, lang: str = "en", csv: bool = False) -> dict:
     if man.get("status") != "finished":
         notes.append(f"{WORDS['en']['partial']}: {len(runs)} of {man['design']['runs']} runs")
     dest.mkdir(parents=True, exist_ok=True)
-    title = spec.title(lang)
+    title = for_figure(spec.title(lang))   # the figures' title: the user's text, no mathtext
     files = []
 
     def put(name, write):

@@ -38,8 +38,12 @@ import numpy as np
 from .. import engine
 from ..metrics import INT_METRICS
 from ..params import ConfigError, validate
+from ..budget import check_design
+from ..outdir import check_out
 from ..runner import run_batch, versions
+from ..safe_text import for_markup, one_line
 from .spec import FACTOR_KINDS, ROOT, Design, expand, load_spec, param_columns
+from .storage import quarantine_damaged
 
 FAIL_ENV = "ORGSIM_EXPERIMENT_FAIL_RUNS"
 CHUNK_SECONDS = 0.5          # aim: a chunk of runs takes about this long on a worker
@@ -203,7 +207,7 @@ class LocalExecutor:
         mpc = mp.get_context("fork" if "fork" in mp.get_all_start_methods() else "spawn")
         if mpc.get_start_method() == "fork":
             from ..runner import warm_up
-            warm_up()  # the compiled engine's code, loaded once here and shared by the forked workers
+            warm_up()  # the compiled schedule, loaded once here and shared by the forked workers
         self.pool = ProcessPoolExecutor(self.workers, mp_context=mpc, initializer=_init_local,
                                         initargs=(self.ctx,))
         with warnings.catch_warnings():
@@ -368,7 +372,7 @@ def _write_parquet(path: Path, tables: list, schema) -> None:
     import pyarrow.parquet as pq
 
     def write(tmp):
-        with pq.ParquetWriter(tmp, schema) as w:
+        with pq.ParquetWriter(tmp, schema, write_page_checksum=True) as w:
             for t in tables:          # one row group per chunk
                 w.write_table(t, row_group_size=max(len(t), 1))
     atomic_write(path, write)
@@ -460,7 +464,7 @@ def merge_sorted(files: list[Path], dest: Path, schema, n_runs: int, keep=None,
 
     def write(tmp):
         buf, nbuf, last = [], 0, -1
-        with pq.ParquetWriter(tmp, schema) as w:
+        with pq.ParquetWriter(tmp, schema, write_page_checksum=True) as w:
             for _, f, i in groups:
                 pf = opened.setdefault(f, pq.ParquetFile(f))
                 t = pf.read_row_group(i)
@@ -518,14 +522,26 @@ def export_csv(out: Path, dest: Path | None = None) -> list[Path]:
 def load_results(out, columns: list[str] | None = None):
     """``(runs, timeseries)`` as pandas DataFrames, sorted by run id (and week). Works on a finished experiment
     (the consolidated files) and on an unfinished one (the parts written so far). ``columns`` limits the
-    timeseries columns (``run_id`` and ``week`` are always read)."""
+    timeseries columns (``run_id`` and ``week`` are always read). A file that cannot be read is a one-line
+    :class:`~sim.params.ConfigError` that says how to recover (``--resume`` moves it aside)."""
+    out = Path(out)
+    if not (out / MANIFEST).exists():
+        raise ConfigError(f"{out}: not an experiment directory (no {MANIFEST})")
+    import pyarrow as pa
+
+    try:
+        return _load_results(out, columns)
+    except (OSError, pa.ArrowException) as exc:  # a damaged Parquet file (ArrowInvalid, OSError, ...)
+        raise ConfigError(f"{out}: a results file cannot be read ({type(exc).__name__}); run the experiment "
+                          f"again with --resume and this --out: damaged files are moved aside and their runs "
+                          f"run again") from None
+
+
+def _load_results(out: Path, columns: list[str] | None):
     import pandas as pd
     import pyarrow as pa
     import pyarrow.parquet as pq
 
-    out = Path(out)
-    if not (out / MANIFEST).exists():
-        raise ConfigError(f"{out}: not an experiment directory (no {MANIFEST})")
     ts_cols = None if columns is None else ["run_id", "week", *[c for c in columns if c not in ("run_id", "week")]]
     if _finished(out):
         return pd.read_parquet(out / RUNS), pd.read_parquet(out / TS, columns=ts_cols)
@@ -601,17 +617,11 @@ def new_manifest(design: Design, digest: str) -> dict:
 
 def _prepare_out(out: Path, design: Design, digest: str, resume: bool) -> dict:
     """The manifest to continue with, or a one-line refusal."""
-    if out.exists() and not out.is_dir():
-        raise ConfigError(f"--out {out}: exists and is not a directory")
+    check_out(out)
     man = _read_manifest(out) if out.is_dir() else None
     if man is None:
         if out.is_dir() and any(not p.name.startswith(".") for p in out.iterdir()):
             raise ConfigError(f"--out {out}: holds other files and no {MANIFEST}; choose an empty or new directory")
-        probe = out
-        while not probe.exists():
-            probe = probe.parent
-        if not os.access(probe, os.W_OK | os.X_OK):
-            raise ConfigError(f"--out {out}: cannot write in {probe}")
         return new_manifest(design, digest)
     if man.get("design", {}).get("digest") != digest:
         raise ConfigError(f"--out {out}: holds a different experiment ({man.get('experiment', {}).get('path')}, "
@@ -670,7 +680,9 @@ class _Progress:
                             TextColumn("runs, [red]{task.fields[failed]} failed[/red], ETA"), TimeRemainingColumn(),
                             TextColumn("elapsed"), TimeElapsedColumn(), console=Console(stderr=True),
                             transient=False)
-        self.task = self.bar.add_task(title[:24], total=total, completed=done, failed=failed)
+        # the file's name is shown as it is (a "[" in it is not rich markup)
+        self.task = self.bar.add_task(for_markup(one_line(title)[:24]), total=total, completed=done,
+                                      failed=failed)
         self.bar.start()
 
     def advance(self, n: int, failed: int):
@@ -700,14 +712,23 @@ def run_experiment(path, out, workers: int | None = None, scheduler: str | None 
     spec = load_spec(path)
     design = expand(spec)
     digest = design.digest()
+    n_local = 0 if scheduler else workers or (len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity")
+                                              else os.cpu_count() or 1)
+    if not scheduler:   # a cluster's workers have memory of their own
+        check_design(design.columns, design.batch, design.weeks, str(path),
+                     min(n_local, int(math.ceil(design.n_runs / max(int(design.batch.min()), 1))))
+                     if n_local > 1 else 0)
     man = _prepare_out(out, design, digest, resume)
     clean_parts(out)
-    done, failed_before = _done_ids(out, design.n_runs)
     builder = TableBuilder(design)
+    notes = quarantine_damaged(out, design.n_runs, builder.runs_schema, builder.ts_schema,
+                               len(builder.recorded), (RUNS, TS), _finished(out)) if resume else []
+    done, failed_before = _done_ids(out, design.n_runs)
     files = [out / RUNS, out / TS, out / MANIFEST]
     summary = {"experiment": str(path), "out": str(out), "runs": design.n_runs, "points": design.n_points,
                "replicates": design.replicates, "already_done": int(done.sum()), "ran": 0, "ok": 0, "failed": 0,
-               "seconds": 0.0, "runs_per_second": 0.0, "workers": 0, "executor": None, "nothing_to_do": False}
+               "seconds": 0.0, "runs_per_second": 0.0, "workers": 0, "executor": None, "nothing_to_do": False,
+               "notes": notes}
     if done.all():
         if not _finished(out):   # killed while merging: merge again
             consolidate(out, design.n_runs, builder.runs_schema, builder.ts_schema)
@@ -729,8 +750,7 @@ def run_experiment(path, out, workers: int | None = None, scheduler: str | None 
         ex = DaskExecutor(ctx, scheduler)
         man["versions"] = {**man["versions"], **library_versions(dask=True)}
     else:
-        n = workers or (len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1)
-        ex = SerialExecutor(ctx) if n == 1 else LocalExecutor(ctx, n)
+        ex = SerialExecutor(ctx) if n_local == 1 else LocalExecutor(ctx, n_local)
     session = {"started": _now(), "finished": None, "executor": ex.name, "workers": ex.workers, "ran": 0,
                "failed": 0, "seconds": None, "git": now_git}
     man["sessions"].append(session)

@@ -31,14 +31,13 @@ import hashlib
 import itertools
 import json
 import math
-import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
-from .. import policies
+from .. import policies, safe_toml
 from ..metrics import METRICS
 from ..runner import batch_size
 from ..params import (BY_KEY, PARAMS, SECTIONS, ConfigError, Param, _describe_value, _suggest, load_raw,
@@ -306,10 +305,7 @@ def _resolve_scenario(source: str, exp_dir: Path, name: str) -> Path:
 def parse_text(text: str, source: str, base_dir: Path | None = None, load_scenario_file: bool = True) -> Spec:
     """Parse and validate an experiment's TOML text; ``source`` names it in errors. With
     ``load_scenario_file=False`` the base scenario is not read (enough for the design; used by the analysis)."""
-    try:
-        raw = tomllib.loads(text)
-    except tomllib.TOMLDecodeError as exc:
-        raise ConfigError(f"{source}: not valid TOML ({exc})") from None
+    raw = safe_toml.loads(text, source)
     for sec in raw:
         if sec not in ("experiment", "set", "factors"):
             raise ConfigError(f"{source}: unknown section '[{sec}]'"

@@ -20,7 +20,7 @@ from .. import __version__
 from ..metrics import label
 from ..params import BY_KEY, KNOBS, ConfigError, load_scenario, text
 from ..plots import PERCENT, fmt
-from ..runner import compare_params, final_table, scenario_labels, versions
+from ..runner import check_budget, compare_params, final_table, scenario_labels, versions
 from . import figures
 from .texts import EVENT_NAMES, POLICY_NAMES, WORDS
 
@@ -238,6 +238,8 @@ def build_report(paths, seeds: int, lang: str, out, weeks: int | None = None, se
     if lang not in WORDS:
         raise ConfigError(f"--lang {lang}: allowed: 'en' or 'nl'")
     params = load_all(paths, sets)
+    if data is None:
+        check_budget(params, paths, seeds, weeks)
     names = {k: text(sp, "title", lang) or k for k, sp in params.items()}
     df = compare_params(params, seeds, weeks, progress=progress) if data is None else data
     head = headline_table(df)

@@ -16,6 +16,7 @@ import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
 
 from ..metrics import label  # noqa: E402
+from ..safe_text import for_figure  # noqa: E402
 from ..plots import COLORS, SMOOTH, TITLE_Y, _scale  # noqa: E402
 from .texts import WORDS  # noqa: E402
 
@@ -63,7 +64,8 @@ def bands_png(df: pd.DataFrame, names: dict[str, str], lang: str, metrics=BAND_M
             g = _smoothed(d, m).groupby(d["week"])
             ax.fill_between(g.mean().index, _scale(m, g.quantile(0.1)), _scale(m, g.quantile(0.9)),
                             color=color(i), alpha=0.18, lw=0)
-            ax.plot(g.mean().index, _scale(m, g.mean()), color=color(i), lw=2.2, label=names.get(sc, sc))
+            ax.plot(g.mean().index, _scale(m, g.mean()), color=color(i), lw=2.2,
+                    label=for_figure(names.get(sc, sc)))
         for wk in MOMENTS:
             if wk < last:
                 ax.axvline(wk, color="#555555", lw=0.8, ls=":")
@@ -97,7 +99,7 @@ def manager_week_png(df: pd.DataFrame, names: dict[str, str], lang: str, contrac
         ax.axhline(contract[sc], color="#222222", lw=1.2, ls="--", label=w["contract"])
         ax.set_xlim(weeks.min(), weeks.max())
         top = max(top, float(np.sum([y.to_numpy() for y in ys], axis=0).max()), contract[sc])
-        ax.set_title(names.get(sc, sc), fontsize=12, fontweight="bold", y=TITLE_Y)
+        ax.set_title(for_figure(names.get(sc, sc)), fontsize=12, fontweight="bold", y=TITLE_Y)
         ax.set_ylabel(w["hours"])
         ax.grid(alpha=0.3)
     for ax in axes[: len(scenarios)]:
@@ -126,7 +128,7 @@ def zones_png(df: pd.DataFrame, names: dict[str, str], lang: str) -> bytes:
         ax.axhline(50, color="#111111", lw=0.8, ls=":")
         ax.set_ylim(0, 100)
         ax.set_xlim(ys[0].index.min(), ys[0].index.max())
-        ax.set_title(names.get(sc, sc), fontsize=12, fontweight="bold", y=TITLE_Y)
+        ax.set_title(for_figure(names.get(sc, sc)), fontsize=12, fontweight="bold", y=TITLE_Y)
         ax.set_ylabel(w["share_runs"] + " (%)")
     for ax in axes[max(0, len(scenarios) - 2): len(scenarios)]:
         ax.set_xlabel(w["week"])
