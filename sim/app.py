@@ -44,7 +44,7 @@ from sim.dashboard_guard import (HostCheck, OwnPageOnly, Refused, choice, flag, 
                                  private_assets)
 from sim.metrics import label as metric_label
 from sim.model import ABSENT, VACANT, OrgModel, free_finished
-from sim.params import BY_KEY, ConfigError, load_scenario, text, with_updates
+from sim.params import BY_KEY, EVENT_LABELS, POLICY_LABELS, ConfigError, load_scenario, text, with_updates
 from sim.plots import COLORS, PERCENT, SMOOTH
 from sim.policies import PRESETS, resolve
 from sim.rules.motivation import ENGAGED_AT
@@ -69,9 +69,8 @@ UI: dict[str, tuple[str, str]] = {
     "reset": ("Reset", "Herstel"),
     "week": ("Week", "Week"),
     "events": ("Fire now:", "Nu laten gebeuren:"),
+    **EVENT_LABELS,   # the events' buttons: their labels (sim.params), the crunch's with its length
     "pressure": ("Pressure crunch ({weeks} weeks)", "Piekdrukte ({weeks} weken)"),
-    "reorganisation": ("Reorganisation", "Reorganisatie"),
-    "key_person_leaves": ("Key person leaves", "Sleutelfiguur vertrekt"),
     "team_work": ("Team and work", "Team en werk"),
     "style_knobs": ("Leadership style A: the knobs", "Leiderschapsstijl A: de knoppen"),
     "network": ("The team", "Het team"),
@@ -99,14 +98,6 @@ UI: dict[str, tuple[str, str]] = {
     "failed": ("Something went wrong; the details are in the server's log.",
                "Er ging iets mis; de details staan in het logboek van de server."),
     "again": ("Start again", "Opnieuw beginnen"),
-}
-POLICY_LABELS: dict[str, tuple[str, str]] = {
-    "controlling": ("Controlling (micromanager)", "Controlerend (micromanager)"),
-    "delegating": ("Delegating (hands-off)", "Delegerend (loslaten)"),
-    "coaching": ("Coaching (trust within frameworks)", "Coachend (vertrouwen binnen kaders)"),
-    "situational": ("Situational (Hersey-Blanchard)", "Situationeel (Hersey-Blanchard)"),
-    "reactive": ("Reactive (control when behind)", "Reactief (controle bij achterstand)"),
-    "custom": ("Custom (only the knobs)", "Eigen instelling (alleen de knoppen)"),
 }
 # the sliders a trainer needs, in the order shown: (key, step, narrower maximum for the page or None)
 TEAM_SLIDERS = (("team.size", 1, 100), ("team.competence_mean", 0.05, None),
@@ -137,7 +128,7 @@ def tr(key: str, lang: str, **kw) -> str:
 
 
 def policy_label(name: str, lang: str) -> str:
-    en, nl = POLICY_LABELS.get(name, (name, name))
+    en, nl = POLICY_LABELS.get(name, (name, name))[:2]
     return nl if lang == "nl" else en
 
 

@@ -33,7 +33,7 @@ def twin(d: Dashboard, side: str = "A") -> OrgModel:
 
 # ---------------------------------------------------------------------------------------------- words, schema
 def test_every_ui_string_and_policy_has_english_and_dutch():
-    for key, (en, nl) in {**UI, **POLICY_LABELS}.items():
+    for key, (en, nl) in {**UI, **{k: v[:2] for k, v in POLICY_LABELS.items()}}.items():
         assert en.strip() and nl.strip(), key
     assert set(POLICY_LABELS) == set(PRESETS)
     assert tr("step", "nl") == "Stap" and tr("step", "en") == "Step"
