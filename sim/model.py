@@ -15,7 +15,7 @@ from . import people, policies, schedule
 from .agents import EMPLOYEE_VARS, AgentFaces, Manager, SeniorManager
 from .metrics import METRICS, FAILURES, compute_metrics, level_metrics, team_metrics
 from .org import build_org, combine_orgs
-from .params import KNOBS, load_scenario
+from .params import KNOBS, load_scenario, section_params
 from .state import ACTIVE, ABSENT, VACANT, EmployeeState, ManagerState, SeniorState  # noqa: F401 (re-exported)
 from .streams import Streams
 
@@ -41,19 +41,18 @@ def free_finished(positions: int) -> None:
         gc.collect()
 
 
-_NUMBERS: dict = {}
+Numbers = namedtuple("Numbers", [p.name for p in section_params("dynamics") + section_params("work")]
+                     + ["manager_hours", "overtime_max", "cascade"])
+Numbers.__doc__ = """The scenario's numbers the weekly loops read (``P``): every ``[dynamics]`` and ``[work]`` value, the
+manager's contract hours and overtime, and the cascade's strength."""
 
 
-def numbers(params):
-    """The scenario's numbers the weekly loops read (``P``): every ``[dynamics]`` and ``[work]`` value, the
-    manager's contract hours and overtime, and the cascade's strength. (One named-tuple class for all models:
-    the compiled loops are typed by it, and a new class would make numba compile them again.)"""
-    d = dict(params.dynamics.model_dump(), **params.work.model_dump(), manager_hours=float(params.manager.hours),
-             overtime_max=float(params.manager.overtime_max), cascade=float(params.org.cascade))
-    cls = _NUMBERS.get(tuple(d))
-    if cls is None:
-        cls = _NUMBERS[tuple(d)] = namedtuple("Numbers", list(d))
-    return cls(**d)
+def numbers(params) -> Numbers:
+    """:class:`Numbers` of a scenario. (One class for all models, importable by name: the compiled loops are
+    typed by it, and numba finds their cached code again only for the same class.)"""
+    return Numbers(**params.dynamics.model_dump(), **params.work.model_dump(),
+                   manager_hours=float(params.manager.hours), overtime_max=float(params.manager.overtime_max),
+                   cascade=float(params.org.cascade))
 
 
 class MetricsCollector(mesa.DataCollector):

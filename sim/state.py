@@ -8,6 +8,7 @@ Everything else is derived from these lists: the state classes below, the attrib
 
 from __future__ import annotations
 
+import sys
 from collections import namedtuple
 
 import numpy as np
@@ -107,7 +108,11 @@ class Arrays:
 
     def __init_subclass__(cls):
         cls._dtypes = {f[0]: f[1] for f in cls.FIELDS}
-        cls._Bundle = namedtuple(cls.__name__ + "Bundle", list(cls._dtypes))
+        # the bundle's class, a name of this module (numba types the compiled loops by it, and finds their cached
+        # code again in a new process only for a class it can import by name)
+        name = cls.__name__ + "Bundle"
+        cls._Bundle = namedtuple(name, list(cls._dtypes), module=cls.__module__)
+        setattr(sys.modules[cls.__module__], name, cls._Bundle)
 
     def __init__(self, size: int):
         self.__dict__["size"] = size

@@ -448,3 +448,16 @@ def test_two_policies_with_one_seed_share_every_weeks_task_luck():
     ua, ub = a.draw.week_uniforms(61, TASK_SLOT, 10), b.draw.week_uniforms(61, TASK_SLOT, 10)
     np.testing.assert_array_equal(ua, ub)
     assert not np.array_equal(ua, OrgModel(params, seed=4).draw.week_uniforms(61, TASK_SLOT, 10))
+
+
+def test_the_bundles_classes_are_importable_by_name_so_cached_loops_are_found_again():
+    """numba types the loops by the bundles' named-tuple classes and finds their cached code in a new process
+    only for the same class: each class must come back from pickle as itself, not as a copy."""
+    import pickle
+
+    m = OrgModel(load_scenario(None, ["team.size=3"]), seed=1)
+    for bundle in (m.state.bundle(), m.mstate.bundle(), m.ustate.bundle(), m.wiring, m.numbers, m.knob_bundle,
+                   m.scratch):
+        cls = type(bundle)
+        assert pickle.loads(pickle.dumps(cls)) is cls, cls.__name__
+        assert getattr(__import__(cls.__module__, fromlist=[cls.__name__]), cls.__name__) is cls
