@@ -34,6 +34,7 @@ import pandas as pd
 from . import budget, safe_toml
 from .metrics import METRICS
 from .params import ConfigError, load_scenario
+from .state import ABSENT, ACTIVE
 
 ROOT = Path(__file__).resolve().parent.parent
 DESIGN_FILE = ROOT / "experiments" / "validation.toml"
@@ -42,7 +43,6 @@ WEEKS_PER_MONTH = 52.0 / 12.0
 PERSON_FIELDS = ("output", "exhaustion", "engagement", "motivation")
 COMPARES = ("difference", "ratio", "relative_gap")
 UNITS = ("%", "r", "x", "months", "people", "")
-_ABSENT = 1  # sim.model.ABSENT (status code of an employee on sick leave)
 
 
 # ---------------------------------------------------------------------------------------------------------------
@@ -268,10 +268,10 @@ def run_variant(var: Variant, seed: int, survey_weeks: int, people: bool) -> Run
         model.step()
         s = model.state
         if week >= first:
-            ended = (prev_status == _ABSENT) & (s.status != _ABSENT)
+            ended = (prev_status == ABSENT) & (s.status != ABSENT)
             spells.extend((prev_leave[ended] + 1).tolist())   # the week of return counts as the leave's last
             if people:
-                act = np.flatnonzero(s.status == 0)
+                act = np.flatnonzero(s.status == ACTIVE)
                 ids.append(np.array([model.employees_at[i].unique_id for i in act], dtype=np.int64))
                 vals.append(np.column_stack([getattr(s, f)[act] for f in PERSON_FIELDS]))
         prev_status, prev_leave = s.status.copy(), s.leave_weeks.copy()
