@@ -119,6 +119,7 @@ def paired_rounds(rounds: int, weeks: int, steps: int) -> list[dict]:
     steps) and then a fresh 10,000-employee organisation over ``weeks`` weeks (after set-up). A round's ratio
     compares two timings taken seconds apart, so a change in the machine's speed between them moves it less
     than it moves the ratio of the table above, whose orgsim figure comes from a subprocess minutes earlier."""
+    from sim import engine
     from sim.model import OrgModel
     from sim.params import load_scenario
     from sim.runner import warm_up
@@ -129,12 +130,19 @@ def paired_rounds(rounds: int, weeks: int, steps: int) -> list[dict]:
     out = []
     for _ in range(rounds):
         peer = peer_rate(steps=steps)
-        model = OrgModel(sp, seed=1)
-        t = time.perf_counter()
-        model.run(weeks)
-        rate = model.org.n_positions * weeks / (time.perf_counter() - t)
-        out.append({"peer": peer["agent_steps_per_s"], "orgsim": rate, "ratio": rate / peer["agent_steps_per_s"]})
-        del model
+        rates = []
+        for one_thread in (False, True):   # as it chooses (threads if cores are free), then on one thread
+            model = OrgModel(sp, seed=1)
+            t = time.perf_counter()
+            if one_thread:
+                with engine.serial_only():
+                    model.run(weeks)
+            else:
+                model.run(weeks)
+            rates.append(model.org.n_positions * weeks / (time.perf_counter() - t))
+            del model
+        out.append({"peer": peer["agent_steps_per_s"], "orgsim": rates[0], "one_thread": rates[1],
+                    "ratio": rates[0] / peer["agent_steps_per_s"]})
     return out
 
 
@@ -197,12 +205,14 @@ def main(argv=None) -> int:
           f"{max(r['peer'] for r in rounds):,.0f} agent-steps/s)")
     with busy(2, seconds=600):
         loaded = paired_rounds(1 if a.quick else 3, weeks, 5 if a.quick else 15)
-    quiet = sorted(r["orgsim"] for r in rounds)[len(rounds) // 2]
-    under = sorted(r["orgsim"] for r in loaded)[len(loaded) // 2]
-    print(f"under load (two busy processes beside it), {len(loaded)} rounds: orgsim "
-          + ", ".join(f"{r['orgsim']:,.0f}" for r in loaded) + f" agent-weeks/s (median {under:,.0f}; quiet median "
-          f"{quiet:,.0f}: {under / quiet:.2f}x); ratios to the peer "
-          + ", ".join(f"{r['ratio']:.1f}x" for r in loaded) + " (one thread a week: serial and parallel are one)")
+    def med(xs):
+        return sorted(xs)[len(xs) // 2]
+    for name, rs in (("quiet", rounds), ("under load (two busy processes beside it)", loaded)):
+        print(f"{name}, {len(rs)} rounds at 10,000: threads as free cores allow "
+              + ", ".join(f"{r['orgsim']:,.0f}" for r in rs) + "; one thread "
+              + ", ".join(f"{r['one_thread']:,.0f}" for r in rs) + f" agent-weeks/s; median ratio "
+              f"{med([r['orgsim'] / r['one_thread'] for r in rs]):.2f}x; to the peer "
+              + ", ".join(f"{r['ratio']:.1f}x" for r in rs))
     if a.json:
         a.json.write_text(json.dumps({"sizes": all_rows, "experiment": exp, "peer": peer, "ratio": ratio,
                                       "paired_rounds": rounds, "under_load": loaded},

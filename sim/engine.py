@@ -195,9 +195,12 @@ def threads() -> int:
 class FreeCores:
     """How many of this process's cores the rest of the machine left idle lately: over the time since the last
     reading (at least :attr:`WINDOW` seconds; shorter gaps keep the last figure), the cores' busy time from
-    ``/proc/stat`` less this process's own processor time. ``None`` where ``/proc/stat`` cannot be read."""
+    ``/proc/stat`` less this process's own processor time. ``None`` where ``/proc/stat`` cannot be read. A
+    reading older than :attr:`STALE` seconds (the process was doing other things) says nothing of now: it
+    starts a new window and counts as no core free until that window has passed."""
 
     WINDOW = 0.05
+    STALE = 1.0
 
     def __init__(self):
         try:
@@ -235,7 +238,7 @@ class FreeCores:
             return None
         wall = now[0] - self.last[0]
         others = max(0.0, (now[1] - self.last[1]) - (now[2] - self.last[2]))
-        self.free = len(self.cpus) - others / wall
+        self.free = 0.0 if wall > self.STALE else len(self.cpus) - others / wall
         self.last = now
         return self.free
 
