@@ -13,23 +13,27 @@ on single numbers (in the compiled loops, where ``np`` stands for :data:`SCALAR_
 value with ``if`` (that fails on arrays), call anything else, or keep state. ``tests/test_rule_dialect.py`` checks
 every rule and names the rule and line that break this.
 
-**Threads.** The week is a few phases (:mod:`sim.schedule`); each phase is a compiled loop over a range of
-teams that reads only what earlier phases wrote and writes only its range's entries. :func:`phases` runs each
-phase over one range in this thread, or, for organisations of :data:`PARALLEL_MIN` people or more, over
-ranges of about equal numbers of people in several threads at once (the loops hold no Python lock), with the
-same numbers. It uses only as many threads as the rest of the machine leaves cores free (:class:`FreeCores`,
-read from ``/proc/stat``): on a 2-core laptop with two busy programs beside it, threads would wait for each
-other at the end of every phase, so the week then runs on one.
+**Threads.** Each loop of the schedule is compiled twice: as written (one thread), and as its parallel twin,
+derived from the same source (:func:`parallel_source`: the bundles' arrays read into locals, the loops over
+people or teams made ``prange``), whose loops numba shares among its threads. Each person's step reads only
+last values and writes only that person's entries, and each team's sums are taken by one thread in index
+order, so both give the same numbers bit for bit. :func:`phases` picks one per week: the twin only for
+organisations of :data:`PARALLEL_MIN` people or more, and only with as many threads as the rest of the machine
+leaves cores free (:class:`FreeCores`, read from ``/proc/stat``): on a 2-core laptop with two busy programs
+beside it, parallel loops wait for each other at every barrier and run many times slower than one thread, so
+the week then runs on one.
 """
 
 from __future__ import annotations
 
+import ast
 import contextvars
+import inspect
 import os
+import textwrap
 import threading
 import time
 import types
-from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 
 import numba
@@ -161,10 +165,60 @@ def entry(fn):
     return Entry(jit(fn))
 
 
-def compile_loops(*fns) -> types.SimpleNamespace:
-    """The schedule's loops, compiled (each on first call; plain Python with ``NUMBA_DISABLE_JIT=1``), without
-    Python's lock, so that threads can run them side by side (:func:`phases`)."""
-    return types.SimpleNamespace(**{f.__name__: Entry(njit(nogil=True, **JIT)(f)) for f in fns})
+BUNDLES = ("O", "E", "M", "K", "P", "X")   # the names the schedule's loops give their bundles
+
+
+def parallel_source(fn) -> ast.Module:
+    """``fn``'s own source, made into its parallel twin: every ``B.field`` of a bundle ``B`` (:data:`BUNDLES`)
+    read once into a local array at the top (so the loops see plain arrays, which numba's parallel kernels take
+    and LLVM vectorises), and each of the function's top-level loops over its range (``range(lo, hi)`` or
+    ``range(O.first[lo], O.first[hi])``) made a ``prange``, shared among numba's threads, unless it still hands
+    a whole bundle on. Nothing else changes: the same rules in the same order, so the same numbers."""
+    tree = ast.parse(textwrap.dedent(inspect.getsource(fn)))
+    func = tree.body[0]
+    func.decorator_list = []
+    used: dict[str, tuple[str, str]] = {}
+
+    class Unpack(ast.NodeTransformer):
+        def visit_Attribute(self, node):
+            self.generic_visit(node)
+            if isinstance(node.value, ast.Name) and node.value.id in BUNDLES:
+                local = f"{node.value.id}__{node.attr}"
+                used[local] = (node.value.id, node.attr)
+                return ast.copy_location(ast.Name(id=local, ctx=node.ctx), node)
+            return node
+
+    func.body = [Unpack().visit(stmt) for stmt in func.body]
+    for stmt in func.body:
+        whole = any(isinstance(n, ast.Name) and n.id in BUNDLES for n in ast.walk(stmt))
+        if isinstance(stmt, ast.For) and isinstance(stmt.iter, ast.Call) and getattr(stmt.iter.func, "id", "") \
+                == "range" and not whole:
+            stmt.iter.func = ast.Name(id="prange", ctx=ast.Load())
+    doc = func.body[:1] if isinstance(func.body[0], ast.Expr) else []
+    unpack = [ast.parse(f"{local} = {b}.{attr}").body[0] for local, (b, attr) in sorted(used.items())]
+    func.body = doc + unpack + func.body[len(doc):]
+    func.name = fn.__name__
+    return ast.fix_missing_locations(tree)
+
+
+def parallel_twin(fn):
+    """``fn`` compiled from :func:`parallel_source` with numba's parallel loops (cached like ``fn``: the twin's
+    code is named after ``fn``'s file, under the qualified name ``<name>_parallel``)."""
+    tree = parallel_source(fn)
+    code = compile(tree, inspect.getsourcefile(fn), "exec")
+    g = dict(fn.__globals__, prange=numba.prange)
+    exec(code, g)
+    twin = g[fn.__name__]
+    twin.__qualname__, twin.__module__ = fn.__qualname__ + "_parallel", fn.__module__
+    return njit(parallel=True, **JIT)(twin)
+
+
+def compile_loops(*fns) -> tuple[types.SimpleNamespace, types.SimpleNamespace]:
+    """The schedule's loops, compiled (each on first call; plain Python with ``NUMBA_DISABLE_JIT=1``): as
+    written, for one thread, and their parallel twins (:func:`parallel_twin`), for several."""
+    serial = types.SimpleNamespace(**{f.__name__: Entry(njit(**JIT)(f)) for f in fns})
+    parallel = types.SimpleNamespace(**{f.__name__: Entry(parallel_twin(f)) for f in fns})
+    return serial, parallel
 
 
 # --------------------------------------------------------------------------------------------------------------
@@ -173,7 +227,6 @@ def compile_loops(*fns) -> types.SimpleNamespace:
 PARALLEL_MIN = 2_000  # people: below this, handing work to threads costs more than it saves
 _LAUNCH = threading.Lock()  # one threaded week at a time in a process
 _SERIAL_ONLY = contextvars.ContextVar("orgsim_serial_only", default=False)
-_POOL: list = [None]
 
 
 @contextmanager
@@ -256,48 +309,36 @@ def parallel_threads(people: int) -> int:
     return threads() if free is None else max(1, min(threads(), int(free + 0.25)))
 
 
-def split_teams(first, k: int) -> list[tuple[int, int]]:
-    """Teams ``0..len(first)-2`` (team t holds people ``first[t]:first[t+1]``) in up to ``k`` ranges of about as
-    many people each; a team is never split."""
-    people = int(first[-1])
-    cuts = np.searchsorted(first, [people * j / k for j in range(1, k)], side="left")
-    bounds = sorted({0, len(first) - 1, *(int(c) for c in cuts)})
-    return list(zip(bounds[:-1], bounds[1:]))
-
-
 class Phases:
-    """Runs one phase of the week (a compiled loop) over ranges of teams: in this thread alone, or in this thread
-    and a pool's, each on its own range, returning once all are done. A phase reads only what earlier phases
-    wrote, and writes only its own range's entries, so any split gives the same numbers."""
+    """Runs the phases of one week: each phase's loops for all teams, on one thread (``serial``) or shared among
+    numba's threads (``parallel``)."""
 
-    def __init__(self, ranges, pool):
-        self.ranges, self.pool = ranges, pool
+    def __init__(self, loops, parallel: bool):
+        self.loops, self.parallel = loops, parallel
 
-    def __call__(self, fn, *args):
-        if self.pool is None:
-            for lo, hi in self.ranges:
-                fn(*args, lo, hi)
-            return
-        futures = [self.pool.submit(fn, *args, lo, hi) for lo, hi in self.ranges[1:]]
-        lo, hi = self.ranges[0]
-        fn(*args, lo, hi)
-        for f in futures:
-            f.result()
+    def __call__(self, name, *args):
+        getattr(self.loops, name)(*args)
 
 
 @contextmanager
-def phases(first):
-    """The phases of a week of the teams in ``first``: on :func:`parallel_threads` threads (holding the process's
-    launch lock; another thread's week meanwhile runs on one), else on this thread."""
-    k = parallel_threads(int(first[-1]))
-    ranges = split_teams(first, k) if k > 1 else [(0, len(first) - 1)]
-    if len(ranges) > 1 and _LAUNCH.acquire(blocking=False):
+def phases(people: int, serial, parallel):
+    """The loops for a week of ``people``: ``parallel`` on :func:`parallel_threads` threads (holding the
+    process's launch lock: numba runs one parallel launch at a time; another thread's week meanwhile runs on
+    one), else ``serial``. Both give the same numbers."""
+    k = parallel_threads(people)
+    if k > 1 and _LAUNCH.acquire(blocking=False):
         try:
-            pool = _POOL[0]
-            if pool is None or pool._max_workers < len(ranges) - 1:
-                pool = _POOL[0] = ThreadPoolExecutor(max(threads() - 1, 1), thread_name_prefix="orgsim")
-            yield Phases(ranges, pool)
+            numba.set_num_threads(k)
+            yield Phases(parallel, True)
         finally:
             _LAUNCH.release()
     else:
-        yield Phases([(0, len(first) - 1)], None)
+        yield Phases(serial, False)
+
+
+def load_parallel(serial, parallel) -> None:
+    """Load (or compile) ``parallel``'s code for the signatures ``serial`` was called with, without starting
+    any thread (so that processes forked afterwards are unaffected)."""
+    for name, f in vars(serial).items():
+        for sig in f.dispatcher.signatures:
+            getattr(parallel, name).dispatcher.compile(sig)

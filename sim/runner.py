@@ -12,7 +12,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from . import __version__, budget, policies
+from . import __version__, budget, engine, policies, schedule
 from .metrics import INT_METRICS, METRICS
 from .model import OrgModel, free_finished
 from .params import load_scenario, text
@@ -56,6 +56,8 @@ def warm_up() -> float:
     a tiny organisation; processes forked afterwards share it. Returns the seconds it took."""
     t0 = time.perf_counter()
     OrgModel(load_scenario(None, ["team.size=2"])).run(1)
+    if engine.threads() > 1:
+        engine.load_parallel(schedule.SERIAL, schedule.PARALLEL)   # for big organisations (no thread is started)
     return time.perf_counter() - t0
 
 

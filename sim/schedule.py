@@ -90,24 +90,24 @@ def week(model) -> None:
     demand0 = _work.arriving_work(p.work.workload, pressure)
     base = model.draw.week_base(model.week)                  # where this week's counter-based uniforms start
 
-    L, e, m = LOOPS, E.bundle(), M.bundle()
-    with engine.phases(O.first) as run:   # each phase over all teams, on one thread or several (sim.engine)
+    e, m, n_teams = E.bundle(), M.bundle(), O.first.size - 1
+    with engine.phases(O.team.size, SERIAL, PARALLEL) as run:   # on one thread, or several (sim.engine)
         # 2. The manager applies the policy per employee; 3a. the manager's week (the bottleneck)
-        run(L.policy_pass, O, e, m, K, P, X, demand0, expected)
+        run("policy_pass", O, e, m, K, P, X, demand0, expected, 0, n_teams)
         X.fw_eff[:] = K.frameworks * X.mt[_VISION]      # frameworks in effect: as far as vision time allows
         X.taken_team[:] = X.take_units * X.mt[_DOING]   # work the manager takes over, as far as time allows
         # 3b-4c. Work is done, tasks succeed or fail, failures are reported or hidden, hidden ones surface
-        X.u_orphan[:] = model.draw.random(O.first.size - 1)
-        run(L.work_pass, O, e, m, K, P, X, base)
+        X.u_orphan[:] = model.draw.random(n_teams)
+        run("work_pass", O, e, m, K, P, X, base, 0, n_teams)
         # 4d-8. Safety is shared; learning; motivation (SDT); trust both ways (ABI); strain (JD-R, Maslach)
         X.consistency[:] = _policies.consistency(M.extra_control, M.prev_extra_control)
-        run(L.people_pass, O, e, m, K, P, X, base)
+        run("people_pass", O, e, m, K, P, X, base, 0, n_teams)
         people.absence_and_turnover(model, X.quits)   # burnout becomes sick leave; some leave
         # 9. Engagement (JD-R motivational process); 10. peers pass engagement and strain along their ties
         e = E.bundle()
-        run(L.engagement_pass, O, e, P, X)
-        run(L.crossover_pass, O, e, P, X)
-        run(L.keep_pass, O, e, P, X)
+        run("engagement_pass", O, e, P, X, 0, n_teams)
+        run("crossover_pass", O, e, P, X, 0, n_teams)
+        run("keep_pass", O, e, P, X, 0, n_teams)
 
     # 11. The managers: results as they see them, strain, control taken or let go; the cascade down the levels
     m, s = M.bundle(), S.bundle()
@@ -215,16 +215,16 @@ def work_pass(O, E, M, K, P, X, base, lo, hi):
 
 
 @engine.jit_inline   # inlined into the loops: a call per person is measurably slower
-def _peer_sums(O, x, y, a, i):
+def _peer_sums(indptr, indices, weights, x, y, a, i):
     """For person ``i``: the sums over their peers of ``x * a`` and ``y * a`` (``a``: 1.0 for the active, else 0),
     and the number of active peers (weighted by the ties' weights, which are not stored when all are 1)."""
-    unit = O.weights.size == 0
+    unit = weights.size == 0
     sx = 0.0
     sy = 0.0
     den = 0.0
-    for k in range(O.indptr[i], O.indptr[i + 1]):
-        j = O.indices[k]
-        d = 1.0 if unit else O.weights[k]
+    for k in range(indptr[i], indptr[i + 1]):
+        j = indices[k]
+        d = 1.0 if unit else weights[k]
         sx += d * (x[j] * a[j])
         sy += d * (y[j] * a[j])
         den += d * a[j]
@@ -243,7 +243,7 @@ def people_pass(O, E, M, K, P, X, base, lo, hi):
             tv[3, i], tv[4, i], tv[5, i], tv[6, i] = X.consistency[t], K.blame[t], M.propensity[t], M.insecurity[t]
             tv[7, i] = X.safety_sum[t] / max(X.n_act[t], 1e-12) if X.n_act[t] > 0 else X.own_safety[i]  # team mean
     for i in range(O.first[lo], O.first[hi]):   # the peers' engagement (last week's, of the active peers)
-        num, _, den = _peer_sums(O, E.engagement, E.engagement, X.active, i)
+        num, _, den = _peer_sums(O.indptr, O.indices, O.weights, E.engagement, E.engagement, X.active, i)
         X.peer_eng[i] = social.peer_mean(num, den, 0.5)
     # two loops over people rather than one: each touches half of the arrays, which prefetching follows better
     for i in range(O.first[lo], O.first[hi]):
@@ -332,7 +332,7 @@ def crossover_pass(O, E, P, X, lo, hi):
     """Step 10: engagement and exhaustion cross over along peer ties: everyone moves toward their active peers'
     values of this week's step 9, all at once (the new values wait in ``X`` until :func:`keep_pass`)."""
     for i in range(O.first[lo], O.first[hi]):
-        ne, nx, den = _peer_sums(O, E.engagement, E.exhaustion, X.active, i)
+        ne, nx, den = _peer_sums(O.indptr, O.indices, O.weights, E.engagement, E.exhaustion, X.active, i)
         c_eng, c_exh = social.crossover_strength(P.contagion, E.status[i] == ACTIVE and den > 0)
         X.new_eng[i] = min(max(social.contagion(E.engagement[i], social.peer_mean(ne, den, 0.5), c_eng), 0.0), 1.0)
         X.new_exh[i] = min(max(social.contagion(E.exhaustion[i], social.peer_mean(nx, den, 0.0), c_exh), 0.0), 1.0)
@@ -356,7 +356,8 @@ def keep_pass(O, E, P, X, lo, hi):
                          X.partials)
 
 
-LOOPS = engine.compile_loops(policy_pass, work_pass, people_pass, engagement_pass, crossover_pass, keep_pass)
+SERIAL, PARALLEL = engine.compile_loops(policy_pass, work_pass, people_pass, engagement_pass, crossover_pass,
+                                        keep_pass)
 
 
 # ----------------------------------------------------------------------------------------------------------------

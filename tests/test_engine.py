@@ -50,13 +50,13 @@ def threads_for_all(monkeypatch):
     monkeypatch.setattr(engine, "FREE_CORES", lambda: 2.0)
     used, phases = [], engine.phases
 
-    def spy(first):
-        cm = phases(first)
+    def spy(people, serial, parallel):
+        cm = phases(people, serial, parallel)
 
         class Spy:
             def __enter__(self):
                 run = cm.__enter__()
-                used.append(len(run.ranges) if run.pool is not None else 1)
+                used.append(2 if run.parallel else 1)
                 return run
 
             def __exit__(self, *exc):
@@ -92,20 +92,20 @@ def test_models_stepped_in_two_threads_at_once_give_their_single_thread_runs(thr
 
 
 def test_a_week_takes_threads_only_when_big_enough_allowed_and_the_machine_has_cores_free(monkeypatch):
-    first = np.arange(0, 10 * engine.PARALLEL_MIN + 1, 10)
+    first = 10 * engine.PARALLEL_MIN
 
-    def ranges(first):
-        with engine.phases(first) as run:
-            return len(run.ranges) if run.pool is not None else 1
+    def ranges(people):
+        with engine.phases(people, schedule.SERIAL, schedule.PARALLEL) as run:
+            return 2 if run.parallel else 1
 
     monkeypatch.setattr(engine, "threads", lambda: 2)
     monkeypatch.setattr(engine, "FREE_CORES", lambda: 1.9)
     assert ranges(first) == 2
-    assert ranges(np.arange(0, engine.PARALLEL_MIN, 10)) == 1               # small
+    assert ranges(engine.PARALLEL_MIN - 1) == 1                            # small
     with engine.serial_only():
         assert ranges(first) == 1
     assert ranges(first) == 2                                              # serial_only ends with its block
-    with engine.phases(first):                                             # another week holds the threads
+    with engine.phases(first, schedule.SERIAL, schedule.PARALLEL):          # another week holds the threads
         assert ranges(first) == 1
     monkeypatch.setattr(engine, "FREE_CORES", lambda: 1.2)   # the rest of the machine keeps a core busy
     assert ranges(first) == 1
@@ -137,12 +137,15 @@ def test_free_cores_counts_the_rest_of_the_machines_load():
     assert loaded is not None and loaded < n - 0.5, loaded   # n spinning processes leave less than a core free
 
 
-@given(sizes=st.lists(st.integers(1, 40), min_size=1, max_size=60), k=st.integers(1, 8))
-def test_split_teams_covers_every_team_once_in_order(sizes, k):
-    first = np.concatenate([[0], np.cumsum(sizes)])
-    ranges = engine.split_teams(first, k)
-    assert ranges[0][0] == 0 and ranges[-1][1] == len(sizes) and len(ranges) <= k
-    assert all(a[1] == b[0] for a, b in zip(ranges, ranges[1:])) and all(lo < hi for lo, hi in ranges)
+def test_the_parallel_twin_is_the_same_loops_over_plain_arrays():
+    """The parallel build is derived from the schedule's own source: bundles read into local arrays, the range
+    loops made prange, nothing else."""
+    import ast
+    src = ast.unparse(engine.parallel_source(schedule.people_pass))
+    assert "E__competence = E.competence" in src and "for i in prange(O__first[lo], O__first[hi]):" in src
+    plain = ast.unparse(ast.parse(__import__("inspect").getsource(schedule.people_pass)))
+    calls = lambda s: sorted(ast.unparse(n.func) for n in ast.walk(ast.parse(s)) if isinstance(n, ast.Call))  # noqa: E731
+    assert sorted(c.replace("__", ".").replace("prange", "range") for c in calls(src)) == calls(plain)
 
 
 def test_experiment_runs_use_one_thread_each(monkeypatch, tmp_path):
