@@ -103,8 +103,8 @@ _SAFETY = _P["psych_safety"]
 _BURNT, _COMPLAINTS, _ABSENT, _VACANT, _ACTIVE, _FAILURES = (_P["burnt"], _P["complaints"], _P["absent"],
                                                              _P["vacant"], _P["active"], _P["basic_failures"])
 # the means over a run's teams of the managers' values (team lead arrays, by metric)
-TEAM_MEANS = ("manager_hours", "hours_monitoring", "hours_doing", "hours_coaching", "hours_vision", "manager_strain",
-              "extra_control", "pressure_from_above")
+TEAM_MEANS = ("manager_hours", "hours_monitoring", "hours_doing", "hours_coaching", "hours_vision",
+              "manager_strain", "extra_control", "pressure_from_above")
 ZONE_METRICS = tuple(f"zone_{z}" for z in ZONES)
 # what :func:`metric_columns` fills, in its order
 COLUMNS = MEANS + TEAM_MEANS + ZONE_METRICS + (
@@ -212,8 +212,9 @@ def _senior_means(model) -> dict[str, np.ndarray]:
     """The managers above the team leads, per run: mean extra control and mean strain (0 where a run has none;
     a batch numbers each run's senior managers block after block, :func:`sim.org.combine_orgs`)."""
     us, run, n = model.ustate, model.run_of_senior, model._senior_counts
-    return {"senior_control": np.bincount(run, weights=us.extra_control, minlength=model.n_runs) / np.maximum(n, 1),
-            "senior_strain": np.bincount(run, weights=us.strain, minlength=model.n_runs) / np.maximum(n, 1)}
+    per = np.maximum(n, 1)
+    return {"senior_control": np.bincount(run, weights=us.extra_control, minlength=model.n_runs) / per,
+            "senior_strain": np.bincount(run, weights=us.strain, minlength=model.n_runs) / per}
 
 
 # the team lead's array behind each metric of TEAM_MEANS

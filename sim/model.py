@@ -21,8 +21,8 @@ from .streams import Streams
 
 FREE_AT = 10_000  # positions (all runs of a batch together) from which a dropped model is freed at once
 
-Wiring = namedtuple("Wiring", "team first positions indptr indices weights team_boss senior_boss under_ptr under_idx "
-                              "under_w keys person run")
+Wiring = namedtuple("Wiring", "team first positions indptr indices weights team_boss senior_boss under_ptr "
+                              "under_idx under_w keys person run")
 Wiring.__doc__ = """The organisation as the weekly loops read it: each position's team (positions grouped by team:
 team t holds first[t]:first[t + 1]), positions per team, the peer ties (CSR; weights empty when all are 1), each
 manager's own manager (-1: none), the teams under each senior manager (CSR), and each position's run, number
@@ -43,8 +43,8 @@ def free_finished(positions: int) -> None:
 
 Numbers = namedtuple("Numbers", [p.name for p in section_params("dynamics") + section_params("work")]
                      + ["manager_hours", "overtime_max", "cascade"])
-Numbers.__doc__ = """The scenario's numbers the weekly loops read (``P``): every ``[dynamics]`` and ``[work]`` value, the
-manager's contract hours and overtime, and the cascade's strength."""
+Numbers.__doc__ = """The scenario's numbers the weekly loops read (``P``): every ``[dynamics]`` and ``[work]``
+value, the manager's contract hours and overtime, and the cascade's strength."""
 
 
 def numbers(params) -> Numbers:
@@ -92,7 +92,8 @@ class OrgModel(AgentFaces, mesa.Model):
         if seeds is None:
             seeds = [int(params.scenario.seed if seed is None else seed)]
         elif seed is not None or record_agents or per_team or len(seeds) == 0:
-            raise ValueError("a batch (seeds=[...]) takes no seed, record_agents or per_team, and at least one seed")
+            raise ValueError("a batch (seeds=[...]) takes no seed, record_agents or per_team, and at least one "
+                             "seed")
         seeds = [int(s) for s in seeds]
         # per run: one stream for the people and the graph, one for the weekly dynamics, one for who leads how,
         # and the key of the counter-based uniforms of the week's counts and turnover (streams.luck)
@@ -179,7 +180,8 @@ class OrgModel(AgentFaces, mesa.Model):
         return Wiring(i64(org.team), self.team_first, i64(np.bincount(org.team, minlength=org.n_teams)),
                       i64(peers.indptr), i64(peers.indices), weights[:0] if np.all(weights == 1.0) else weights,
                       i64(org.team_boss), i64(org.senior_boss), i64(under.indptr), i64(under.indices),
-                      np.ascontiguousarray(under.data, dtype=np.float64), self.draw.luck_keys, i64(person), i64(run))
+                      np.ascontiguousarray(under.data, dtype=np.float64), self.draw.luck_keys, i64(person),
+                      i64(run))
 
     @property
     def leavers(self) -> int:

@@ -5,12 +5,13 @@ plain Python that calls the rules (:mod:`sim.rules`, :mod:`sim.policies`) for on
 over people (the ``*_pass`` functions); step 11 is each manager's, in loops over managers. Nothing here is an
 equation: the loops call rules and keep books (sums per team, what is remembered for next week).
 
-:mod:`sim.engine` compiles these loops with numba, and the rules they call for single numbers. With ``NUMBA_DISABLE_JIT=1`` the same code runs as plain Python, to read
-and step through in a debugger.
+:mod:`sim.engine` compiles these loops with numba (as written, and as parallel twins derived from the same
+source), and the rules they call for single numbers. With ``NUMBA_DISABLE_JIT=1`` the same code runs as plain
+Python, to read and step through in a debugger.
 
 The loops read and write state bundles (:mod:`sim.state`): ``E`` the employees, ``M`` the team leads, ``S``
 the managers above them; ``O`` the organisation (:class:`Wiring`), ``K`` each team lead's policy knobs, ``P``
-the scenario's numbers, ``X`` the week's working values (:class:`sim.state.Scratch`).
+the scenario's numbers, ``X`` the week's working values (:class:`Scratch`).
 """
 
 from __future__ import annotations
