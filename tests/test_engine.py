@@ -150,14 +150,15 @@ def test_the_parallel_twin_is_the_same_loops_over_plain_arrays():
 
 def test_experiment_runs_use_one_thread_each(monkeypatch, tmp_path):
     from sim.experiment import run as xrun
+    from sim.experiment import worker
 
     seen = []
-    real = xrun._run_chunk
+    real = worker._run_chunk
 
     def spy(ctx, chunk):
         seen.append(engine._SERIAL_ONLY.get())
         return real(ctx, chunk)
-    monkeypatch.setattr(xrun, "_run_chunk", spy)
+    monkeypatch.setattr(worker, "_run_chunk", spy)
     from tests.test_experiment import SMALL
 
     path = tmp_path / "e.toml"

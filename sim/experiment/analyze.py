@@ -19,7 +19,7 @@ from ..params import BY_KEY, ConfigError
 from ..plots import COLORS, PANELS, PNG, TITLE_Y, _scale
 from ..runner import final_table
 from ..safe_text import for_figure
-from .run import MANIFEST, atomic_write, export_csv, load_results
+from .results import MANIFEST, atomic_write, export_csv, load_results
 from .spec import parse_text, sample_matrix
 
 STATS = ("final", "mean")
