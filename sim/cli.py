@@ -342,14 +342,28 @@ def analyze(
     out: Annotated[Path | None, typer.Option(help="Where to write (default: DIRECTORY/analysis)")] = None,
     csv: Annotated[bool, typer.Option("--csv", help="Also export runs.csv and timeseries.csv there")] = False,
     lang: Annotated[str | None, typer.Option(help="Language of labels: en or nl")] = None,
+    contrast: Annotated[str | None, typer.Option(help="Paired contrast FACTOR=A-B, e.g. "
+                                                      "policy.name=delegating-controlling")] = None,
+    x: Annotated[str | None, typer.Option("--x", help="Contrast heatmap: factor across")] = None,
+    y: Annotated[str | None, typer.Option("--y", help="Contrast heatmap: factor up")] = None,
+    stat: Annotated[str, typer.Option(help="Contrast summary and heatmap: mean (over weeks) or final")] = "mean",
+    metric: Annotated[list[str] | None, typer.Option(help="Contrast heatmap metric (repeatable)")] = None,
 ):
-    """Means with 95% CIs per design point, figures, Sobol/Morris indices of an experiment directory."""
+    """Means with 95% CIs per design point, figures, Sobol/Morris indices of an experiment directory; with
+    --contrast the paired differences A - B per design point (table, heatmap, one line per metric)."""
     from .experiment.analyze import analyze as run_analysis
 
     lang = _lang(lang)
     if out is not None:
         _check_out(out)
+    if contrast:   # checked before anything is written
+        from .experiment.contrast import contrast as run_contrast
+        con = run_contrast(directory, contrast, out, x=x, y=y, stat=stat, metrics=metric, lang=lang)
+        for line in con["summary"]:
+            out_console.print(line, markup=False, soft_wrap=True)
     res = run_analysis(directory, out, lang=lang, csv=csv)
+    if contrast:
+        res["files"] += con["files"]
     for note in res["notes"]:
         err_console.print(f"note: {note}", markup=False)
     dest = out if out is not None else directory / "analysis"
