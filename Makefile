@@ -19,8 +19,9 @@ $(VENV)/bin/python:
 	"$$PYBIN" -m venv $(VENV)
 	@$(PY) -m pip install -q --upgrade pip
 
-# the runtime extras: dashboard (viz), Parquet + SALib (analysis), Dask cluster (distributed)
-RUNTIME := viz,analysis,distributed
+# the runtime extras: dashboard (viz), Parquet + SALib (analysis), Dask cluster (distributed), EMA workbench
+# (discovery)
+RUNTIME := viz,analysis,distributed,discovery
 
 $(VENV)/.installed-base: pyproject.toml | $(VENV)/bin/python
 	$(PY) -m pip install -q -e ".[$(RUNTIME)]"

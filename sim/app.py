@@ -333,7 +333,7 @@ class Dashboard:
         dropped = sum(m.org.n_positions for m in self.models.values())
         self.models = {}
         free_finished(dropped)   # before the new models are made: a big organisation's old ones are freed first
-        models = {s: OrgModel(params[s]) for s in sides}
+        models = {s: OrgModel(params[s], seed=params[s].scenario.seed) for s in sides}
         for m in models.values():
             m.run(weeks)
         self.models = models

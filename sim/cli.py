@@ -374,6 +374,29 @@ def analyze(
 
 @app.command()
 @_guard
+def discover(
+    directory: Annotated[Path, typer.Argument(help="An experiment's output directory")],
+    where: Annotated[str, typer.Option(help="The condition, e.g. 'contrast(output) > 0' or "
+                                            "'mean_burnout_share < 0.1'")],
+    contrast: Annotated[str | None, typer.Option(help="For contrast(...): FACTOR=A-B")] = None,
+    stat: Annotated[str, typer.Option(help="A bare metric's statistic: mean (over weeks) or final")] = "mean",
+    threshold: Annotated[float, typer.Option(help="Least density of the PRIM box chosen")] = 0.8,
+    out: Annotated[Path | None, typer.Option(help="Where to write (default: DIRECTORY/analysis)")] = None,
+    lang: Annotated[str | None, typer.Option(help="Language of labels: en or nl")] = None,
+):
+    """Scenario discovery (EMA workbench PRIM and CART): the region of the factors where a condition holds."""
+    from .experiment.discover import discover as run_discover
+
+    if out is not None:
+        _check_out(out)
+    res = run_discover(directory, where, contrast, stat, threshold, out, _lang(lang))
+    for line in res["lines"]:
+        out_console.print(line, markup=False, soft_wrap=True)
+    out_console.print("wrote " + ", ".join(res["files"]), markup=False, soft_wrap=True)
+
+
+@app.command()
+@_guard
 def report(
     scenarios: Annotated[list[Path], typer.Argument(help="One or more scenario TOML files")],
     seeds: Annotated[int, typer.Option(help="Seeds per scenario (the same seeds for each)")] = 10,
@@ -482,7 +505,8 @@ def validate_cmd(
 
 
 # commands that run the model: their heavy imports are loaded up front by main() (see _preload)
-MODEL_COMMANDS = frozenset({"run", "compare", "demo", "experiment", "report", "validate", "dashboard", "analyze"})
+MODEL_COMMANDS = frozenset({"run", "compare", "demo", "experiment", "report", "validate", "dashboard", "analyze",
+                            "discover"})
 
 
 def _preload(argv: list[str]) -> None:

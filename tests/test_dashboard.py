@@ -28,7 +28,7 @@ SLIDERS = TEAM_SLIDERS + KNOB_SLIDERS
 
 def twin(d: Dashboard, side: str = "A") -> OrgModel:
     """A fresh model with the dashboard's settings, run to the dashboard's week."""
-    return OrgModel(d.params(side)).run(d.week)
+    return OrgModel(d.params(side), seed=d.params(side).scenario.seed).run(d.week)
 
 
 # ---------------------------------------------------------------------------------------------- words, schema
@@ -83,7 +83,7 @@ def test_ab_mode_is_the_same_people_under_two_policies():
     assert d.week == 5
     a, b = d.models["A"], d.models["B"]
     assert a.params.policy.name == "controlling" and b.params.policy.name == d.policy_b != "controlling"
-    fresh_a, fresh_b = OrgModel(d.params("A")), OrgModel(d.params("B"))
+    fresh_a, fresh_b = (OrgModel(d.params(s), seed=d.params(s).scenario.seed) for s in "AB")
     for trait in ("competence", "resilience", "trust_propensity", "learning_rate", "workload_share"):
         assert np.array_equal(getattr(fresh_a.state, trait), getattr(fresh_b.state, trait)), trait
     assert sorted(fresh_a.org.graph.edges) == sorted(fresh_b.org.graph.edges)
@@ -145,7 +145,7 @@ def test_event_buttons_change_the_model_from_the_next_week(kind):
     assert ev == {"kind": kind, "start": 11, "end": 10 + weeks, "magnitude": magnitude}
     for m in d.models.values():
         assert m.params.events[-1].model_dump() == ev
-    plain = OrgModel(d.models["A"].params.model_copy(update={"events": ()})).run(10)
+    plain = OrgModel(d.models["A"].params.model_copy(update={"events": ()}), seed=d.models["A"].seed).run(10)
     weeks_on = 4 if kind == "pressure" else 1
     d.step(weeks_on)
     plain.run(weeks_on)
