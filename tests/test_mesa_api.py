@@ -38,7 +38,17 @@ def test_rng_the_mesa_way():
     assert OrgModel(**{"team.size": 4}).seed != OrgModel(**{"team.size": 4}).seed
 
 
-def test_mesa_batch_run_over_parameter_names_gives_different_replicates_per_seed():
+@pytest.fixture
+def keep_start_method():
+    """mesa.batch_run sets multiprocessing's start method to spawn for the whole process: put it back."""
+    import multiprocessing as mp
+
+    before = mp.get_start_method(allow_none=True)
+    yield
+    mp.set_start_method(before, force=True)
+
+
+def test_mesa_batch_run_over_parameter_names_gives_different_replicates_per_seed(keep_start_method):
     rows = mesa.batch_run(OrgModel, {"policy.name": ["delegating", "controlling"], "team.size": 6},
                           rng=[11, 12, 13], max_steps=20, display_progress=False)
     df = pd.DataFrame(rows)
