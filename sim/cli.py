@@ -397,6 +397,24 @@ def discover(
 
 @app.command()
 @_guard
+def search(
+    file: Annotated[Path, typer.Argument(help="Search TOML file (experiments/search_*.toml)")],
+    out: Annotated[Path | None, typer.Option(help="Output directory (default: out/<file name>)")] = None,
+    workers: Annotated[int, typer.Option(help="Processes evaluating candidates")] = 1,
+):
+    """Policy search (EMA workbench, epsilon-NSGA-II): knob settings best on the file's objectives within its
+    limits over many seeds; Pareto set, figure, the chosen policy as a scenario TOML, the five presets beside."""
+    from .experiment.search import print_search, run_search
+
+    out = out if out is not None else Path("out") / file.stem
+    _check_out(out)
+    if not 1 <= workers <= 64:
+        raise ConfigError(f"--workers {workers}: allowed: integer in [1, 64]")
+    print_search(run_search(file, out, workers), out_console)
+
+
+@app.command()
+@_guard
 def report(
     scenarios: Annotated[list[Path], typer.Argument(help="One or more scenario TOML files")],
     seeds: Annotated[int, typer.Option(help="Seeds per scenario (the same seeds for each)")] = 10,
@@ -506,7 +524,7 @@ def validate_cmd(
 
 # commands that run the model: their heavy imports are loaded up front by main() (see _preload)
 MODEL_COMMANDS = frozenset({"run", "compare", "demo", "experiment", "report", "validate", "dashboard", "analyze",
-                            "discover"})
+                            "discover", "search"})
 
 
 def _preload(argv: list[str]) -> None:

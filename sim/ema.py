@@ -3,8 +3,9 @@
 Uncertainties and levers are generated from the parameter schema (:mod:`sim.params`: kind, range, choices), the
 outcomes from the metrics (:mod:`sim.metrics`). Each experiment runs ``replicates`` seeds side by side
 (:func:`sim.runner.run_batch`) and reports, per metric, the mean over the seeds of the final week
-(``final_<metric>``) and of the time average (``mean_<metric>``); the seeds are the same in every experiment
-(common random numbers), so two policies meet the same people. EMA names must be Python identifiers:
+(``final_<metric>``) and of the time average (``mean_<metric>``); the seeds are ``seed, seed + 1, ...`` in every
+experiment (common random numbers: two policies meet the same people; from seed 1 they are the seeds of ``orgsim
+compare --seeds N``). EMA names must be Python identifiers:
 ``policy.monitoring`` is ``policy__monitoring`` there (:func:`ema_name`).
 
     from ema_workbench import perform_experiments
@@ -91,7 +92,7 @@ def run_orgsim(base: dict | None = None, replicates: int = 10, weeks: int | None
     if any(k.split(".", 1)[1] in KNOBS for k in sets if k.startswith("policy.")):
         sets.setdefault("policy.name", "custom")
     params = with_overrides(params, sets) if sets else params
-    seeds = [int(s) for s in np.random.SeedSequence(seed).generate_state(replicates)]
+    seeds = list(range(seed, seed + replicates))   # as orgsim compare --seeds N (from seed 1)
     frames = run_batch(params, seeds, weeks)
     out = {}
     for m in metrics:
