@@ -132,7 +132,7 @@ def _main(version: Annotated[bool, typer.Option("--version", callback=_version, 
 @app.command()
 @_guard
 def run(
-    scenario: Annotated[Path, typer.Argument(help="Scenario TOML file")],
+    scenario: Annotated[Path | None, typer.Argument(help="Scenario TOML file")] = None,
     weeks: Annotated[int | None, typer.Option(help="Weeks to simulate (default: the scenario's)")] = None,
     seed: Annotated[int | None, typer.Option(help="Random seed (default: the scenario's)")] = None,
     out: Annotated[Path, typer.Option(help="Output directory")] = Path("out/run"),
@@ -143,8 +143,12 @@ def run(
     per_team: Annotated[bool, typer.Option("--per-team", help="Also write per_team.csv (one row per team per "
                                            "week) and per_level.csv (one row per management level per week)")]
     = False,
+    replay: Annotated[Path | None, typer.Option(help="Re-run a run of this experiment directory exactly "
+                                                     "(with --run-id)")] = None,
+    run_id: Annotated[int | None, typer.Option(help="With --replay: the run id (runs.parquet)")] = None,
 ):
-    """Run one scenario; write timeseries.csv, summary.json, timeseries.png (and agents.csv, per_team.csv)."""
+    """Run one scenario; write timeseries.csv, summary.json, timeseries.png (and agents.csv, per_team.csv).
+    With --replay DIR --run-id N: run N of an experiment again, exactly."""
     from . import budget
     from .plots import fmt, timeseries_png
     from .runner import run_one
@@ -153,7 +157,18 @@ def run(
     _check_option("--weeks", "scenario.weeks", weeks)
     _check_option("--seed", "scenario.seed", seed)
     _check_out(out)
-    params = load_scenario(scenario, set_)
+    rep = None
+    if replay is not None or run_id is not None:   # the experiment's run: its parameters, seed and weeks
+        from .experiment.replay import replay_params
+        if replay is None or run_id is None or scenario is not None or set_ or seed is not None or weeks:
+            raise ConfigError("--replay DIR --run-id N: give both, and no scenario file, --set, --seed or --weeks "
+                              "(the run's own are used)")
+        rep = replay_params(replay, run_id)
+        params, seed, weeks, scenario = rep["params"], rep["seed"], rep["weeks"], Path(f"{replay}#run{run_id}")
+    elif scenario is None:
+        raise ConfigError("orgsim run: give a scenario file (or --replay DIR --run-id N)")
+    else:
+        params = load_scenario(scenario, set_)
     budget.check(params, str(scenario), weeks, agents, per_team)
     res = run_one(params, seed=seed, weeks=weeks, record_agents=agents, source=str(scenario), per_team=per_team)
     # everything that could still fail is made before the first file is written
@@ -180,6 +195,15 @@ def run(
     out_console.print(f"wrote {out}/timeseries.csv, summary.json, timeseries.png" + (", agents.csv" if agents
                                                                                        else "")
                       + (", per_team.csv, per_level.csv" if per_team else ""))
+    if rep is not None:
+        from .experiment.replay import matches
+        same = matches(rep, res.summary["final"])
+        out_console.print(f"replayed run {run_id} of {replay} (design point {rep['point']}, replicate "
+                          f"{rep['replicate']}, seed {rep['seed']}): final week "
+                          + {True: "equals the recorded one", False: "DIFFERS from the recorded one",
+                             None: "not recorded as a successful run"}[same], markup=False, soft_wrap=True)
+        if same is False:
+            raise typer.Exit(1)
 
 
 @app.command()

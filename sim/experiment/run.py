@@ -140,6 +140,8 @@ def run_experiment(path, out, workers: int | None = None, scheduler: str | None 
                "replicates": design.replicates, "already_done": int(done.sum()), "ran": 0, "ok": 0, "failed": 0,
                "seconds": 0.0, "runs_per_second": 0.0, "workers": 0, "executor": None, "nothing_to_do": False,
                "notes": notes}
+    if not spec.factors:
+        notes.append(f"{path}: no [factors]: every run is the one design point (only the replicates differ)")
     if done.all():
         if not _finished(out):   # killed while merging: merge again
             consolidate(out, design.n_runs, builder.runs_schema, builder.ts_schema)
