@@ -368,8 +368,8 @@ def analyze(
     lang: Annotated[str | None, typer.Option(help="Language of labels: en or nl")] = None,
     contrast: Annotated[str | None, typer.Option(help="Paired contrast FACTOR=A-B, e.g. "
                                                       "policy.name=delegating-controlling")] = None,
-    x: Annotated[str | None, typer.Option("--x", help="Contrast heatmap: factor across")] = None,
-    y: Annotated[str | None, typer.Option("--y", help="Contrast heatmap: factor up")] = None,
+    x: Annotated[str | None, typer.Option("--x", help="Heatmaps: the factor across")] = None,
+    y: Annotated[str | None, typer.Option("--y", help="Heatmaps: the factor up")] = None,
     stat: Annotated[str, typer.Option(help="Contrast summary and heatmap: mean (over weeks) or final")] = "mean",
     metric: Annotated[list[str] | None, typer.Option(help="Contrast heatmap metric (repeatable)")] = None,
 ):
@@ -385,7 +385,7 @@ def analyze(
         con = run_contrast(directory, contrast, out, x=x, y=y, stat=stat, metrics=metric, lang=lang)
         for line in con["summary"]:
             out_console.print(line, markup=False, soft_wrap=True)
-    res = run_analysis(directory, out, lang=lang, csv=csv)
+    res = run_analysis(directory, out, lang=lang, csv=csv, axes=(x, y) if x and y else None)
     if contrast:
         res["files"] += con["files"]
     for note in res["notes"]:

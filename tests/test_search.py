@@ -3,7 +3,6 @@ the best named preset within the limits, its scenario file reproducing the numbe
 
 import json
 
-import numpy as np
 import pandas as pd
 import pytest
 from typer.testing import CliRunner
