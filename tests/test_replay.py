@@ -67,3 +67,17 @@ def test_a_grid_without_factors_says_so(tmp_path):
     res = cli.invoke(app, ["experiment", str(exp), "--out", str(tmp_path / "o"), "--workers", "1",
                            "--no-progress"])
     assert res.exit_code == 0 and "no [factors]: every run is the one design point" in res.output
+
+
+def test_the_manifest_records_every_installed_version(tmp_path):
+    import json
+    from importlib import metadata
+
+    exp = tmp_path / "e.toml"
+    exp.write_text("[experiment]\nreplicates = 1\nweeks = 2\n[set]\nteam.size = 3\n")
+    assert cli.invoke(app, ["experiment", str(exp), "--out", str(tmp_path / "o"), "--workers", "1",
+                            "--no-progress"]).exit_code == 0
+    installed = json.loads((tmp_path / "o" / "manifest.json").read_text())["versions"]["installed"]
+    for pkg in ("numpy", "mesa", "pandas", "pyarrow", "numba"):
+        name = next(k for k in installed if k.lower() == pkg)
+        assert installed[name] == metadata.version(pkg)

@@ -44,6 +44,9 @@ def library_versions(dask: bool = False) -> dict:
         except metadata.PackageNotFoundError:
             v[pkg] = None
     v["platform"] = platform.platform()
+    v["installed"] = {d.metadata["Name"]: d.version for d in sorted(metadata.distributions(),
+                                                                     key=lambda d: str(d.metadata["Name"]).lower())
+                      if d.metadata["Name"]}   # every package as installed (pip freeze)
     return v
 
 
