@@ -15,16 +15,16 @@ cli = CliRunner()
 TINY = """
 [search]
 title = "tiny search"
-weeks = 8
+weeks = 4
 seeds = 20
-evaluations = 12
+evaluations = 10
 seed = 2
 maximize = ["mean_output"]
 minimize = ["mean_burnout_share"]
 limits = ["final_leavers <= 1"]
 
 [set]
-team.size = 4
+team.size = 3
 
 [levers]
 """ + "\n".join(f"policy.{k} = []" for k in KNOBS) + "\n"
@@ -60,7 +60,7 @@ def test_search_finds_a_policy_at_least_as_good_as_the_presets_and_its_file_repr
     (('maximize = ["mean_output"]', 'maximize = ["mean_happiness"]'), "'search.maximize' = 'mean_happiness'"),
     (('limits = ["final_leavers <= 1"]', 'limits = ["final_leavers < 1"]'), "expected OUTCOME <= NUMBER"),
     (("policy.autonomy = []", "policy.autonomy = [0.5, 2]"), "'levers.policy.autonomy' = [0.5, 2]"),
-    (("team.size = 4", "team.size = -4"), "[set]"),
+    (("team.size = 3", "team.size = -3"), "[set]"),
 ])
 def test_a_bad_search_file_is_one_line_and_writes_nothing(tmp_path, edit, msg):
     f = tmp_path / "s.toml"

@@ -177,6 +177,12 @@ def evaluate(spec: SearchSpec, knobs: dict | None = None, preset: str | None = N
                       **values)
 
 
+def population_size(evaluations: int) -> int:
+    """About four generations in the evaluations (platypus runs its whole first population whatever ``nfe``
+    says), between the presets and 100."""
+    return int(np.clip(evaluations // 4, len(PRESET_NAMES), 100))
+
+
 def search(spec: SearchSpec, workers: int = 1) -> dict:
     """Run the search: ``{"pareto": DataFrame, "presets": DataFrame, "convergence": DataFrame}``."""
     from ..ema import _ema, ema_name, orgsim_model
@@ -201,7 +207,8 @@ def search(spec: SearchSpec, workers: int = 1) -> dict:
             pareto, conv = ema.optimize(model, nfe=spec.evaluations, searchover="levers", evaluator=evaluator,
                                         constraints=constraints, epsilons=eps, rng=spec.seed, reference=ema.Sample(work__workload=workload),
                                         initial_population=start or None, convergence_freq=max(spec.evaluations // 10, 1),
-                                        logging_freq=10**6, directory=tmp, filename="archives.tar.gz")
+                                        logging_freq=10**6, directory=tmp, filename="archives.tar.gz",
+                                        population_size=population_size(spec.evaluations))
     # the archive holds the levers and the objectives: each member is run again for every outcome (the same
     # seeds, so the same numbers)
     knobs = pareto.rename(columns={ema_name(k): k for k in spec.levers})[list(spec.levers)]
