@@ -281,7 +281,8 @@ def figure(res: dict, spec: SearchSpec, chosen, path: Path) -> None:
     ax.grid(alpha=0.3)
     ax.legend(fontsize=8, loc="best")
     from ..safe_text import for_figure
-    ax.set_title(for_figure(f"{spec.title}: {spec.seeds} seeds, {spec.evaluations} evaluations"), fontsize=10)
+    ax.set_title(for_figure(spec.title) + "\n" + f"{spec.seeds} seeds, {spec.evaluations} evaluations; squares: "
+                 "the presets (black edge: limits met)", fontsize=9)
     fig.tight_layout()
     atomic_write(path, lambda f: fig.savefig(f, dpi=100, format="png", **PNG))
     plt.close(fig)
