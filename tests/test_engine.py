@@ -142,7 +142,7 @@ def test_the_parallel_twin_is_the_same_loops_over_plain_arrays():
     loops made prange, nothing else."""
     import ast
     src = ast.unparse(engine.parallel_source(schedule.people_pass))
-    assert "E__competence = E.competence" in src and "for i in prange(O__first[lo], O__first[hi]):" in src
+    assert "E__competence = E.competence" in src and "for i in prange(O__team.size):" in src
     plain = ast.unparse(ast.parse(__import__("inspect").getsource(schedule.people_pass)))
     calls = lambda s: sorted(ast.unparse(n.func) for n in ast.walk(ast.parse(s)) if isinstance(n, ast.Call))  # noqa: E731
     assert sorted(c.replace("__", ".").replace("prange", "range") for c in calls(src)) == calls(plain)
