@@ -67,7 +67,12 @@ def workshop(tmp: Path, *args: str):
             pytest.fail("orgsim workshop did not answer within 90 s")
     finally:
         proc.terminate()
-        proc.wait(10)
+        try:
+            proc.wait(10)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()
+            pytest.fail("orgsim workshop did not stop within 10 s of SIGTERM")
 
 
 class Client:

@@ -97,4 +97,5 @@ def run(lang: str, scenario: str | None, rounds: int, lan: bool, port: int, seed
     say(f"  after every round the handout and CSV are written to {out}/")
     uvicorn.run(build_app(ws, host, port), host=host, port=port, log_level="warning", access_log=False,
                 server_header=False, date_header=False, limit_concurrency=max(100, 4 * max_players),
-                timeout_keep_alive=5, h11_max_incomplete_event_size=16 * 1024, lifespan="on")
+                timeout_keep_alive=5, h11_max_incomplete_event_size=16 * 1024, lifespan="on",
+                timeout_graceful_shutdown=2)

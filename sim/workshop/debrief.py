@@ -74,19 +74,20 @@ def replay_csv(folder: Path) -> dict[int, list[dict]]:
 # --------------------------------------------------------------------------------------------------------------
 # the handout
 # --------------------------------------------------------------------------------------------------------------
-def line_chart(series: list[tuple[list[float], str, float]], title: str, weeks: int, lang: str) -> str:
-    """An inline SVG of lines on 0-1 (values, colour, stroke width), weeks on the x-axis."""
+def line_chart(series: list[tuple[list[float], str, float]], title: str, weeks: int, lang: str,
+               top: float = 1.0) -> str:
+    """An inline SVG of lines on 0-``top`` (values, colour, stroke width), weeks on the x-axis."""
     w, h, left, bottom = 640, 260, 40, 24
     pw, ph = w - left - 10, h - bottom - 10
 
     def xy(i, v):
-        return f"{left + pw * (i + 1) / max(weeks, 1):.1f},{10 + ph * (1 - min(max(v, 0.0), 1.0)):.1f}"
+        return f"{left + pw * (i + 1) / max(weeks, 1):.1f},{10 + ph * (1 - min(max(v / top, 0.0), 1.0)):.1f}"
     parts = [f'<svg viewBox="0 0 {w} {h}" width="100%" role="img" aria-label="{e(title)}">',
              f'<rect x="{left}" y="10" width="{pw}" height="{ph}" fill="none" stroke="#999"/>']
     for v in (0.0, 0.5, 1.0):
         y = 10 + ph * (1 - v)
-        parts.append(f'<text x="{left - 4}" y="{y + 4:.0f}" font-size="11" text-anchor="end">{num(v, lang, 1)}'
-                     "</text>")
+        label = num(v * top, lang, 0 if top > 1 else 1)
+        parts.append(f'<text x="{left - 4}" y="{y + 4:.0f}" font-size="11" text-anchor="end">{label}</text>')
     for wk in range(0, weeks + 1, 4 if weeks <= 52 else 13):
         x = left + pw * wk / max(weeks, 1)
         parts.append(f'<text x="{x:.0f}" y="{h - 6}" font-size="11" text-anchor="middle">{wk}</text>')
@@ -151,10 +152,12 @@ def handout(game: Game, lang: str) -> str:
     """The debrief as one self-contained HTML page (no outside file, font or script)."""
     weeks = game.round * 4
     charts = []
-    for metric, key in (("engagement", "teams_path"), ("burnout_share", "burnout_path")):
-        series = [(p.team.weekly[metric], "#b3b6b7", 1.0) for p in game.players.values()]
-        series += [(game.refs[n].weekly[metric][:weeks], style_colour(n), 3.0) for n in REFERENCES]
-        charts.append(f"<h2>{e(tr(key, lang))}</h2>" + line_chart(series, tr(key, lang), weeks, lang))
+    for metric, key, top in (("engagement", "teams_path", 1.0), ("burnout_share", "burnout_path", 100.0)):
+        scale = 100.0 if top > 1 else 1.0
+        series = [([scale * x for x in p.team.weekly[metric]], "#b3b6b7", 1.0) for p in game.players.values()]
+        series += [([scale * x for x in game.refs[n].weekly[metric][:weeks]], style_colour(n), 3.0)
+                   for n in REFERENCES]
+        charts.append(f"<h2>{e(tr(key, lang))}</h2>" + line_chart(series, tr(key, lang), weeks, lang, top))
     key = ('<p class="key"><span style="background:#b3b6b7"></span>' + e(tr("teams", lang)) + "".join(
         f'<span style="background:{style_colour(n)}"></span>{e(tr("reference", lang))}: '
         f'{e(POLICY_LABELS[n][1 if lang == "nl" else 0])}' for n in REFERENCES) + "</p>")

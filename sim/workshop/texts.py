@@ -125,7 +125,7 @@ def bundle(lang: str) -> dict:
             "hours": {k: hour_label(k, lang) for k in HOUR_KINDS},
             "autonomy": [a[i] for a in AUTONOMY_LABELS],
             "metrics": {k: metric_label(k, lang) for k in BOARD_METRICS},
-            "policies": {k: v[i] for k, v in POLICY_LABELS.items()},
+            "policies": {k: v[2 + i] for k, v in POLICY_LABELS.items()},
             "cards": {c.key: {"title": c.title(lang), "text": c.text(lang),
                               "answers": [[a.key, a.nl if lang == "nl" else a.en] for a in c.answers]}
                       for c in CARDS}}

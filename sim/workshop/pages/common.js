@@ -42,14 +42,15 @@ function svgEl(tag, attrs) {
   return e;
 }
 /* lines on 0..1: series = [[values, colour, width], ...], weeks on the x-axis */
-function lineChart(series, weeks, height) {
+function lineChart(series, weeks, height, top) {
+  top = top || 1;
   var w = 360, h = height || 170, left = 30, pw = w - left - 6, ph = h - 30;
   var svg = svgEl("svg", {viewBox: "0 0 " + w + " " + h, width: "100%"});
   svg.appendChild(svgEl("rect", {x: left, y: 6, width: pw, height: ph, fill: "none", stroke: "#aab7b8"}));
   var ys = [0, 0.5, 1];
   for (var i = 0; i < ys.length; i++) {
     var t = svgEl("text", {x: left - 3, y: 6 + ph * (1 - ys[i]) + 4, "font-size": 10, "text-anchor": "end"});
-    t.textContent = fmt(ys[i], 1); svg.appendChild(t);
+    t.textContent = fmt(ys[i] * top, top > 1 ? 0 : 1); svg.appendChild(t);
   }
   for (var wk = 0; wk <= weeks; wk += (weeks > 24 ? 8 : 4)) {
     var tx = svgEl("text", {x: left + pw * wk / Math.max(weeks, 1), y: h - 8, "font-size": 10, "text-anchor": "middle"});
@@ -58,7 +59,7 @@ function lineChart(series, weeks, height) {
   for (var s = 0; s < series.length; s++) {
     var v = series[s][0], pts = [];
     for (var j = 0; j < v.length; j++) {
-      var y = Math.max(0, Math.min(1, v[j]));
+      var y = Math.max(0, Math.min(1, v[j] / top));
       pts.push((left + pw * (j + 1) / Math.max(weeks, 1)).toFixed(1) + "," + (6 + ph * (1 - y)).toFixed(1));
     }
     svg.appendChild(svgEl("polyline", {points: pts.join(" "), fill: "none", stroke: series[s][1],

@@ -87,11 +87,12 @@ function send() {
     });
 }
 
+function pct(values) { var out = []; for (var i = 0; i < values.length; i++) { out.push(100 * values[i]); } return out; }
 function metricRow(name, now, before, digits, goodUp) {
   var tr = el("tr", null, [el("td", {text: name}), el("td", {text: fmt(now, digits)})]);
   if (before !== null && before !== undefined) {
-    var diff = now - before, cls = diff === 0 ? "" : ((diff > 0) === goodUp ? "up" : "down");
-    tr.appendChild(el("td", {"class": cls, text: (diff > 0 ? "+" : "") + fmt(diff, digits)}));
+    var diff = Number((now - before).toFixed(digits)), cls = diff === 0 ? "" : ((diff > 0) === goodUp ? "up" : "down");
+    tr.appendChild(el("td", {"class": cls, text: (diff > 0 ? "+" : "") + fmt(diff === 0 ? 0 : diff, digits)}));
   }
   return tr;
 }
@@ -114,7 +115,7 @@ function renderYear(root, v) {
   var y = v.year, weeks = y.engagement.length, m = L().metrics;
   root.appendChild(el("h2", {text: T("your_year")}));
   root.appendChild(el("div", {"class": "box"}, [el("label", {text: m.engagement}), lineChart([[y.engagement, "#1e8449", 2.5]], weeks),
-    el("label", {text: m.burnout_share}), lineChart([[y.burnout_share, "#c0392b", 2.5]], weeks)]));
+    el("label", {text: m.burnout_share}), lineChart([[pct(y.burnout_share), "#c0392b", 2.5]], weeks, 170, 100)]));
   var list = el("ul", {id: "moments"});
   list.appendChild(el("li", {text: y.vicious_week ? T("vicious", {week: y.vicious_week}) : T("no_vicious")}));
   for (var i = 0; i < y.moments.length; i++) { list.appendChild(el("li", {text: T(y.moments[i].what, y.moments[i])})); }

@@ -61,7 +61,7 @@ function board(v, n) {
     var tr = el("tr", null, [el("td", {text: rank}), el("td", {"class": "l", text: name}), el("td", {text: fmt(r.score, 0)}),
       el("td", {text: fmt(r.engagement)}), el("td", {text: fmt(100 * r.burnout_share, 0)}), el("td", {text: fmt(r.output)}),
       el("td", {text: String(r.leavers)})]);
-    if (colour) { tr.style.color = colour; }
+    if (colour) { tr.style.color = colour; tr.className = "ref"; }
     t.appendChild(tr);
   }
   for (var i = 0; i < Math.min(n, v.leaderboard.length); i++) { var r = v.leaderboard[i]; row(String(r.rank), r.nick, r, null); }
@@ -106,11 +106,12 @@ function closed(root, v) {
   if (v.round < v.rounds) { root.appendChild(el("div", {"class": "controls"}, [button(T("start", {round: v.round + 1}), "start", "start")])); }
 }
 
+function pct(values) { var out = []; for (var i = 0; i < values.length; i++) { out.push(100 * values[i]); } return out; }
 function debrief(root, v) {
   var weeks = v.round * 4, series = [], series2 = [], k;
-  for (var i = 0; i < v.paths.length; i++) { series.push([v.paths[i].engagement, "#b3b6b7", 1]); series2.push([v.paths[i].burnout_share, "#b3b6b7", 1]); }
+  for (var i = 0; i < v.paths.length; i++) { series.push([v.paths[i].engagement, "#b3b6b7", 1]); series2.push([pct(v.paths[i].burnout_share), "#b3b6b7", 1]); }
   for (k in v.reference_paths) { if (v.reference_paths.hasOwnProperty(k)) {
-    series.push([v.reference_paths[k].engagement, COLOURS[k], 3]); series2.push([v.reference_paths[k].burnout_share, COLOURS[k], 3]); } }
+    series.push([v.reference_paths[k].engagement, COLOURS[k], 3]); series2.push([pct(v.reference_paths[k].burnout_share), COLOURS[k], 3]); } }
   var bw = v.best_and_worst, t = el("table", {id: "bestworst"}), kinds = ["monitoring", "coaching", "doing", "vision"];
   t.appendChild(el("tr", null, [el("th"), el("th", {text: T("best")}), el("th", {text: T("worst")})]));
   t.appendChild(el("tr", null, [el("td", {text: T("score")}), el("td", {text: fmt(bw.best.score, 0)}), el("td", {text: fmt(bw.worst.score, 0)})]));
@@ -119,8 +120,8 @@ function debrief(root, v) {
   }
   t.appendChild(el("tr", null, [el("td", {text: T("autonomy_mean")}), el("td", {text: fmt(bw.best.autonomy, 1)}), el("td", {text: fmt(bw.worst.autonomy, 1)})]));
   root.appendChild(el("h2", {text: T("debrief")}));
-  root.appendChild(el("div", {"class": "cols"}, [
-    el("div", null, [el("label", {text: T("teams_path")}), lineChart(series, weeks, 150), el("label", {text: T("burnout_path")}), lineChart(series2, weeks, 150), key()]),
+  root.appendChild(el("div", {"class": "cols debrief"}, [
+    el("div", null, [el("label", {text: T("teams_path")}), lineChart(series, weeks, 150), el("label", {text: T("burnout_path")}), lineChart(series2, weeks, 150, 100), key()]),
     el("div", null, [el("h2", {text: T("choices_outcomes")}), t, el("h2", {text: T("leaderboard")}), board(v, 5)])]));
   if (v.out) { root.appendChild(el("p", {"class": "muted", text: T("files", {out: v.out})})); }
 }
