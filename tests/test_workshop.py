@@ -280,3 +280,25 @@ def test_docs_list_the_cards_as_the_code_defines_them():
 def test_workshop_modules_stay_small():
     for f in (ROOT / "sim" / "workshop").glob("*.py"):
         assert len(f.read_text().splitlines()) < 500, f
+
+
+# --- the command's bad input ----------------------------------------------------------------------------------
+@pytest.mark.parametrize("args, words", [
+    (["--rounds", "0"], "--rounds 0: out of range"),
+    (["--scenario", "company_corporation"], "'team.teams' and 'org.levels' must be 1"),
+    (["--scenario", "no_such_scenario"], "--scenario no_such_scenario: no such scenario"),
+    (["--port", "70000"], "--port 70000: out of range"),
+    (["--timer", "3"], "--timer 3: allowed: 0 (no timer) or seconds in [15, 900]"),
+    (["--max-players", "0"], "--max-players 0: out of range"),
+    (["--lang", "de"], "--lang de: allowed"),
+])
+def test_bad_options_are_one_line_and_exit_2_with_nothing_written(tmp_path, args, words):
+    from typer.testing import CliRunner
+
+    from sim.cli import app
+    out = tmp_path / "out"
+    res = CliRunner().invoke(app, ["workshop", "--out", str(out), *args])
+    assert res.exit_code == 2, res.output
+    lines = res.output.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("error: ") and words in lines[0], res.output
+    assert not out.exists()

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from test_workshop_http import ARTIFACTS, workshop
+from test_workshop_http import ARTIFACTS, in_process
 
 CHROMIUM = "/usr/bin/chromium"
 PHONE = {"width": 390, "height": 844}
@@ -21,7 +21,7 @@ def test_projector_and_three_phones_play_three_rounds(tmp_path):
     if not Path(CHROMIUM).exists():
         pytest.fail(f"{CHROMIUM} is missing: run tools/ensure-chromium.sh (make test does)")
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
-    with workshop(tmp_path, "--timer", "0", "--rounds", "3", "--lang", "en") as w, sync_playwright() as pw:
+    with in_process(tmp_path, rounds=3, lang="en") as w, sync_playwright() as pw:
         base = f"http://127.0.0.1:{w['port']}"
         browser = pw.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox"], headless=True)
         requests: list[str] = []

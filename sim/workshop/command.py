@@ -70,32 +70,42 @@ def prepare(scenario: str | None, rounds: int, seed: int | None, lang: str, max_
                 max_players=max_players, timer=timer)
 
 
-def run(lang: str, scenario: str | None, rounds: int, lan: bool, port: int, seed: int | None, out: Path,
-        max_players: int, timer: float, say=print) -> None:
-    """Serve a workshop until interrupted; the handout and CSV are rewritten in ``out`` after every round."""
+def server_options(max_players: int) -> dict:
+    """uvicorn's settings: quiet, no server banner, bounded connections and headers, quick to stop."""
+    return dict(log_level="warning", access_log=False, server_header=False, date_header=False,
+                limit_concurrency=max(100, 4 * max_players), timeout_keep_alive=5,
+                h11_max_incomplete_event_size=16 * 1024, lifespan="on", timeout_graceful_shutdown=2)
+
+
+def build(lang: str, scenario: str | None, rounds: int, lan: bool, port: int, seed: int | None, out: Path,
+          max_players: int, timer: float):
+    """Everything checked, the game prepared: (workshop, ASGI app, host to listen on)."""
     if not 1 <= port <= 65535:
         raise ConfigError(f"--port {port}: out of range; allowed: integer in [1, 65535]")
     check_out(out)
     game = prepare(scenario, rounds, seed, lang, max_players, timer)
-    import uvicorn
-
     from . import debrief
     from .server import Workshop, build_app
     host = "0.0.0.0" if lan else "127.0.0.1"
-    shown = lan_address() if lan else "127.0.0.1"
-    join_url = f"http://{shown}:{port}/"
+    join_url = f"http://{lan_address() if lan else '127.0.0.1'}:{port}/"
     ws = Workshop(game, join_url, qr_svg(f"{join_url}?code={game.code}"),
                   on_round=lambda g: debrief.write(g, out), out_text=str(out))
+    return ws, build_app(ws, host, port), host
+
+
+def run(lang: str, scenario: str | None, rounds: int, lan: bool, port: int, seed: int | None, out: Path,
+        max_players: int, timer: float, say=print) -> None:
+    """Serve a workshop until interrupted; the handout and CSV are rewritten in ``out`` after every round."""
+    ws, app, host = build(lang, scenario, rounds, lan, port, seed, out, max_players, timer)
+    import uvicorn
+    game = ws.game
     say(f"orgsim workshop: {game.rounds} rounds, up to {game.max_players} participants, join code {game.code}")
     say(f"  projector (open on this computer): http://127.0.0.1:{port}/trainer#{game.trainer_token}")
-    say(f"  participants: {join_url}")
+    say(f"  participants: {ws.join_url}")
     if lan:
         say("  warning: --lan: anyone on this network can open the page; only the join code keeps them out. Use "
             "your own hotspot or a closed meeting-room network, and stop the server (Ctrl-C) after the session.")
     else:
         say("  (this computer only; add --lan to let phones on your network or hotspot join)")
     say(f"  after every round the handout and CSV are written to {out}/")
-    uvicorn.run(build_app(ws, host, port), host=host, port=port, log_level="warning", access_log=False,
-                server_header=False, date_header=False, limit_concurrency=max(100, 4 * max_players),
-                timeout_keep_alive=5, h11_max_incomplete_event_size=16 * 1024, lifespan="on",
-                timeout_graceful_shutdown=2)
+    uvicorn.run(app, host=host, port=port, **server_options(max_players))
