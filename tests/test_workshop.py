@@ -302,3 +302,15 @@ def test_bad_options_are_one_line_and_exit_2_with_nothing_written(tmp_path, args
     lines = res.output.strip().splitlines()
     assert len(lines) == 1 and lines[0].startswith("error: ") and words in lines[0], res.output
     assert not out.exists()
+
+
+def test_pages_are_plain_es5_and_set_no_participant_text_as_markup():
+    """Old phone browsers: no arrow functions, let/const, template strings or fetch; and markup is set in one
+    place only, the QR code's SVG that the server drew."""
+    pages = ROOT / "sim" / "workshop" / "pages"
+    for f in pages.glob("*.js"):
+        code = re.sub(r'"(?:[^"\\]|\\.)*"', '""', f.read_text())   # strings out
+        for bad in ("=>", "`", "fetch(", "eval(", "new Function", "document.write"):
+            assert bad not in code, (f.name, bad)
+        assert not re.search(r"\b(let|const|class|async|await)\s", code), f.name
+        assert code.count("innerHTML") == (1 if f.name == "trainer.js" else 0), f.name

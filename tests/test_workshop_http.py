@@ -20,6 +20,7 @@ from pathlib import Path
 
 import pytest
 
+from sim.params import load_scenario
 from sim.workshop import debrief
 from sim.workshop.cards import BY_CARD
 from sim.workshop.decisions import HOUR_KINDS
@@ -28,6 +29,7 @@ from sim.workshop.game import score
 ROOT = Path(__file__).resolve().parent.parent
 ARTIFACTS = ROOT / "out" / "test-artifacts"
 ORGSIM = Path(sys.executable).parent / "orgsim"
+DEFAULTS = load_scenario(None)   # the scenario `orgsim workshop` plays without --scenario
 
 
 def free_port() -> int:
@@ -203,7 +205,8 @@ def test_thirty_phones_play_twelve_rounds(tmp_path):
         assert len(board) == n
         by_nick = {v["nick"]: v["result"] for v in views}
         scores = [score(by_nick[r["nick"]]["engagement"], by_nick[r["nick"]]["burnout_share"],
-                        by_nick[r["nick"]]["output_year"], by_nick[r["nick"]]["leavers"], 0.65, 12) for r in board]
+                        by_nick[r["nick"]]["output_year"], by_nick[r["nick"]]["leavers"], DEFAULTS.work.target,
+                        DEFAULTS.team.size) for r in board]
         assert scores == sorted(scores, reverse=True)   # the leaderboard's order is the outcomes' order
         assert [r["score"] for r in board] == pytest.approx(scores)
         html, table = (w["out"] / "debrief.html").read_text(), (w["out"] / "decisions.csv").read_text()
