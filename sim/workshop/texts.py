@@ -56,6 +56,9 @@ UI: dict[str, tuple[str, str]] = {
     "player": ("Nickname", "Bijnaam"),
     "spread": ("The room's choices", "De keuzes van de zaal"),
     "mean": ("mean", "gemiddeld"),
+    "spread_key": ("Blue: the room's range; black: its mean; red: the micromanager's plan; green: the coach's.",
+                   "Blauw: het bereik van de zaal; zwart: het gemiddelde; rood: het plan van de micromanager; "
+                   "groen: dat van de coach."),
     "no_answer": ("no answer", "geen antwoord"),
     "debrief": ("Debrief: the room's year", "Nabespreking: het jaar van de zaal"),
     "best": ("Best third", "Beste derde"),

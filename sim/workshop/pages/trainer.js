@@ -70,7 +70,8 @@ function board(v, n) {
 }
 
 function spread(v) {
-  var s = v.spread, box = el("div", {id: "spread"}), kinds = ["monitoring", "coaching", "doing", "vision"];
+  var s = v.spread, box = el("div", {id: "spread"}, [el("p", {"class": "muted", text: T("spread_key")})]);
+  var kinds = ["monitoring", "coaching", "doing", "vision"];
   for (var i = 0; i < kinds.length; i++) {
     var h = s.hours[kinds[i]]; if (!h) { continue; }
     box.appendChild(el("div", {text: L().hours[kinds[i]] + ": " + fmt(h.min, 0) + "\u2013" + fmt(h.max, 0) + " h, " + T("mean") + " " + fmt(h.mean, 1)}));
