@@ -277,6 +277,22 @@ def test_docs_list_the_cards_as_the_code_defines_them():
     assert cards.markdown("en") in doc and cards.markdown("nl") in doc
 
 
+def test_the_docs_numbers_are_the_codes():
+    from sim.workshop import game as g
+    from sim.workshop import server
+    doc = " ".join((ROOT / "docs" / "workshop.md").read_text().split())
+    words = {2: "two", 4: "four", 6: "six"}
+    claims = [f"{words[g.CODE_LENGTH]} characters from {len(g.CODE_ALPHABET)}",
+              f"bodies of at most {server.MAX_BODY // 1024} KB", f"{g.NICK_MAX} characters at most",
+              f"(or after {server.POLL_SECONDS:g} s)", f"extra control of {g.VICIOUS_AT:g} or more",
+              f"at most {g.MAX_TEAM} people", f"in steps of {words[decisions.HOUR_STEP]} hours",
+              f"months of {words[g.WEEKS_PER_ROUND]} weeks"]
+    for claim in claims:
+        assert claim in doc, claim
+    assert server.MAX_BODY % 1024 == 0
+    assert "d.hours[kind] - 2" in (ROOT / "sim" / "workshop" / "pages" / "phone.js").read_text()
+
+
 def test_workshop_modules_stay_small():
     for f in (ROOT / "sim" / "workshop").glob("*.py"):
         assert len(f.read_text().splitlines()) < 500, f

@@ -110,3 +110,4 @@ def test_projector_and_three_phones_play_three_rounds(tmp_path):
     (ARTIFACTS / "workshop_phone_size.json").write_text(json.dumps({"requests": len(sizes), "bytes": first_load}))
     print("phone page first load:", len(sizes), "requests,", first_load, "bytes")
     assert 0 < first_load < 300_000
+    assert len(sizes) == 3 and first_load < 100_000   # docs/workshop.md: "a few tens of kilobytes, three files"
