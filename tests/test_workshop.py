@@ -330,3 +330,21 @@ def test_pages_are_plain_es5_and_set_no_participant_text_as_markup():
             assert bad not in code, (f.name, bad)
         assert not re.search(r"\b(let|const|class|async|await)\s", code), f.name
         assert code.count("innerHTML") == (1 if f.name == "trainer.js" else 0), f.name
+
+
+@pytest.mark.parametrize("lan", [False, True])
+def test_this_computer_only_unless_lan_which_warns(tmp_path, monkeypatch, lan):
+    import uvicorn
+
+    from sim.workshop import command
+    served = {}
+    monkeypatch.setattr(uvicorn, "run", lambda app, **kw: served.update(kw))
+    lines: list[str] = []
+    command.run("en", None, 2, lan, 8799, None, tmp_path / "out", 30, 0.0, say=lines.append)
+    text = "\n".join(lines)
+    assert served["host"] == ("0.0.0.0" if lan else "127.0.0.1") and served["port"] == 8799
+    assert ("warning: --lan" in text) == lan
+    token = re.search(r"trainer#(\S+)", text).group(1)
+    assert text.count(token) == 1 and "participants: http://" in text
+    if lan:
+        assert f"participants: http://{command.lan_address()}:8799/" in text
