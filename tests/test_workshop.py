@@ -348,3 +348,25 @@ def test_this_computer_only_unless_lan_which_warns(tmp_path, monkeypatch, lan):
     assert text.count(token) == 1 and "participants: http://" in text
     if lan:
         assert f"participants: http://{command.lan_address()}:8799/" in text
+
+
+def test_best_and_worst_third_name_their_choices():
+    g = game(rounds=2)
+    good, bad = g.join(g.code, "good"), g.join(g.code, "bad")
+    g.join(g.code, "idle")
+    for _ in range(2):
+        g.start_round(g.trainer_token)
+        card = cards.BY_CARD[g.card()]
+        g.decide(good.token, msg((6, 14, 2, 18), 4, card.answers[1].key))
+        g.decide(bad.token, msg((24, 0, 16, 0), 0, card.answers[0].key))
+        g.close_round(g.trainer_token)
+    bw = g.best_and_worst()
+    board = g.leaderboard()
+    assert bw["best"]["score"] == board[0]["score"] and bw["worst"]["score"] == board[-1]["score"]
+    for side in ("best", "worst"):
+        pid = board[0 if side == "best" else -1]["pid"]
+        ds = [d for d, _ in g.players[pid].decisions]
+        assert bw[side]["hours"]["coaching"] == pytest.approx(sum(d.hours[1] for d in ds) / len(ds))
+        assert bw[side]["answers"] == {g.deck[r]: d.answer for r, (d, a) in enumerate(g.players[pid].decisions)
+                                       if a and d.answer}
+    assert "meest gegeven antwoord" in debrief.handout(g, "nl")

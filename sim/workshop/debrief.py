@@ -15,7 +15,7 @@ from pathlib import Path
 from ..palette import style_colour
 from ..params import POLICY_LABELS, validate
 from ..safe_text import for_html as e
-from .cards import BY_CARD
+from .cards import BY_CARD, CARDS
 from .decisions import AUTONOMY, HOUR_KINDS, Decision
 from .game import REFERENCES, ROUND_METRICS, Game, replay
 from .texts import BOARD_METRICS, hour_label, tr
@@ -134,6 +134,11 @@ def _choices_table(game: Game, lang: str) -> str:
                      + "".join(f"<td>{num(bw[k]['hours'][kind], lang, 1)}</td>" for k in bw) + "</tr>")
     lines.append(f"<tr><td>{e(tr('autonomy_mean', lang))}</td>"
                  + "".join(f"<td>{num(bw[k]['autonomy'], lang, 1)}</td>" for k in bw) + "</tr>")
+    for card in CARDS:
+        if any(card.key in bw[k]["answers"] for k in bw):
+            texts = {a.key: (a.nl if lang == "nl" else a.en) for a in card.answers}
+            cells = "".join(f"<td>{e(texts.get(bw[k]['answers'].get(card.key), '-'))}</td>" for k in bw)
+            lines.append(f"<tr><td>{e(card.title(lang))} ({e(tr('most_given', lang))})</td>{cells}</tr>")
     return f"<table>{head}{''.join(lines)}</table>"
 
 

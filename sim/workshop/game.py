@@ -358,16 +358,23 @@ class Game:
 
     def best_and_worst(self) -> dict:
         """The choices of the best and the worst third of the room by final score: mean hours per kind, mean
-        autonomy level, and each card's most given answer."""
+        autonomy level, and each card's most given answer (ties: the first by key)."""
         board = self.leaderboard()
         k = max(1, len(board) // 3)
         groups = {"best": board[:k], "worst": board[-k:]} if board else {}
         out = {}
         for name, rows in groups.items():
             ds = [d for r in rows for d, _ in self.players[r["pid"]].decisions]
+            given: dict[str, dict[str, int]] = {}
+            for r in rows:
+                for rnd, (d, answered) in enumerate(self.players[r["pid"]].decisions):
+                    if answered and d.answer:
+                        counts = given.setdefault(self.deck[rnd], {})
+                        counts[d.answer] = counts.get(d.answer, 0) + 1
             out[name] = {"n": len(rows), "score": float(np.mean([r["score"] for r in rows])),
                          "hours": {kd: float(np.mean([d.hours[i] for d in ds])) for i, kd in enumerate(HOUR_KINDS)},
-                         "autonomy": float(np.mean([d.autonomy for d in ds]))}
+                         "autonomy": float(np.mean([d.autonomy for d in ds])),
+                         "answers": {c: max(sorted(n), key=n.get) for c, n in given.items()}}
         return out
 
     def player_view(self, p: Player) -> dict:

@@ -78,6 +78,7 @@ UI: dict[str, tuple[str, str]] = {
     "choices_outcomes": ("Which choices went with the best and worst outcomes", "Welke keuzes hoorden bij de "
                          "beste en slechtste uitkomsten"),
     "hours_mean": ("mean hours a week", "gemiddelde uren per week"),
+    "most_given": ("most given answer", "meest gegeven antwoord"),
     "autonomy_mean": ("mean autonomy level (0-4)", "gemiddeld autonomieniveau (0-4)"),
     "cards": ("The cards of this game", "De kaarten van dit spel"),
     # errors, by code (sim.workshop.decisions.Invalid)
