@@ -75,6 +75,7 @@ def test_projector_and_three_phones_play_three_rounds(tmp_path):
                 if r == 1:
                     ann.screenshot(path=str(ARTIFACTS / "workshop-phone-decision.png"), full_page=True)
                     assert "Verstuur" in bram.locator("#send").inner_text()   # Dutch on this phone
+                    bram.screenshot(path=str(ARTIFACTS / "workshop-phone-decision-nl.png"), full_page=True)
                 if r == 2:   # a phone that reloads keeps its token and finds its own choices (this month: 18 h
                     row = ann.locator("[data-plus=coaching]").locator("xpath=..")   # coaching, last month's 14 + 4)
                     assert "18" in row.inner_text()

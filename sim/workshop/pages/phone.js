@@ -115,7 +115,8 @@ function renderYear(root, v) {
   var y = v.year, weeks = y.engagement.length, m = L().metrics;
   root.appendChild(el("h2", {text: T("your_year")}));
   root.appendChild(el("div", {"class": "box"}, [el("label", {text: m.engagement}), lineChart([[y.engagement, "#1e8449", 2.5]], weeks),
-    el("label", {text: m.burnout_share}), lineChart([[pct(y.burnout_share), "#c0392b", 2.5]], weeks, 170, 100)]));
+    el("label", {text: m.burnout_share}), lineChart([[pct(y.burnout_share), "#c0392b", 2.5]], weeks, 170, 100),
+    el("label", {text: m.output}), lineChart([[y.output, "#2471a3", 2.5]], weeks)]));
   var list = el("ul", {id: "moments"});
   list.appendChild(el("li", {text: y.vicious_week ? T("vicious", {week: y.vicious_week}) : T("no_vicious")}));
   for (var i = 0; i < y.moments.length; i++) { list.appendChild(el("li", {text: T(y.moments[i].what, y.moments[i])})); }
