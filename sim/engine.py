@@ -29,6 +29,7 @@ from __future__ import annotations
 import ast
 import contextvars
 import inspect
+import logging
 import os
 import textwrap
 import threading
@@ -40,7 +41,7 @@ import numba
 import numpy as np
 from numba import njit
 
-from .jit import JIT
+from .jit import JIT, cache_is_cold
 
 
 # --------------------------------------------------------------------------------------------------------------
@@ -335,12 +336,28 @@ def phases(people: int, serial, parallel):
     k = parallel_threads(people)
     if k > 1 and _LAUNCH.acquire(blocking=False):
         try:
+            _say_if_compiling()
             numba.set_num_threads(k)
             yield Phases(parallel, True)
         finally:
             _LAUNCH.release()
     else:
         yield Phases(serial, False)
+
+
+_told: list[bool] = []
+
+
+def _say_if_compiling() -> None:
+    """Once per process: if the parallel twins are not in the cache yet, say that the first big week waits for
+    them to compile (a silent wait looks like a hang). Python's last-resort handler prints the warning to
+    stderr when nothing configured logging."""
+    if not _told:
+        _told.append(True)
+        if cache_is_cold(pattern="*_parallel-*.nbi"):
+            logging.getLogger("orgsim").warning(
+                "note: first big organisation of this version on this machine: compiling the loops it shares "
+                "among cores (20-40 s, once)")
 
 
 def load_parallel(serial, parallel) -> None:

@@ -464,3 +464,16 @@ def test_the_bundles_classes_are_importable_by_name_so_cached_loops_are_found_ag
         cls = type(bundle)
         assert pickle.loads(pickle.dumps(cls)) is cls, cls.__name__
         assert getattr(__import__(cls.__module__, fromlist=[cls.__name__]), cls.__name__) is cls
+
+
+def test_a_first_big_week_says_it_compiles_the_parallel_loops_once(monkeypatch, caplog):
+    import sim.engine as engine
+    for cold, expected in ((True, 1), (False, 0)):
+        monkeypatch.setattr(engine, "cache_is_cold", lambda pattern="*.nbi", cold=cold: cold)
+        monkeypatch.setattr(engine, "_told", [])
+        caplog.clear()
+        with caplog.at_level("WARNING", logger="orgsim"):
+            engine._say_if_compiling()
+            engine._say_if_compiling()   # once per process
+        notes = [r for r in caplog.records if "compiling the loops" in r.getMessage()]
+        assert len(notes) == expected
