@@ -13,9 +13,10 @@ on single numbers (in the compiled loops, where ``np`` stands for :data:`SCALAR_
 value with ``if`` (that fails on arrays), call anything else, or keep state. ``tests/test_rule_dialect.py`` checks
 every rule and names the rule and line that break this.
 
-**Threads.** Each loop of the schedule is compiled twice: as written (one thread), and as its parallel twin,
-derived from the same source (:func:`parallel_source`: the bundles' arrays read into locals, the loops over
-people or teams made ``prange``), whose loops numba shares among its threads. Each person's step reads only
+**Threads.** Each loop of the schedule is compiled twice from the same source (:func:`parallel_source`: the
+bundles' arrays read into locals, which LLVM optimises better than fields read inside the loops, and the loops
+over people or teams made ``prange``): for one thread, and as its parallel twin, whose loops numba shares among
+its threads. Each person's step reads only
 last values and writes only that person's entries, and each team's sums are taken by one thread in index
 order, so both give the same numbers bit for bit. :func:`phases` picks one per week: the twin only for
 organisations of :data:`PARALLEL_MIN` people or more, and only with as many threads as the rest of the machine

@@ -5,8 +5,8 @@ plain Python that calls the rules (:mod:`sim.rules`, :mod:`sim.policies`) for on
 over people (the ``*_pass`` functions); step 11 is each manager's, in loops over managers. Nothing here is an
 equation: the loops call rules and keep books (sums per team, what is remembered for next week).
 
-:mod:`sim.engine` compiles these loops with numba (as written, and as parallel twins derived from the same
-source), and the rules they call for single numbers. With ``NUMBA_DISABLE_JIT=1`` the same code runs as plain
+:mod:`sim.engine` compiles these loops with numba (for one thread, and as parallel twins, both derived from
+this source), and the rules they call for single numbers. With ``NUMBA_DISABLE_JIT=1`` the same code runs as plain
 Python, to read and step through in a debugger.
 
 The loops read and write state bundles (:mod:`sim.state`): ``E`` the employees, ``M`` the team leads, ``S``
