@@ -11,14 +11,16 @@ import numpy as np
 import pytest
 from typer.testing import CliRunner
 
-from sim import app as dash_app
-from sim.app import (EVENT_BUTTONS, KNOB_SLIDERS, PANELS, POLICY_LABELS, STATES, TEAM_SLIDERS, UI,
-                     Dashboard, curves_chart, fire_event, hours_chart, network_chart, node_states, offline_assets,
-                     tr)
+from sim.dashboard import view as dash_view
+from sim.dashboard.charts import PANELS, curves_chart, hours_chart, network_chart
+from sim.dashboard.server import offline_assets
+from sim.dashboard.state import (EVENT_BUTTONS, KNOB_SLIDERS, STATES, TEAM_SLIDERS, Dashboard, fire_event,
+                                 node_states)
+from sim.dashboard.texts import UI, param_help, tr
 from sim.cli import app as cli_app
 from sim.metrics import label as metric_label
 from sim.model import ABSENT, ACTIVE, VACANT, OrgModel
-from sim.params import BY_KEY, ConfigError, load_scenario
+from sim.params import BY_KEY, POLICY_LABELS, ConfigError, load_scenario
 from sim.policies import PRESETS
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -45,7 +47,7 @@ def test_sliders_come_from_the_schema():
         assert p.kind in ("int", "float", "knob"), key
         assert p.label_en and p.label_nl, key
         assert p.help and p.help_nl and p.help_nl != p.help, key   # help in both languages, from the schema
-        assert dash_app.param_help(key, "nl") == p.help_nl and dash_app.param_help(key, "en") == p.help, key
+        assert param_help(key, "nl") == p.help_nl and param_help(key, "en") == p.help, key
         assert hi is None or p.lo < hi <= p.hi, key
         assert 0 < step <= (p.hi - p.lo) / 10, key
 
@@ -241,8 +243,8 @@ def test_the_page_renders_steps_and_switches_language_in_process():
     import ipyvuetify as v
     import solara
 
-    dash_app.lang_r.set("en")
-    _, rc = solara.render(dash_app.Page(), handle_error=False)
+    dash_view.lang_r.set("en")
+    _, rc = solara.render(dash_view.Page(), handle_error=False)
     try:
         step = rc.find(v.Btn, children=["Step"])
         step.assert_single()
@@ -251,16 +253,16 @@ def test_the_page_renders_steps_and_switches_language_in_process():
         week = [w for w in rc.find(solara.widgets.HTML).widgets
                 if "orgsim-week" in w.attributes.get("class", "")]
         assert len(week) == 1 and "<b>2</b>" in week[0].unsafe_innerHTML
-        views = rc.find(dash_app.VegaView).widgets
+        views = rc.find(dash_view.VegaView).widgets
         assert len(views) == 3
         curves = json.loads(views[0].data_json)["curves"]
         assert max(r["week"] for r in curves) == 2
-        dash_app.lang_r.set("nl")
+        dash_view.lang_r.set("nl")
         rc.find(v.Btn, children=["Stap"]).assert_single()
-        assert metric_label("engagement", "nl") in rc.find(dash_app.VegaView).widgets[0].spec_json
+        assert metric_label("engagement", "nl") in rc.find(dash_view.VegaView).widgets[0].spec_json
     finally:
         rc.close()
-        dash_app.lang_r.set("")
+        dash_view.lang_r.set("")
 
 
 # ---------------------------------------------------------------------------------------------- offline, CLI

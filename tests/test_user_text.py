@@ -153,7 +153,7 @@ def test_a_deep_file_in_the_dashboard_folder_is_left_out_and_the_sidebar_renders
     import ipyvuetify as v
     import solara
 
-    from sim import app as dash_app
+    from sim.dashboard import view as dash_app
     (tmp_path / "a_deep.toml").write_text(f"[team]\nsize = {DEEP}\n")
     scenario(tmp_path, "markup", HOSTILE["markup"])
     monkeypatch.setenv("ORGSIM_SCENARIOS", str(tmp_path))
