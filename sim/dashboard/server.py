@@ -36,6 +36,7 @@ def configure_solara(lang: str = "en", production: bool = True) -> None:
     if production:  # (development mode adds a check that loads a page from solara.dev)
         solara_server_settings.main.mode = "production"
     solara_server_settings.theme.title = tr("title", lang)
+    solara_server_settings.theme.show_banner = False   # "This website runs on Solara" covered the charts
     solara.settings.assets.proxy = True
     # an asset missing locally is a 404, not a download
     solara.settings.assets.cdn = "http://127.0.0.1:9/offline/"

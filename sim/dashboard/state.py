@@ -9,7 +9,6 @@ included), so the curves show the whole run under the new value.
 from __future__ import annotations
 
 import math
-import os
 import threading
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -17,67 +16,30 @@ from pathlib import Path
 import numpy as np
 
 from sim import budget
-from sim.dashboard_guard import log
-from sim.model import ABSENT, VACANT, OrgModel, free_finished
-from sim.params import BY_KEY, ConfigError, load_scenario, text, with_updates
+from sim.model import ABSENT, ACTIVE, VACANT, OrgModel, free_finished
+from sim.metrics import METRICS
+from sim.params import BY_KEY, ConfigError, load_scenario, with_updates
 from sim.policies import PRESETS, resolve
 from sim.rules.motivation import ENGAGED_AT
 from sim.rules.strain import burnout_criterion
-from sim.safe_text import one_line
 
-from .texts import default_lang
-
-TEAM_SLIDERS = (("team.size", 1, 100), ("team.competence_mean", 0.05, None),
-                ("team.resilience_mean", 0.05, None), ("work.workload", 0.05, None),
-                ("manager.insecurity", 0.05, None), ("manager.hours", 1, None))
-KNOB_SLIDERS = tuple((f"policy.{k}", 0.05, None) for k in ("autonomy", "monitoring", "approval", "coaching",
-                                                            "frameworks", "blame", "takeover", "reactivity"))
 # events fired by the buttons: kind -> (weeks it lasts, magnitude)
 EVENT_BUTTONS: dict[str, tuple[int, float]] = {"pressure": (8, 1.5), "reorganisation": (8, 1.5),
                                                "key_person_leaves": (1, 1.0)}
 STATES = ("engaged", "neutral", "strained", "burnt_out", "left")
+# what the page plots and shows as numbers unless the trainer picks other measures (any of sim.metrics.METRICS)
+PANELS = ("engagement", "burnout_share", "output", "trust_in_manager")
+MONITORS = ("engagement", "burnout_share", "output", "trust_in_manager", "psych_safety", "leavers",
+            "manager_hours", "hours_coaching")
+MEASURES = METRICS
+# a person's story: these variables week by week (and the style they received, S1-S4)
+PERSON_VARS = ("competence", "trust_in_manager", "engagement", "exhaustion")
+# Run's speeds, in weeks per second (the page's speed control); the default is the second
+SPEEDS = (2, 8, 26)
 MAX_TEAMS_DRAWN = 12
 MAX_PEER_TIES_DRAWN = 250   # more is a hairball, and slows every redraw
 
 
-def scenario_folder() -> Path:
-    """The folder of the picker's scenario files: ``ORGSIM_SCENARIOS`` (set by ``orgsim dashboard``), else
-    ``scenarios/`` beside the package."""
-    return Path(os.environ.get("ORGSIM_SCENARIOS") or Path(__file__).resolve().parents[2] / "scenarios")
-
-
-def scenario_files() -> list[Path]:
-    """The scenario files offered in the picker."""
-    return sorted(scenario_folder().glob("*.toml"))
-
-
-def scenario_items(lang: str) -> list[dict]:
-    """The picker's entries: scenario titles in ``lang``; files that do not validate are left out (one line in
-    the server's log each)."""
-    items = []
-    for f in scenario_files():
-        try:
-            items.append({"text": text(load_scenario(f), "title", lang), "value": str(f)})
-        except ConfigError as exc:
-            log.warning("orgsim dashboard: left out of the picker: %s", one_line(exc))
-        except Exception as exc:  # noqa: BLE001 - one bad file must not stop the sidebar
-            log.warning("orgsim dashboard: left out of the picker: %s (%s)", f.name, type(exc).__name__)
-    return items
-
-
-def default_scenario() -> Path | None:
-    """The micromanager if the picker offers it, else the picker's first scenario, else the schema's
-    defaults."""
-    files = [Path(i["value"]) for i in scenario_items(default_lang())]
-    for f in files:
-        if f.stem == "controlling":
-            return f
-    return files[0] if files else None
-
-
-# --------------------------------------------------------------------------------------------------------------
-# the dashboard's state and models (no Solara here)
-# --------------------------------------------------------------------------------------------------------------
 def fire_event(model: OrgModel, kind: str, weeks: int, magnitude: float) -> dict:
     """Add an event to a running model that starts next week (the week being simulated by the next step) and
     lasts ``weeks`` weeks. Returns the event as it is stored in ``model.params.events``."""
@@ -151,6 +113,9 @@ class Side:
     exhaustion: np.ndarray
     competence: np.ndarray
     manager_strain: np.ndarray
+    autonomy: list[float]         # mean autonomy granted to the active, one value per week
+    standards: float              # the team leads' standards (mean over teams): the zones' second axis
+    story: dict | None = None     # the selected person: variable -> one value per week, "style", "status"
 
 
 @dataclass
@@ -164,6 +129,9 @@ class Snapshot:
     target: float
     contract_hours: float
     layout: TeamDrawing
+    panels: tuple[str, ...] = PANELS
+    monitors: tuple[str, ...] = MONITORS
+    person: int | None = None     # the position whose story is shown, or None
 
 
 @dataclass
@@ -183,6 +151,11 @@ class Dashboard:
     fired: list = field(default_factory=list)
     models: dict = field(default_factory=dict)
     message: str = ""
+    panels: tuple = PANELS
+    monitors: tuple = MONITORS
+    speed: int = SPEEDS[1]
+    person: int | None = None
+    traces: dict = field(default_factory=dict)
     _lock: threading.RLock = field(default_factory=threading.RLock, repr=False)
     _layout: TeamDrawing | None = field(default=None, repr=False)
 
@@ -234,7 +207,7 @@ class Dashboard:
 
     @property
     def weeks(self) -> int:
-        return self.base.scenario.weeks
+        return int(self.overrides.get("scenario.weeks", self.base.scenario.weeks))
 
     # --- building and stepping ----------------------------------------------------------------------------
     def _build(self, weeks: int) -> None:
@@ -247,10 +220,15 @@ class Dashboard:
         self.models = {}
         free_finished(dropped)   # before the new models are made: a big organisation's old ones are freed first
         models = {s: OrgModel(params[s]) for s in sides}
-        for m in models.values():
-            m.run(weeks)
-        self.models = models
         self._layout = team_layout(models["A"])
+        self.traces = {s: Trace.start(m, self._layout.shown) for s, m in models.items()}
+        for _ in range(weeks):
+            for s, m in models.items():
+                m.step()
+                self.traces[s].record(m)
+        self.models = models
+        if self.person is not None and not np.isin(self.person, self._layout.shown):
+            self.person = None
 
     def setup(self) -> None:
         """NetLogo's setup: new models from the current settings, week 0."""
@@ -259,19 +237,26 @@ class Dashboard:
             self._build(0)
 
     def reset(self) -> None:
-        """Back to the scenario as written: sliders to its values, fired events cleared, week 0."""
-        self.load(self.scenario_path)
+        """Back to the scenario as written: controls to its values, fired events cleared, A/B off, week 0."""
+        with self._lock:
+            old, self.ab = self.ab, False
+            try:
+                self.load(self.scenario_path)
+            except ConfigError:
+                self.ab = old
+                raise
 
     def step(self, weeks: int = 1) -> None:
         with self._lock:
             if self.message.startswith("replayed:"):
                 self.message = ""
             for _ in range(weeks):
-                for m in self.models.values():
+                for s, m in self.models.items():
                     m.step()
+                    self.traces[s].record(m)
 
     def _replay(self) -> None:
-        week = self.week
+        week = min(self.week, self.weeks)
         self._build(week)
         if week:
             self.message = f"replayed:{week}"
@@ -279,7 +264,10 @@ class Dashboard:
     def set_value(self, key: str, value) -> None:
         """A slider moved: keep the value (validated), rebuild and replay to the current week."""
         p = BY_KEY[key]
-        value = round(value) if p.kind == "int" else float(value)
+        if p.kind == "int":
+            value = round(value)
+        elif p.kind in ("float", "knob"):
+            value = float(value)
         with self._lock:
             new = {**self.overrides, key: value}
             old, self.overrides = self.overrides, new
@@ -321,6 +309,32 @@ class Dashboard:
             self.message = f"fired:{kind}:{ev['start']}"
             return ev
 
+    def set_measures(self, panels=None, monitors=None) -> None:
+        """Which measures the curves plot (``panels``) and which the monitors show; names from
+        :data:`sim.metrics.METRICS`, at least one each."""
+        for what, names in (("measures", panels), ("monitors", monitors)):
+            if names is not None and (not names or any(n not in MEASURES for n in names)):
+                raise ConfigError(f"{what}: {list(names)!r:.80}; allowed: one or more of {', '.join(MEASURES)}")
+        with self._lock:
+            self.panels = tuple(panels) if panels is not None else self.panels
+            self.monitors = tuple(monitors) if monitors is not None else self.monitors
+
+    def set_speed(self, weeks_per_second: int) -> None:
+        if weeks_per_second not in SPEEDS:
+            raise ConfigError(f"speed {weeks_per_second!r}: allowed: {', '.join(map(str, SPEEDS))} weeks a second")
+        self.speed = weeks_per_second
+
+    def drawn(self) -> set[int]:
+        """The positions drawn in the network (a click can pick one of them)."""
+        return set(self._layout.shown.tolist())
+
+    def select_person(self, position: int | None) -> None:
+        """Show the story of the person at ``position`` (one of the positions drawn), or none."""
+        with self._lock:
+            if position is not None and position not in self.drawn():
+                raise ConfigError(f"person {position!r}: not one of the people drawn")
+            self.person = position
+
     # --- what the page shows --------------------------------------------------------------------------------
     def snapshot(self) -> Snapshot:
         with self._lock:
@@ -328,8 +342,41 @@ class Dashboard:
             for key, m in self.models.items():
                 series = {k: list(v) for k, v in m.datacollector.model_vars.items()}  # Mesa's DataCollector
                 s = m.state
+                tr = self.traces[key]
+                story = tr.story(self._layout.shown, self.person) if self.person is not None else None
                 sides.append(Side(key, m.params.policy.name, series, node_states(m), s.engagement.copy(),
-                                  s.exhaustion.copy(), s.competence.copy(), m.mstate.strain.copy()))
+                                  s.exhaustion.copy(), s.competence.copy(), m.mstate.strain.copy(),
+                                  list(tr.autonomy), tr.standards, story))
             a = self.models["A"].params
             events = [e.model_dump() for e in a.events]
-            return Snapshot(self.week, self.weeks, sides, events, a.work.target, a.manager.hours, self._layout)
+            return Snapshot(self.week, self.weeks, sides, events, a.work.target, a.manager.hours, self._layout,
+                            self.panels, self.monitors, self.person)
+
+
+@dataclass
+class Trace:
+    """What the page keeps of one model week by week beyond Mesa's DataCollector: the mean autonomy granted
+    (the control curve's second line) and, for the people drawn, the variables of their story."""
+
+    standards: float
+    shown: np.ndarray
+    autonomy: list = field(default_factory=list)
+    people: dict = field(default_factory=dict)   # variable -> list of arrays (one per week) over the drawn
+
+    @classmethod
+    def start(cls, model: OrgModel, shown: np.ndarray) -> "Trace":
+        return cls(float(np.mean(model.knob_bundle.standards)), shown,
+                   people={v: [] for v in (*PERSON_VARS, "style", "status")})
+
+    def record(self, model: OrgModel) -> None:
+        s = model.state
+        active = s.status == ACTIVE
+        self.autonomy.append(float(s.autonomy[active].mean()) if active.any() else 0.0)
+        for v, rows in self.people.items():
+            rows.append(getattr(s, v)[self.shown].copy())
+
+    def story(self, shown: np.ndarray, position: int) -> dict:
+        """One person's variables week by week (week 1 first); style as 0..3 (S1..S4), status codes."""
+        i = int(np.flatnonzero(shown == position)[0])
+        return {v: [float(w[i]) if v not in ("style", "status") else int(w[i]) for w in rows]
+                for v, rows in self.people.items()}

@@ -9,6 +9,9 @@ import os
 from sim.params import BY_KEY, EVENT_LABELS, POLICY_LABELS
 
 LANGS = ("en", "nl")
+# the Hersey-Blanchard styles a person can receive (sim.policies.style_used: S1..S4 as 0..3)
+STYLE_NAMES = (("S1 directing", "S1 instrueren"), ("S2 coaching", "S2 overtuigen"),
+               ("S3 supporting", "S3 ondersteunen"), ("S4 delegating", "S4 delegeren"))
 UI: dict[str, tuple[str, str]] = {
     "title": ("orgsim - leadership, live", "orgsim - leiderschap, live"),
     "scenario": ("Scenario", "Scenario"),
@@ -49,6 +52,36 @@ UI: dict[str, tuple[str, str]] = {
     "fired": ("{what} from week {start}", "{what} vanaf week {start}"),
     "finished": ("End of the scenario ({weeks} weeks)", "Einde van het scenario ({weeks} weken)"),
     "teams_shown": ("showing {shown} of {teams} teams", "{shown} van {teams} teams getoond"),
+    "one_team": ("One team", "Eén team"),
+    "organisations": ("Organisations", "Organisaties"),
+    "all_params": ("All parameters", "Alle parameters"),
+    "section": ("Section", "Onderdeel"),
+    "sec_team": ("Team", "Team"),
+    "sec_work": ("Work", "Werk"),
+    "sec_policy": ("Leadership style A", "Leiderschapsstijl A"),
+    "sec_org": ("Organisation", "Organisatie"),
+    "sec_manager": ("Manager", "Manager"),
+    "sec_dynamics": ("How fast things change", "Hoe snel dingen veranderen"),
+    "sec_scenario": ("Length and chance", "Duur en toeval"),
+    "follows": ("as the others", "zoals de rest"),
+    "team_n": ("Team {n}", "Team {n}"),
+    "weight": ("weight", "gewicht"),
+    "measures": ("Measures to plot", "Grafieken van"),
+    "monitors": ("Monitors (this week)", "Meters (deze week)"),
+    "speed": ("Speed", "Snelheid"),
+    "per_second": ("{n} weeks/s", "{n} weken/s"),
+    "projector": ("Projector", "Beamer"),
+    "control": ("The manager's control", "De controle van de manager"),
+    "control_line": ("control", "controle"),
+    "autonomy_line": ("autonomy given", "gegeven autonomie"),
+    "zones": ("The four zones", "De vier zones"),
+    "safety_axis": ("psychological safety", "psychologische veiligheid"),
+    "standards_axis": ("standards", "lat (standaarden)"),
+    "story": ("Their story", "Het verhaal van"),
+    "person_n": ("Person {n}", "Persoon {n}"),
+    "close": ("Close", "Sluiten"),
+    "style_got": ("style received", "stijl ontvangen"),
+    "click_person": ("click a person for their story", "klik op iemand voor diens verhaal"),
     "failed": ("Something went wrong; the details are in the server's log.",
                "Er ging iets mis; de details staan in het logboek van de server."),
     "again": ("Start again", "Opnieuw beginnen"),
@@ -84,3 +117,14 @@ def default_lang() -> str:
         return lang
     loc = os.environ.get("LC_ALL") or os.environ.get("LC_MESSAGES") or os.environ.get("LANG") or ""
     return "nl" if loc.lower().startswith("nl") else "en"
+
+
+def style_name(index: int, lang: str) -> str:
+    en, nl = STYLE_NAMES[index]
+    return nl if lang == "nl" else en
+
+
+def number_text(value: float, lang: str, digits: int = 2) -> str:
+    """A number as the reader writes it: a decimal comma in Dutch."""
+    s = f"{value:.{digits}f}"
+    return s.replace(".", ",") if lang == "nl" else s

@@ -1,206 +1,100 @@
 """The dashboard's view: Solara components. They only read snapshots (:meth:`Dashboard.snapshot`) and call
-:class:`sim.dashboard.state.Dashboard` methods; the charts are Vega-Lite specs from :mod:`sim.dashboard.charts`,
-drawn by a small Vue widget (:class:`VegaView`) with vega, vega-lite and vega-embed from the local asset proxy."""
+:class:`sim.dashboard.state.Dashboard` methods; the charts are Vega-Lite specs from :mod:`sim.dashboard.charts`
+and :mod:`sim.dashboard.charts_team`, drawn by :class:`sim.dashboard.widgets.VegaView`.
+
+Two layouts: the normal page (side panel with every control, the scenario's texts, six charts) and projector
+mode (no side panel, no texts, large type; the four key charts - the chosen measures, the manager's control,
+the four zones, the team - and the monitors fill the screen without scrolling).
+"""
 
 from __future__ import annotations
 
 import html
-import json
 import threading
+import time
 
-import ipyvue
 import solara
-import traitlets
 from solara.alias import rv
 
-from sim.dashboard_guard import Refused, choice, flag, handler, log, number, page_text
-from sim.params import BY_KEY, ConfigError, text
+from sim.dashboard_guard import Refused, choice, flag, handler, log
+from sim.metrics import label as metric_label
+from sim.params import text
 from sim.policies import PRESETS
 
-from .charts import curves_chart, hours_chart, monitors_html, network_chart
-from .state import (EVENT_BUTTONS, KNOB_SLIDERS, TEAM_SLIDERS, Dashboard, default_scenario, scenario_folder,
-                    scenario_items)
-from .texts import LANGS, default_lang, param_help, param_label, policy_label, tr
+from .charts import control_chart, curves_chart, hours_chart, monitors_html
+from .charts_team import network_chart, person_chart, zone_chart
+from .controls import KNOB_SLIDERS, PANEL_SECTIONS, TEAM_SLIDERS, section_controls
+from .picker import default_scenario, offered, scenario_items
+from .state import EVENT_BUTTONS, MEASURES, SPEEDS, Dashboard
+from .texts import LANGS, default_lang, param_label, policy_label, tr
+from .widgets import (Chart, ParamControl, ParamSlider, VegaView, changed, person_from_click, settings_tick,
+                      settle, tick)
 
-PLAY_SECONDS = 0.12  # pause between weeks while running: a year in about 8 seconds
+__all__ = ["Page", "page", "VegaView", "Dashboard", "default_scenario", "scenario_items"]
 
-# --------------------------------------------------------------------------------------------------------------
-# the chart widget (Vue): vega, vega-lite and vega-embed from the local asset proxy, like Solara's own charts
-# --------------------------------------------------------------------------------------------------------------
-VEGA_TEMPLATE = """
-<template>
-  <div ref="plot" class="orgsim-vega"></div>
-</template>
-<script>
-module.exports = {
-  mounted() { this.embed(); },
-  beforeDestroy() { if (this.view) { this.view.finalize(); } },
-  watch: {
-    spec_json() { this.embed(); },
-    data_json() { this.update(); },
-  },
-  methods: {
-    cdn() { return (window.solara && window.solara.cdn) || '/_solara/cdn'; },
-    libs() {
-      if (!window.orgsimVega) {
-        window.orgsimVega = new Promise((resolve, reject) => {
-          const go = () => {
-            window.requirejs.config({map: {'*': {
-              'vega': this.cdn() + '/vega@5/build/vega.min.js',
-              'vega-lite': this.cdn() + '/vega-lite@5/build/vega-lite.min.js',
-              'vega-embed': this.cdn() + '/vega-embed@6/build/vega-embed.min.js'}}});
-            window.requirejs(['vega', 'vega-lite', 'vega-embed'], (vega, vl, embed) => resolve(embed), reject);
-          };
-          if (window.requirejs) { go(); return; }
-          const s = document.createElement('script');
-          s.src = this.cdn() + '/requirejs@2.3.6/require.js';
-          s.onload = go;
-          s.onerror = reject;
-          document.head.appendChild(s);
-        });
-      }
-      return window.orgsimVega;
-    },
-    async embed() {
-      const vegaEmbed = await this.libs();
-      const token = {};
-      this.embedding = token;
-      const used = this.data_json;
-      const spec = Object.assign(JSON.parse(this.spec_json), {datasets: JSON.parse(used)});
-      const result = await vegaEmbed(this.$refs.plot, spec, {renderer: 'svg', actions: false, logLevel: 1});
-      if (this.embedding !== token) { result.view.finalize(); return; }
-      if (this.view && this.view !== result.view) { this.view.finalize(); }
-      this.view = result.view;
-      this.shown = used;
-      this.update();
-    },
-    update() {
-      if (!this.view || this.shown === this.data_json) { return; }
-      const used = this.data_json, ds = JSON.parse(used);
-      for (const name of Object.keys(ds)) {
-        try { this.view.data(name, ds[name]); } catch (e) { /* a new spec with this data set is on its way */ }
-      }
-      this.shown = used;
-      this.view.runAsync();
-    },
-  },
-};
-</script>
-"""
-
-
-# --------------------------------------------------------------------------------------------------------------
-# Solara components
-# --------------------------------------------------------------------------------------------------------------
 # Per browser session (Solara keeps module-level reactive values per connection):
 lang_r = solara.reactive("")       # "" until chosen on the page: default_lang()
-tick = solara.reactive(0)            # bumped after every change: the main view re-renders
-settings_tick = solara.reactive(0)   # bumped after a change of settings: the sidebar re-renders
 playing = solara.reactive(False)
+projector_r = solara.reactive(False)
 ROW = {"flex-wrap": "wrap", "align-items": "flex-start", "gap": "24px"}
 BOX = {"flex": "0 0 auto"}
-
-
-def _changed(settings: bool = False) -> None:
-    tick.set(tick.value + 1)
-    if settings:
-        settings_tick.set(settings_tick.value + 1)
+CSS = """
+.orgsim-projector { position: fixed; inset: 0; z-index: 20; background: #fff; display: flex;
+  flex-direction: column; padding: 4px 12px 8px 12px; font-size: 20px; }
+.orgsim-projector .orgsim-grid { flex: 1 1 0; min-height: 0; display: grid; gap: 8px;
+  grid-template-columns: 1fr 1fr 1fr minmax(220px, 21%); grid-template-rows: 1fr 1fr; }
+.orgsim-cell { min-width: 0; min-height: 0; overflow: hidden; position: relative; }
+.orgsim-cell > .orgsim-chart, .orgsim-cell > .orgsim-chart > div { width: 100%; height: 100%; }
+.orgsim-projector .orgsim-monitors td, .orgsim-projector .orgsim-monitors th { font-size: 20px; }
+.orgsim-projector .v-btn { font-size: 16px; }
+.orgsim-story { position: fixed; right: 16px; top: 72px; z-index: 30; background: #fff; padding: 10px 14px;
+  box-shadow: 0 4px 24px rgba(0,0,0,.35); border-radius: 6px; max-height: 90vh; overflow: auto; }
+"""
 
 
 @solara.component
 def Heading(words: str, level: int = 3):
-    solara.HTML(tag=f"h{level}", unsafe_innerHTML=html.escape(words), style={"margin": "10px 0 4px 0"})
-
-
-class VegaView(ipyvue.VueTemplate):
-    """A Vega-Lite chart drawn in the browser as SVG. The spec is embedded when it changes (rarely: settings,
-    language); the datasets (named data of the spec) are swapped into the running view every week, without
-    re-embedding. Both travel as JSON text: the page's component tree never walks thousands of data rows.
-    Vega is loaded from Solara's local asset proxy."""
-
-    template = traitlets.Unicode(VEGA_TEMPLATE).tag(sync=True)
-    spec_json = traitlets.Unicode("{}").tag(sync=True)
-    data_json = traitlets.Unicode("{}").tag(sync=True)
-
-
-def Chart(chart: tuple[dict, dict], name: str):
-    """A (spec, datasets) pair from one of the ``*_chart`` functions, as JSON text (the component tree then
-    compares two strings, not thousands of rows); ``name`` becomes a CSS class."""
-    spec, datasets = chart
-    return ChartView(json.dumps(spec), json.dumps(datasets), name)
-
-
-@solara.component
-def ChartView(spec_json: str, data_json: str, name: str):
-    with solara.Div(classes=[f"orgsim-{name}"]):
-        VegaView.element(spec_json=spec_json, data_json=data_json)
-
-
-@solara.component
-def ParamSlider(dash: Dashboard, key: str, current: float, step: float, hi: float | None, lang: str):
-    """A slider for one schema key: label and range from :data:`sim.params.PARAMS`, help as a tooltip. The label
-    follows the thumb while dragging; the model is rebuilt when the thumb is let go (or moved by keyboard)."""
-    p = BY_KEY[key]
-    lo, top = p.lo, hi if hi is not None else p.hi
-    shown, set_shown = solara.use_state(current)
-    solara.use_effect(lambda: set_shown(current), [current])  # a policy or scenario change moved it
-
-    @handler
-    def follow(value):   # the label follows the thumb: only numbers the slider can show
-        set_shown(number(value, lo, top, key))
-
-    @handler
-    def commit(value):
-        if value is None or value == current:
-            return
-        value = number(value, lo, top, key)
-        try:
-            dash.set_value(key, value)
-        except ConfigError as exc:
-            dash.message = page_text(str(exc), scenario_folder())
-        _changed(settings=True)
-
-    with solara.Div(classes=["orgsim-slider"], attributes={"data-key": key}):
-        with solara.Tooltip(param_help(key, lang)):
-            solara.Text(f"{param_label(key, lang)}: {shown:g}", classes=["orgsim-slider-label"])
-        sl = rv.Slider(v_model=shown, on_v_model=follow, min=lo, max=top, step=step, hide_details=True,
-                       dense=True, class_="mt-0 pt-0")
-        rv.use_event(sl, "change", lambda *args: commit(args[-1]))
+    solara.HTML(tag=f"h{level}", unsafe_innerHTML=html.escape(words), style={"margin": "6px 0 2px 0"})
 
 
 @solara.component
 def Sidebar(dash: Dashboard, lang: str):
     settings_tick.value  # noqa: B018  re-render when the settings change
     items = solara.use_memo(lambda: scenario_items(lang), [lang])
-    offered = [it["value"] for it in items]
-
-    def settle(change):
-        """Make a change of settings; a refusal (too big, not valid) is the page's message, without paths."""
-        try:
-            change()
-        except ConfigError as exc:
-            dash.message = page_text(str(exc), scenario_folder())
-        _changed(settings=True)
+    files = offered(items)
+    section, set_section = solara.use_state("")
 
     @handler
     def pick_scenario(path):
-        path = choice(path, offered, "scenario")   # one of the listed files, or refused before any file is read
+        path = choice(path, files, "scenario")   # one of the listed files, or refused before any file is read
         playing.set(False)
-        settle(lambda: dash.load(path))
+        settle(dash, lambda: dash.load(path))
 
     def pick_policy(side):
         @handler
         def set_(name):
             name = choice(name, list(PRESETS), f"policy {side}")
-            settle(lambda: dash.set_policy(side, name))
+            settle(dash, lambda: dash.set_policy(side, name))
         return set_
 
     @handler
     def set_ab(on):
         on = flag(on, "A/B")
-        settle(lambda: dash.set_ab(on))
+        settle(dash, lambda: dash.set_ab(on))
+
+    def pick_measures(what):
+        @handler
+        def go(names):
+            names = [choice(n, list(MEASURES), what) for n in (names if isinstance(names, list) else [None])]
+            settle(dash, lambda: dash.set_measures(**{what: names}))
+        return go
+
+    @handler
+    def pick_section(name):
+        set_section(choice(name, list(PANEL_SECTIONS), "section"))
 
     pol_items = [{"text": policy_label(k, lang), "value": k} for k in PRESETS]
+    measure_items = [{"text": metric_label(m, lang), "value": m} for m in MEASURES]
     with solara.Column(classes=["orgsim-sidebar"]):
         rv.Select(label=tr("scenario", lang), items=items, v_model=str(dash.scenario_path),
                   on_v_model=pick_scenario, class_="orgsim-scenario")
@@ -210,21 +104,32 @@ def Sidebar(dash: Dashboard, lang: str):
         if dash.ab:
             rv.Select(label=tr("policy_b", lang), items=pol_items, v_model=dash.policy_b,
                       on_v_model=pick_policy("B"), class_="orgsim-policy-b")
+        rv.Select(label=tr("measures", lang), items=measure_items, v_model=list(dash.panels), multiple=True,
+                  small_chips=True, chips=True, on_v_model=pick_measures("panels"), class_="orgsim-measures")
+        rv.Select(label=tr("monitors", lang), items=measure_items, v_model=list(dash.monitors), multiple=True,
+                  small_chips=True, chips=True, on_v_model=pick_measures("monitors"), class_="orgsim-monitor-pick")
         Heading(tr("team_work", lang), 4)
         for key, step, hi in TEAM_SLIDERS:
             ParamSlider(dash, key, dash.value(key), step, hi, lang).key(key)
         Heading(tr("style_knobs", lang), 4)
         for key, step, hi in KNOB_SLIDERS:
             ParamSlider(dash, key, dash.value(key), step, hi, lang).key(key)
+        Heading(tr("all_params", lang), 4)
+        rv.Select(label=tr("section", lang), v_model=section, on_v_model=pick_section, class_="orgsim-section",
+                  items=[{"text": tr(f"sec_{s}", lang), "value": s} for s in PANEL_SECTIONS])
+        if section:
+            with solara.Column(classes=["orgsim-allparams"], gap="2px"):
+                for key in section_controls(section):
+                    ParamControl(dash, key, lang).key(f"all-{key}")
 
 
 @solara.component
-def Controls(dash: Dashboard, lang: str, week: int, weeks: int, message: str):
+def Controls(dash: Dashboard, lang: str, week: int, weeks: int, message: str, big: bool = False):
     def act(fn, settings=False):
         @handler
         def go():
             fn()
-            _changed(settings)
+            changed(settings)
         return go
 
     def stop_then(fn):
@@ -233,9 +138,17 @@ def Controls(dash: Dashboard, lang: str, week: int, weeks: int, message: str):
             fn()
         return go
 
+    @handler
+    def pick_speed(index):
+        if isinstance(index, bool) or not isinstance(index, int) or not 0 <= index < len(SPEEDS):
+            raise Refused(f"speed: {index!r:.60} is not one of the buttons")
+        dash.set_speed(SPEEDS[index])
+        changed()
+
     at_end = week >= weeks
     run = playing.value
-    with solara.Row(classes=["orgsim-controls"], style={"align-items": "center", "flex-wrap": "wrap"}):
+    with solara.Row(classes=["orgsim-controls"], style={"align-items": "center", "flex-wrap": "wrap",
+                                                         "gap": "6px"}):
         solara.Button(tr("setup", lang), on_click=act(stop_then(dash.setup)), color="primary", outlined=True,
                       classes=["orgsim-setup"])
         solara.Button(tr("step", lang), on_click=act(dash.step), color="primary", disabled=run,
@@ -246,15 +159,20 @@ def Controls(dash: Dashboard, lang: str, week: int, weeks: int, message: str):
                       disabled=run, classes=["orgsim-year"])
         solara.Button(tr("reset", lang), on_click=act(stop_then(dash.reset), settings=True), outlined=True,
                       classes=["orgsim-reset"])
+        solara.Text(tr("speed", lang) + ":", style={"margin-left": "8px"})
+        rv.BtnToggle(children=[solara.Button(label=tr("per_second", lang, n=n), small=True) for n in SPEEDS],
+                     v_model=SPEEDS.index(dash.speed), on_v_model=pick_speed, mandatory=True,
+                     class_="orgsim-speed")
         solara.HTML(tag="div", unsafe_innerHTML=f"{html.escape(tr('week', lang))} <b>{week}</b> / {weeks}",
-                    classes=["orgsim-week"], style={"font-size": "24px", "margin-left": "16px"})
-    with solara.Row(classes=["orgsim-events"], style={"align-items": "center", "flex-wrap": "wrap"}):
-        solara.Text(tr("events", lang))
-        for kind, (weeks_on, _) in EVENT_BUTTONS.items():
-            solara.Button(tr(kind, lang, weeks=weeks_on), on_click=act(lambda kind=kind: dash.fire(kind)),
-                          color="warning",
-                          outlined=True, classes=[f"orgsim-fire-{kind}"])
+                    classes=["orgsim-week"], style={"font-size": "28px" if big else "24px", "margin-left": "12px"})
+        if big:
+            Events(dash, lang, act)
+    if not big:
+        with solara.Row(classes=["orgsim-events"], style={"align-items": "center", "flex-wrap": "wrap"}):
+            Events(dash, lang, act)
     msg = message
+    if big:
+        return   # projector mode: no notes that push the charts down
     if msg.startswith("replayed:"):
         solara.Info(tr("replayed", lang, week=msg.split(":")[1]), dense=True)
     elif msg.startswith("fired:"):
@@ -265,6 +183,13 @@ def Controls(dash: Dashboard, lang: str, week: int, weeks: int, message: str):
         solara.Warning(msg, dense=True)
     if at_end:
         solara.Info(tr("finished", lang, weeks=weeks), dense=True)
+
+
+def Events(dash: Dashboard, lang: str, act):
+    solara.Text(tr("events", lang))
+    for kind, (weeks_on, _) in EVENT_BUTTONS.items():
+        solara.Button(tr(kind, lang, weeks=weeks_on), on_click=act(lambda kind=kind: dash.fire(kind)),
+                      color="warning", outlined=True, classes=[f"orgsim-fire-{kind}"])
 
 
 @solara.component
@@ -278,6 +203,35 @@ def ScenarioText(sp, lang: str):
             parts.append(f"<b>{esc(param_label(f'scenario.{fld}_{lang}', lang))}:</b> {esc(body)}")
     solara.HTML(tag="div", unsafe_innerHTML="".join(f"<p>{x}</p>" for x in parts), classes=["orgsim-texts"],
                 style={"max-width": "1100px"})
+
+
+def _network_title(snap, lang: str) -> str:
+    lay = snap.layout
+    more = (f" ({tr('teams_shown', lang, shown=lay.teams_shown, teams=lay.teams)})"
+            if lay.teams_shown < lay.teams else "")
+    return tr("network", lang) + more + f" - {tr('click_person', lang)}"
+
+
+@solara.component
+def Story(dash: Dashboard, snap, lang: str, big: bool):
+    """A person's story in a panel over the page, with a Close button."""
+    if snap.person is None:
+        return
+    close = handler(lambda: (dash.select_person(None), changed()))
+    with solara.Div(classes=["orgsim-story"]):
+        with solara.Row(style={"align-items": "center", "justify-content": "space-between"}):
+            Heading(f"{tr('story', lang)}: {tr('person_n', lang, n=snap.person + 1)}", 3)
+            solara.Button(tr("close", lang), on_click=close, outlined=True, classes=["orgsim-story-close"])
+        Chart(person_chart(snap, lang, big), "person")
+
+
+def _pick(dash: Dashboard):
+    @handler
+    def go(value):
+        if value:
+            dash.select_person(person_from_click(value, dash))
+            changed()
+    return go
 
 
 @solara.component
@@ -296,14 +250,43 @@ def MainView(dash: Dashboard, lang: str):
                         style={"border-spacing": "14px 2px", "font-size": "15px"})
     with solara.Row(style=ROW):
         with solara.Div(style=BOX):
-            lay = snap.layout
-            more = (f" ({tr('teams_shown', lang, shown=lay.teams_shown, teams=lay.teams)})"
-                    if lay.teams_shown < lay.teams else "")
-            Heading(tr("network", lang) + more)
-            Chart(network_chart(snap, lang), "network")
+            Heading(tr("control", lang))
+            Chart(control_chart(snap, lang), "control")
+        with solara.Div(style=BOX):
+            Heading(tr("zones", lang))
+            Chart(zone_chart(snap, lang), "zones")
+    with solara.Row(style=ROW):
+        with solara.Div(style=BOX):
+            Heading(_network_title(snap, lang))
+            Chart(network_chart(snap, lang), "network", on_click=_pick(dash))
         with solara.Div(style=BOX):
             Heading(tr("hours", lang))
             Chart(hours_chart(snap, lang), "hours")
+    Story(dash, snap, lang, False)
+
+
+@solara.component
+def ProjectorView(dash: Dashboard, lang: str):
+    """Projector mode: the controls in one band, then the four key charts and the monitors filling the screen."""
+    tick.value  # noqa: B018
+    snap = dash.snapshot()
+    with solara.Div(classes=["orgsim-projector"]):
+        with solara.Row(style={"align-items": "center", "flex-wrap": "wrap", "gap": "6px"}):
+            LanguageButtons(lang)
+            ProjectorButton(lang)
+            Controls(dash, lang, snap.week, snap.weeks, "", big=True)
+        with solara.Div(classes=["orgsim-grid"]):
+            with solara.Div(classes=["orgsim-cell"], style={"grid-column": "1 / 4", "grid-row": "1"}):
+                Chart(curves_chart(snap, lang, big=True), "curves")
+            with solara.Div(classes=["orgsim-cell"], style={"grid-column": "4", "grid-row": "1 / 3"}):
+                solara.HTML(tag="table", unsafe_innerHTML=monitors_html(snap, lang, big=True),
+                            classes=["orgsim-monitors"], style={"border-spacing": "8px 4px"})
+            for col, (name, chart) in enumerate((("control", control_chart), ("zones", zone_chart))):
+                with solara.Div(classes=["orgsim-cell"], style={"grid-column": str(col + 1), "grid-row": "2"}):
+                    Chart(chart(snap, lang, big=True), name)
+            with solara.Div(classes=["orgsim-cell"], style={"grid-column": "3", "grid-row": "2"}):
+                Chart(network_chart(snap, lang, big=True), "network", on_click=_pick(dash))
+        Story(dash, snap, lang, True)
 
 
 @solara.component
@@ -336,25 +319,39 @@ def LanguageButtons(lang: str):
 
 
 @solara.component
+def ProjectorButton(lang: str):
+    on = projector_r.value
+    solara.Button(tr("projector", lang), on_click=lambda: projector_r.set(not on), outlined=not on,
+                  color="primary", classes=["orgsim-projector-toggle"], style={"margin-left": "8px"})
+
+
+@solara.component
 def DashboardPage():
     lang = lang_r.value if lang_r.value in LANGS else default_lang()
     dash = solara.use_memo(lambda: Dashboard(default_scenario()), [])
 
     def run_loop(cancel: threading.Event):
-        """Run: one week at a time until the end of the scenario or Pause."""
+        """Run: one week at a time until the end of the scenario or Pause, at the chosen speed."""
+        due = time.monotonic()
         while playing.value and not cancel.is_set():
             if dash.week >= dash.weeks:
                 playing.set(False)
                 break
             dash.step(1)
-            _changed()
-            cancel.wait(PLAY_SECONDS)
+            changed()
+            due = max(due + 1.0 / dash.speed, time.monotonic() - 0.5)
+            cancel.wait(max(0.0, due - time.monotonic()))
 
     solara.use_thread(run_loop, dependencies=[playing.value], intrusive_cancel=False)
     solara.Title(tr("title", lang))
+    solara.Style(CSS)
+    if projector_r.value:
+        ProjectorView(dash, lang)
+        return
     with solara.AppBar():
         solara.AppBarTitle(tr("title", lang))
         LanguageButtons(lang)
+        ProjectorButton(lang)
     with solara.Sidebar():
         Sidebar(dash, lang)
     with solara.Column(style={"padding": "8px 16px"}):
