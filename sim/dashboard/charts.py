@@ -49,8 +49,18 @@ def fit(spec: dict, cols: int, rows: int, pad_x: int, pad_y: int, square: bool =
     return spec
 
 
-def side_label(side: Side, lang: str, ab: bool) -> str:
-    name = policy_label(side.policy, lang)
+def two_lines(title: str, longest: int = 16) -> str | list[str]:
+    """A long title as two lines (split at the space nearest its middle), for narrow projector panels."""
+    if len(title) <= longest or " " not in title:
+        return title
+    spaces = [i for i, c in enumerate(title) if c == " "]
+    cut = min(spaces, key=lambda i: abs(i - len(title) / 2))
+    return [title[:cut], title[cut + 1:]]
+
+
+def side_label(side: Side, lang: str, ab: bool, short: bool = False) -> str:
+    """A side's name in charts: its style ("A: Coaching (trust within frameworks)"; ``short``: "A: Coaching")."""
+    name = policy_label(side.policy, lang, short)
     return f"{side.key}: {name}" if ab else name
 
 
@@ -97,13 +107,14 @@ def band_layer(x: dict, lang: str) -> dict:
                          "tooltip": [{"field": "what", "title": tr("event_band", lang)}]}}
 
 
-def side_color(snap: Snapshot, lang: str, big: bool) -> dict:
+def side_color(snap: Snapshot, lang: str, big: bool, legend: bool = True) -> dict:
+    """Colour by side (field ``side``, labelled by :func:`side_label`, short in projector mode)."""
     ab = len(snap.sides) > 1
     colours = side_colours(snap)
     return {"field": "side", "type": "nominal", "title": None,
-            "scale": {"domain": [side_label(s, lang, ab) for s in snap.sides],
+            "scale": {"domain": [side_label(s, lang, ab, big) for s in snap.sides],
                       "range": [colours[s.key] for s in snap.sides]},
-            "legend": {"orient": "top", "symbolStrokeWidth": 4}}
+            "legend": {"orient": "top", "symbolStrokeWidth": 4} if legend else None}
 
 
 def curves_chart(snap: Snapshot, lang: str, big: bool = False) -> tuple[dict, dict]:
@@ -111,7 +122,7 @@ def curves_chart(snap: Snapshot, lang: str, big: bool = False) -> tuple[dict, di
     styles' curves in the same panel (shared axes). Returns (spec, datasets): the spec changes only with the
     settings, the datasets every week."""
     ab = len(snap.sides) > 1
-    labels = [side_label(s, lang, ab) for s in snap.sides]
+    labels = [side_label(s, lang, ab, big) for s in snap.sides]
     rows = [{"week": w + 1, "side": lab, "metric": metric, "value": round(v, 4)}
             for metric in snap.panels for side, lab in zip(snap.sides, labels)
             for w, v in enumerate(shown(side, metric))]
@@ -144,13 +155,14 @@ def curves_chart(snap: Snapshot, lang: str, big: bool = False) -> tuple[dict, di
                                        "tooltip": [{"field": "what", "title": " "},
                                                    {"field": "target", "title": " "}]}})
         title = metric_label(metric, lang) + (f" ({tr('avg4', lang)})" if metric in SMOOTH and not big else "")
-        panels.append({"title": {"text": title}, "width": 300, "height": 160, "layer": layer})
+        panels.append({"title": {"text": two_lines(title) if big else title}, "width": 300, "height": 160,
+                       "layer": layer})
     n = len(panels)
     cols = min(n, 4) if big else min(n, 2)
     spec = {"$schema": VL, "concat": panels, "columns": cols, "resolve": {"scale": {"y": "independent"}},
             "config": config(lang, big)}
     if big:
-        fit(spec, cols, -(-n // cols), 75, 120 if -(-n // cols) == 1 else 80)
+        fit(spec, cols, -(-n // cols), 75, 140 if -(-n // cols) == 1 else 100)
     return spec, {"curves": rows, "events": event_bands(snap, lang)}
 
 
@@ -161,7 +173,7 @@ def control_chart(snap: Snapshot, lang: str, big: bool = False) -> tuple[dict, d
     control, autonomy = tr("control_line", lang), tr("autonomy_line", lang)
     rows = []
     for side in snap.sides:
-        lab = side_label(side, lang, ab)
+        lab = side_label(side, lang, ab, big)
         rows += [{"week": w + 1, "side": lab, "what": control, "value": round(v, 4)}
                  for w, v in enumerate(side.series.get("manager_control", []))]
         rows += [{"week": w + 1, "side": lab, "what": autonomy, "value": round(v, 4)}
@@ -173,15 +185,16 @@ def control_chart(snap: Snapshot, lang: str, big: bool = False) -> tuple[dict, d
          "mark": {"type": "line", "strokeWidth": 3.5 if big else 2.5, "interpolate": "monotone"},
          "encoding": {"x": x, "y": {"field": "value", "type": "quantitative", "scale": {"domain": [0, 1]},
                                     "axis": {"title": None}},
-                      "color": side_color(snap, lang, big),
+                      "color": side_color(snap, lang, big, legend=not big),
                       "strokeDash": {"field": "what", "type": "nominal", "title": None,
                                      "scale": {"domain": [control, autonomy], "range": [[1, 0], [6, 4]]},
-                                     "legend": {"orient": "top", "symbolStrokeWidth": 3}},
+                                     "legend": {"orient": "top", "symbolStrokeWidth": 3,
+                                                **({"columns": 1, "labelFontSize": 16} if big else {})}},
                       "tooltip": [{"field": "side", "title": " "}, {"field": "what", "title": " "},
                                   {"field": "week", "title": tr("week", lang)},
                                   {"field": "value", "title": " ", "format": ".2f"}]}}]}
     if big:
-        fit(spec, 1, 1, 60, 110)
+        fit(spec, 1, 1, 60, 120)
     return spec, {"control": rows, "events": event_bands(snap, lang)}
 
 
@@ -240,10 +253,11 @@ def monitor_rows(snap: Snapshot, lang: str) -> list[tuple[str, list[str]]]:
 def monitors_html(snap: Snapshot, lang: str, big: bool = False) -> str:
     """The headline numbers of this week as an HTML table, one column per style, in its colour."""
     ab = len(snap.sides) > 1
-    short = [side_label(s, lang, ab).split(" (")[0] for s in snap.sides]  # "A: Coaching"
+    # "A: Coaching"; in projector mode in A/B just "A" and "B" in their colours (the legend names them)
+    short = [s.key if big and ab else side_label(s, lang, ab, short=True) for s in snap.sides]
     colours = side_colours(snap)
     colors = [colours[s.key] for s in snap.sides]
-    size = 26 if big else 22
+    size = 22
     head = "".join(f'<th style="color:{c}">{html.escape(w)}</th>' for c, w in zip(colors, short))
     cell = f'<td style="text-align:right;font-size:{size}px;font-weight:600;color:{{}}">{{}}</td>'
     body = "".join(f"<tr><td>{html.escape(lab)}</td>" + "".join(cell.format(c, v) for c, v in zip(colors, vals))

@@ -9,7 +9,7 @@ from sim.model import ABSENT, ACTIVE
 from sim.palette import ZONE_COLOURS
 from sim.rules.safety import ZONES
 
-from .charts import VL, band_layer, config, event_bands, fit, side_color, side_label, x_axis
+from .charts import VL, band_layer, config, event_bands, fit, side_color, side_label, two_lines, x_axis
 from .state import PERSON_VARS, STATES, Snapshot
 from .texts import style_name, tr
 
@@ -21,6 +21,12 @@ ZONE_BOXES = {"learning": (0.5, 1.0, 0.5, 1.0), "comfort": (0.5, 1.0, 0.0, 0.5),
               "anxiety": (0.0, 0.5, 0.5, 1.0), "apathy": (0.0, 0.5, 0.0, 0.5)}
 PERSON_COLORS = ("#2471a3", "#229954", "#b9770e", "#c0392b")   # competence, trust, engagement, exhaustion
 STYLE_COLORS = ("#7b241c", "#d35400", "#58d68d", "#1e8449")     # S1..S4
+
+
+def _zone_word(zone: str, lang: str, short: bool) -> str:
+    """A zone's name (:mod:`sim.metrics`); ``short``: without the word "zone" in English ("Learning")."""
+    words = metric_label(f"zone_{zone}", lang)
+    return words.removesuffix(" zone") if short else words
 
 
 def _style_word(style: int, status: int, lang: str) -> str:
@@ -56,7 +62,9 @@ def network_chart(snap: Snapshot, lang: str, big: bool = False) -> tuple[dict, d
         leads = [{"x": _r(lay.mx[t]), "y": _r(lay.my[t]), "who": tr("manager", lang),
                   "strain": _r(side.manager_strain[t])} for t in range(lay.teams_shown)]
         datasets[f"people_{side.key}"], datasets[f"leads_{side.key}"] = people, leads
-        charts.append({"title": {"text": side_label(side, lang, ab)}, "width": size, "height": size, "layer": [
+        title = (side.key if ab else "") if big else side_label(side, lang, ab)   # projector: the legend names them
+        charts.append({"title": {"text": title}, "width": size, "height": size,
+                       "layer": [
             {"data": {"values": ties}, "mark": {"type": "rule", "color": "#7f8c8d", "opacity": 0.2},
              "encoding": {"x": xs, "y": ys, "x2": {"field": "x2"}, "y2": {"field": "y2"}}},
             {"data": {"values": spokes}, "mark": {"type": "rule", "color": "#34495e", "opacity": 0.35},
@@ -66,7 +74,9 @@ def network_chart(snap: Snapshot, lang: str, big: bool = False) -> tuple[dict, d
              "encoding": {"x": xs, "y": ys,
                           "color": {"field": "state", "type": "nominal", "title": tr("state", lang),
                                     "scale": {"domain": states, "range": list(STATE_COLORS)},
-                                    "legend": {"orient": "bottom"}},
+                                    "legend": {"orient": "bottom", "columns": 2 if big else 5,
+                                               **({"labelFontSize": 16, "labelLimit": 82, "columnPadding": 4}
+                                                  if big else {})}},
                           "stroke": {"condition": {"test": "datum.picked", "value": "#000"}, "value": "#555"},
                           "strokeWidth": {"condition": {"test": "datum.picked", "value": 4}, "value": 1},
                           "tooltip": [{"field": "state", "title": tr("state", lang)},
@@ -81,7 +91,7 @@ def network_chart(snap: Snapshot, lang: str, big: bool = False) -> tuple[dict, d
         ]})
     spec = {"$schema": VL, "hconcat": charts, "config": config(lang, big)}
     if big:
-        fit(spec, len(charts), 1, 20, 110, square=True)
+        fit(spec, len(charts), 1, 20, 130, square=True)
     return spec, datasets
 
 
@@ -95,7 +105,7 @@ def zone_points(snap: Snapshot, lang: str) -> list[dict]:
         safety = side.series.get("psych_safety", [])
         first = max(0, len(safety) - TRAIL_WEEKS)
         for w in range(first, len(safety)):
-            rows.append({"week": w + 1, "side": side_label(side, lang, ab), "safety": _r(safety[w]),
+            rows.append({"week": w + 1, "side": side_label(side, lang, ab, True), "safety": _r(safety[w]),
                          "standards": _r(side.standards), "age": len(safety) - 1 - w,
                          "now": w == len(safety) - 1, "event": (w + 1) in in_event})
     return rows
@@ -104,24 +114,31 @@ def zone_points(snap: Snapshot, lang: str) -> list[dict]:
 def zone_chart(snap: Snapshot, lang: str, big: bool = False) -> tuple[dict, dict]:
     """The four zones (Edmondson) as coloured quarters of psychological safety (x) by standards (y); each style's
     team as a dot (this week) with its trail (the weeks before, fading; weeks in an event outlined)."""
-    boxes = [{"x": x0, "x2": x1, "y": y0, "y2": y1, "zone": metric_label(f"zone_{z}", lang),
-              "lx": (x0 + x1) / 2, "ly": y1 - 0.06} for z in ZONES for x0, x1, y0, y1 in [ZONE_BOXES[z]]]
+    # labels in the quarters' corners, staggered (left ones at the top of their quarter, right ones at the
+    # bottom) so that no two share a line however narrow the chart
+    boxes = [{"x": x0, "x2": x1, "y": y0, "y2": y1, "zone": _zone_word(z, lang, big),
+              "lx": 0.02 if x0 == 0 else 0.98, "ly": y1 - 0.03 if x0 == 0 else y0 + 0.03, "left": x0 == 0}
+             for z in ZONES for x0, x1, y0, y1 in [ZONE_BOXES[z]]]
     xs = {"field": "safety", "type": "quantitative", "scale": {"domain": [0, 1], "nice": False},
-          "axis": {"title": tr("safety_axis", lang), "tickCount": 5}}
+          "axis": {"title": two_lines(tr("safety_axis", lang), 14) if big else tr("safety_axis", lang), **({"values": [0, 0.5, 1]} if big else {"tickCount": 5})}}
     ys = {"field": "standards", "type": "quantitative", "scale": {"domain": [0, 1], "nice": False},
-          "axis": {"title": tr("standards_axis", lang), "tickCount": 5}}
-    color = side_color(snap, lang, big)
-    f = 18 if big else 13
-    spec = {"$schema": VL, "width": 300, "height": 260, "config": config(lang, big), "layer": [
+          "axis": {"title": two_lines(tr("standards_axis", lang), 14) if big else tr("standards_axis", lang), **({"values": [0, 0.5, 1]} if big else {"tickCount": 5})}}
+    color = side_color(snap, lang, True, legend=False)
+    f = 13 if big else 14
+    texts = [{"data": {"values": [b for b in boxes if b["left"] == left]},
+              "mark": {"type": "text", "fontSize": f, "color": "#333", "fontWeight": 600,
+                       "align": "left" if left else "right", "baseline": "top" if left else "bottom"},
+              "encoding": {"x": {"field": "lx", "type": "quantitative"}, "y": {"field": "ly", "type": "quantitative"},
+                           "text": {"field": "zone"}}} for left in (True, False)]
+    spec = {"$schema": VL, "width": 300, "height": 260, "config": config(lang, big),
+            "resolve": {"scale": {"color": "independent"}}, "layer": [
         {"data": {"values": boxes}, "mark": {"type": "rect", "opacity": 0.55},
          "encoding": {"x": {"field": "x", "type": "quantitative", "scale": {"domain": [0, 1]}}, "x2": {"field": "x2"},
                       "y": {"field": "y", "type": "quantitative", "scale": {"domain": [0, 1]}}, "y2": {"field": "y2"},
                       "color": {"field": "zone", "type": "nominal", "legend": None,
-                                "scale": {"domain": [metric_label(f"zone_{z}", lang) for z in ZONES],
+                                "scale": {"domain": [_zone_word(z, lang, big) for z in ZONES],
                                           "range": [ZONE_COLOURS[z] for z in ZONES]}}}},
-        {"data": {"values": boxes}, "mark": {"type": "text", "fontSize": f, "color": "#333", "fontWeight": 600},
-         "encoding": {"x": {"field": "lx", "type": "quantitative"}, "y": {"field": "ly", "type": "quantitative"},
-                      "text": {"field": "zone"}}},
+        *texts,
         {"data": {"name": "zone"}, "mark": {"type": "line", "strokeWidth": 2, "opacity": 0.6},
          "encoding": {"x": xs, "y": ys, "color": {**color, "legend": None}, "order": {"field": "week"}}},
         {"data": {"name": "zone"}, "transform": [{"filter": "!datum.now"}],
@@ -140,7 +157,7 @@ def zone_chart(snap: Snapshot, lang: str, big: bool = False) -> tuple[dict, dict
                                   {"field": "standards", "title": tr("standards_axis", lang)}]}},
     ]}
     if big:
-        fit(spec, 1, 1, 70, 110, square=True)
+        fit(spec, 1, 1, 70, 80)
     return spec, {"zone": zone_points(snap, lang)}
 
 
@@ -152,7 +169,7 @@ def person_chart(snap: Snapshot, lang: str, big: bool = False) -> tuple[dict, di
     rows, styles = [], []
     for side in snap.sides:
         story = side.story or {}
-        lab = side_label(side, lang, ab)
+        lab = side_label(side, lang, ab, True)
         for v, name in zip(PERSON_VARS, names):
             rows += [{"week": w + 1, "side": lab, "what": name, "value": _r(x)}
                      for w, x in enumerate(story.get(v, []))]
@@ -160,11 +177,12 @@ def person_chart(snap: Snapshot, lang: str, big: bool = False) -> tuple[dict, di
                    for w, (k, st) in enumerate(zip(story.get("style", []), story.get("status", [])))]
     x = x_axis(snap, lang)
     side_dash = {"field": "side", "type": "nominal", "title": None,
-                 "scale": {"domain": [side_label(s, lang, ab) for s in snap.sides],
+                 "scale": {"domain": [side_label(s, lang, ab, True) for s in snap.sides],
                            "range": [[1, 0], [6, 4]][:len(snap.sides)]},
                  "legend": {"orient": "top"} if ab else None}
     style_domain = [style_name(k, lang) for k in range(4)] + [tr("burnt_out", lang), tr("left", lang)]
-    spec = {"$schema": VL, "config": config(lang, big), "vconcat": [
+    spec = {"$schema": VL, "config": config(lang, big), "resolve": {"scale": {"color": "independent"}},
+            "vconcat": [
         {"width": 520, "height": 200, "layer": [
             band_layer(x, lang),
             {"data": {"name": "person"}, "mark": {"type": "line", "strokeWidth": 2.5, "interpolate": "monotone"},

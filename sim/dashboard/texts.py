@@ -69,7 +69,8 @@ UI: dict[str, tuple[str, str]] = {
     "measures": ("Measures to plot", "Grafieken van"),
     "monitors": ("Monitors (this week)", "Meters (deze week)"),
     "speed": ("Speed", "Snelheid"),
-    "per_second": ("{n} weeks/s", "{n} weken/s"),
+    "per_second": ("{n}/s", "{n}/s"),
+    "speed_unit": ("Speed (weeks/s)", "Snelheid (weken/s)"),
     "projector": ("Projector", "Beamer"),
     "control": ("The manager's control", "De controle van de manager"),
     "control_line": ("control", "controle"),
@@ -95,9 +96,13 @@ def tr(key: str, lang: str, **kw) -> str:
     return s.format(**kw) if kw else s
 
 
-def policy_label(name: str, lang: str) -> str:
-    en, nl = POLICY_LABELS.get(name, (name, name))[:2]
-    return nl if lang == "nl" else en
+def policy_label(name: str, lang: str, short: bool = False) -> str:
+    """A style's name (:data:`sim.params.POLICY_LABELS`); ``short``: "Coaching" for "Coaching (trust within
+    frameworks)"."""
+    labels = POLICY_LABELS.get(name, (name, name, name, name))
+    en, nl = labels[2:4] if short else labels[:2]
+    word = nl if lang == "nl" else en
+    return word[:1].upper() + word[1:] if short else word
 
 
 def param_label(key: str, lang: str) -> str:

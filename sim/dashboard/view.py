@@ -18,7 +18,7 @@ from solara.alias import rv
 
 from sim.dashboard_guard import Refused, choice, flag, handler, log
 from sim.metrics import label as metric_label
-from sim.params import text
+from sim.params import EVENT_LABELS, text
 from sim.policies import PRESETS
 
 from .charts import control_chart, curves_chart, hours_chart, monitors_html
@@ -42,10 +42,11 @@ CSS = """
 .orgsim-projector { position: fixed; inset: 0; z-index: 20; background: #fff; display: flex;
   flex-direction: column; padding: 4px 12px 8px 12px; font-size: 20px; }
 .orgsim-projector .orgsim-grid { flex: 1 1 0; min-height: 0; display: grid; gap: 8px;
-  grid-template-columns: 1fr 1fr 1fr minmax(220px, 21%); grid-template-rows: 1fr 1fr; }
+  grid-template-columns: 1fr 1fr 1fr minmax(250px, 22%); grid-template-rows: 1fr 1fr; }
 .orgsim-cell { min-width: 0; min-height: 0; overflow: hidden; position: relative; }
 .orgsim-cell > .orgsim-chart, .orgsim-cell > .orgsim-chart > div { width: 100%; height: 100%; }
-.orgsim-projector .orgsim-monitors td, .orgsim-projector .orgsim-monitors th { font-size: 20px; }
+.orgsim-projector .orgsim-monitors td, .orgsim-projector .orgsim-monitors th { font-size: 18px;
+  line-height: 1.15; }
 .orgsim-projector .v-btn { font-size: 16px; }
 .orgsim-story { position: fixed; right: 16px; top: 72px; z-index: 30; background: #fff; padding: 10px 14px;
   box-shadow: 0 4px 24px rgba(0,0,0,.35); border-radius: 6px; max-height: 90vh; overflow: auto; }
@@ -149,6 +150,9 @@ def Controls(dash: Dashboard, lang: str, week: int, weeks: int, message: str, bi
     run = playing.value
     with solara.Row(classes=["orgsim-controls"], style={"align-items": "center", "flex-wrap": "wrap",
                                                          "gap": "6px"}):
+        if big:
+            LanguageButtons(lang)
+            ProjectorButton(lang)
         solara.Button(tr("setup", lang), on_click=act(stop_then(dash.setup)), color="primary", outlined=True,
                       classes=["orgsim-setup"])
         solara.Button(tr("step", lang), on_click=act(dash.step), color="primary", disabled=run,
@@ -159,14 +163,14 @@ def Controls(dash: Dashboard, lang: str, week: int, weeks: int, message: str, bi
                       disabled=run, classes=["orgsim-year"])
         solara.Button(tr("reset", lang), on_click=act(stop_then(dash.reset), settings=True), outlined=True,
                       classes=["orgsim-reset"])
-        solara.Text(tr("speed", lang) + ":", style={"margin-left": "8px"})
+        solara.Text(tr("speed_unit", lang) + ":", style={"margin-left": "8px"})
         rv.BtnToggle(children=[solara.Button(label=tr("per_second", lang, n=n), small=True) for n in SPEEDS],
                      v_model=SPEEDS.index(dash.speed), on_v_model=pick_speed, mandatory=True,
                      class_="orgsim-speed")
         solara.HTML(tag="div", unsafe_innerHTML=f"{html.escape(tr('week', lang))} <b>{week}</b> / {weeks}",
                     classes=["orgsim-week"], style={"font-size": "28px" if big else "24px", "margin-left": "12px"})
         if big:
-            Events(dash, lang, act)
+            Events(dash, lang, act, short=True)
     if not big:
         with solara.Row(classes=["orgsim-events"], style={"align-items": "center", "flex-wrap": "wrap"}):
             Events(dash, lang, act)
@@ -185,11 +189,13 @@ def Controls(dash: Dashboard, lang: str, week: int, weeks: int, message: str, bi
         solara.Info(tr("finished", lang, weeks=weeks), dense=True)
 
 
-def Events(dash: Dashboard, lang: str, act):
+def Events(dash: Dashboard, lang: str, act, short: bool = False):
+    """The event buttons (``short``: the event's name only, as in :data:`sim.params.EVENT_LABELS`)."""
     solara.Text(tr("events", lang))
     for kind, (weeks_on, _) in EVENT_BUTTONS.items():
-        solara.Button(tr(kind, lang, weeks=weeks_on), on_click=act(lambda kind=kind: dash.fire(kind)),
-                      color="warning", outlined=True, classes=[f"orgsim-fire-{kind}"])
+        words = EVENT_LABELS[kind][lang == "nl"] if short else tr(kind, lang, weeks=weeks_on)
+        solara.Button(words, on_click=act(lambda kind=kind: dash.fire(kind)), color="warning", outlined=True,
+                      classes=[f"orgsim-fire-{kind}"])
 
 
 @solara.component
@@ -271,10 +277,7 @@ def ProjectorView(dash: Dashboard, lang: str):
     tick.value  # noqa: B018
     snap = dash.snapshot()
     with solara.Div(classes=["orgsim-projector"]):
-        with solara.Row(style={"align-items": "center", "flex-wrap": "wrap", "gap": "6px"}):
-            LanguageButtons(lang)
-            ProjectorButton(lang)
-            Controls(dash, lang, snap.week, snap.weeks, "", big=True)
+        Controls(dash, lang, snap.week, snap.weeks, "", big=True)
         with solara.Div(classes=["orgsim-grid"]):
             with solara.Div(classes=["orgsim-cell"], style={"grid-column": "1 / 4", "grid-row": "1"}):
                 Chart(curves_chart(snap, lang, big=True), "curves")

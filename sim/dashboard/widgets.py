@@ -68,17 +68,25 @@ module.exports = {
       return window.orgsimVega;
     },
     box() { return this.$el.closest('.orgsim-cell') || this.$el.parentElement; },
-    sized(spec) {
-      /* projector mode: each panel gets an equal share of the chart's cell (usermeta.fit, from charts.fit) */
+    sized(spec, less) {
+      /* projector mode: each panel gets an equal share of the chart's cell (usermeta.fit, from charts.fit),
+         less what an earlier drawing overflowed by (less: [x, y] px per panel) */
       const f = spec.usermeta && spec.usermeta.fit;
       if (!f) { return spec; }
       const r = this.box().getBoundingClientRect();
-      let w = Math.max(60, Math.floor(r.width / f.cols - f.padX));
-      let h = Math.max(60, Math.floor(r.height / f.rows - f.padY));
+      let w = Math.max(60, Math.floor(r.width / f.cols - f.padX - less[0]));
+      let h = Math.max(60, Math.floor(r.height / f.rows - f.padY - less[1]));
       if (f.square) { w = h = Math.min(w, h); }
       const subs = spec.concat || spec.hconcat || spec.vconcat;
       if (subs) { for (const p of subs) { p.width = w; p.height = h; } } else { spec.width = w; spec.height = h; }
       return spec;
+    },
+    overflow(spec) {
+      /* how far the drawing sticks out of its cell, per panel: [x, y] px */
+      const f = spec.usermeta && spec.usermeta.fit, svg = this.$refs.plot.querySelector('svg');
+      if (!f || !svg) { return [0, 0]; }
+      const s = svg.getBoundingClientRect(), r = this.box().getBoundingClientRect();
+      return [Math.max(0, Math.ceil((s.right - r.right) / f.cols)), Math.max(0, Math.ceil((s.bottom - r.bottom) / f.rows))];
     },
     watchSize() {
       if (!window.ResizeObserver) { return; }
@@ -92,14 +100,21 @@ module.exports = {
       });
       this.ro.observe(this.box());
     },
-    async embed() {
+    async embed(less) {
       const vegaEmbed = await this.libs();
       const token = {};
       this.embedding = token;
       const used = this.data_json;
-      const spec = Object.assign(this.sized(JSON.parse(this.spec_json)), {datasets: JSON.parse(used)});
+      less = less || [0, 0];
+      const spec = Object.assign(this.sized(JSON.parse(this.spec_json), less), {datasets: JSON.parse(used)});
       const result = await vegaEmbed(this.$refs.plot, spec, {renderer: 'svg', actions: false, logLevel: 1});
       if (this.embedding !== token) { result.view.finalize(); return; }
+      const over = this.overflow(spec);
+      if ((over[0] || over[1]) && less[0] + less[1] < 400) {   /* axes and legends took more: draw it smaller */
+        if (this.view && this.view !== result.view) { this.view.finalize(); }
+        this.view = result.view;
+        return this.embed([less[0] + over[0] + 2, less[1] + over[1] + 2]);
+      }
       if (this.view && this.view !== result.view) { this.view.finalize(); }
       this.view = result.view;
       this.view.addEventListener('click', (event, item) => {
