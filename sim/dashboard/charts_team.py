@@ -43,7 +43,7 @@ def network_chart(snap: Snapshot, lang: str, big: bool = False) -> tuple[dict, d
     peer ties as thin lines; in A/B mode the same people side by side. A click on a person sends their
     position (``pos``) to the page."""
     lay, ab = snap.layout, len(snap.sides) > 1
-    states = [tr(s, lang) for s in STATES]
+    states = [tr(s + ("_short" if big and s in ("burnt_out", "left") else ""), lang) for s in STATES]
     ties = [{"x": _r(lay.x[a]), "y": _r(lay.y[a]), "x2": _r(lay.x[b]), "y2": _r(lay.y[b])} for a, b in lay.ties]
     spokes = [{"x": _r(lay.mx[lay.team[i]]), "y": _r(lay.my[lay.team[i]]), "x2": _r(lay.x[i]),
                "y2": _r(lay.y[i])} for i in lay.shown]
