@@ -515,3 +515,34 @@ def test_the_panel_sets_organisation_parameters():
     with pytest.raises(ConfigError):
         d.set_value("org.middle_policy", "tyrant")
     assert d.models["A"].params.org.middle_policy == "coaching"
+
+
+# ---------------------------------------------------------------------------------------------- the docs
+def test_docs_first_minute_numbers_are_the_pages():
+    """docs/dashboard.md's numbers come from the code: the first-minute table is what the page shows after
+    +1 year in A/B mode, the other numbers are the dashboard's constants."""
+    from sim.dashboard.charts import BIG_FONT, monitor_rows
+    from sim.dashboard.charts_team import TRAIL_WEEKS
+    from sim.dashboard.picker import default_scenario
+    from sim.dashboard.state import MAX_TEAMS_DRAWN
+    from sim.events import crunch_pressure, reorganisation_pressure
+    from sim.rules.motivation import ENGAGED_AT
+
+    doc = (ROOT / "docs" / "dashboard.md").read_text()
+    d = Dashboard(default_scenario())
+    d.set_ab(True)
+    d.step(52)
+    snap = d.snapshot()
+    assert [s.policy for s in snap.sides] == ["controlling", "coaching"]
+    rows = "\n".join(f"| {label} | {' | '.join(vals)} |" for label, vals in monitor_rows(snap, "en"))
+    assert "| week 52 | A: Controlling | B: Coaching |\n|---|---|---|\n" + rows + "\n" in doc
+    assert "twelve people" in doc and d.models["A"].org.n_positions == 12
+    assert f"up to {MAX_TEAMS_DRAWN} are" in doc and f"at least {ENGAGED_AT:g})" in doc
+    assert f"axis labels of {BIG_FONT} px" in doc and TRAIL_WEEKS == 26 and "half year" in doc
+    (_, crunch), (_, reorg) = EVENT_BUTTONS["pressure"], EVENT_BUTTONS["reorganisation"]
+    assert f"workload x{crunch_pressure(crunch):g}" in doc and f"pressure x{reorganisation_pressure(reorg):g})" in doc
+    snap_a = snap.sides[0]
+    assert snap_a.series["manager_control"][-1] > snap.sides[1].series["manager_control"][-1]   # "stays high"
+    assert snap_a.autonomy[-1] < snap.sides[1].autonomy[-1]
+    zones = {s.key: (s.series["psych_safety"][-1] >= 0.5, s.standards >= 0.5) for s in snap.sides}
+    assert zones == {"A": (False, True), "B": (True, True)}     # anxiety zone, learning zone

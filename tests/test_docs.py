@@ -57,9 +57,9 @@ def test_readme_opens_with_the_two_commands():
     assert "make demo" in head and "make test" in head
 
 
-FLOORS = ["errors", "safe_text", "safe_toml", "params", "outdir", "jit", "state", "streams", "engine", "rules",
+FLOORS = ["errors", "safe_text", "safe_toml", "params", "palette", "outdir", "jit", "state", "streams", "engine", "rules",
           "policies", "org", "budget", "agents", "events", "metrics", "people", "schedule", "model", "runner", "plots",
-          "report", "experiment", "validate", "dashboard_guard", "app", "cli"]
+          "report", "experiment", "validate", "dashboard_guard", "dashboard", "app", "cli"]
 
 
 def _floor(module: str) -> int:
