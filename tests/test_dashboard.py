@@ -546,3 +546,12 @@ def test_docs_first_minute_numbers_are_the_pages():
     assert snap_a.autonomy[-1] < snap.sides[1].autonomy[-1]
     zones = {s.key: (s.series["psych_safety"][-1] >= 0.5, s.standards >= 0.5) for s in snap.sides}
     assert zones == {"A": (False, True), "B": (True, True)}     # anxiety zone, learning zone
+
+
+def test_scenario_texts_on_the_page_name_controls_by_their_labels():
+    from sim.dashboard.controls import page_words
+
+    got = page_words("Lower policy.blame to 0.2 (--set policy.blame=0.2): and {manager.hours}?", "nl")
+    assert got == [("Lower ", False), (BY_KEY["policy.blame"].label_nl, True), (" to 0.2: and ", False),
+                   (BY_KEY["manager.hours"].label_nl, True), ("?", False)]
+    assert page_words("no keys, a.b and org.nothing", "en") == [("no keys, a.b and org.nothing", False)]

@@ -80,3 +80,24 @@ def named_in_text(words: str, lang: str) -> set[str]:
                                                                      low):
             found.add(p.key)
     return found
+
+
+_SET = re.compile(r"\s*\(--set [^)]*\)")
+
+
+def page_words(words: str, lang: str) -> list[tuple[str, bool]]:
+    """A scenario text as the page shows it: command-line forms (``(--set policy.blame=0.2)``) left out, and each
+    parameter key (``policy.blame``, ``{policy.blame}``) replaced by the label of its control in ``lang``.
+    Returns pieces (text, is_label), for the page to escape and mark up."""
+    words = _SET.sub("", words)
+    out: list[tuple[str, bool]] = []
+    pos = 0
+    for m in re.finditer(r"\{?\b(" + "|".join(SECTIONS) + r")\.([a-z_]+)\b\}?", words):
+        key = f"{m.group(1)}.{m.group(2)}"
+        if key not in BY_KEY:
+            continue
+        p = BY_KEY[key]
+        out += [(words[pos:m.start()], False), ((p.label_nl or p.label_en) if lang == "nl" else p.label_en, True)]
+        pos = m.end()
+    out.append((words[pos:], False))
+    return [piece for piece in out if piece[0]]

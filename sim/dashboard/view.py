@@ -23,7 +23,7 @@ from sim.policies import PRESETS
 
 from .charts import control_chart, curves_chart, hours_chart, monitors_html
 from .charts_team import network_chart, person_chart, zone_chart
-from .controls import KNOB_SLIDERS, PANEL_SECTIONS, TEAM_SLIDERS, section_controls
+from .controls import KNOB_SLIDERS, PANEL_SECTIONS, TEAM_SLIDERS, page_words, section_controls
 from .picker import default_scenario, offered, scenario_items
 from .state import EVENT_BUTTONS, MEASURES, SPEEDS, Dashboard
 from .texts import LANGS, default_lang, param_label, policy_label, tr
@@ -204,9 +204,10 @@ def ScenarioText(sp, lang: str):
     esc = html.escape
     parts = [f"<b>{esc(text(sp, 'title', lang))}</b> - {esc(text(sp, 'description', lang))}"]
     for fld in ("notice", "try"):
-        body = text(sp, fld, lang)
+        body = "".join(f"<i>{esc(w)}</i>" if is_label else esc(w) for w, is_label in page_words(text(sp, fld, lang),
+                                                                                                  lang))
         if body:
-            parts.append(f"<b>{esc(param_label(f'scenario.{fld}_{lang}', lang))}:</b> {esc(body)}")
+            parts.append(f"<b>{esc(param_label(f'scenario.{fld}_{lang}', lang))}:</b> {body}")
     solara.HTML(tag="div", unsafe_innerHTML="".join(f"<p>{x}</p>" for x in parts), classes=["orgsim-texts"],
                 style={"max-width": "1100px"})
 
@@ -323,9 +324,11 @@ def LanguageButtons(lang: str):
 
 @solara.component
 def ProjectorButton(lang: str):
+    """Projector mode on (in the app bar, white on its blue) or off (a filled button in projector mode)."""
     on = projector_r.value
     solara.Button(tr("projector", lang), on_click=lambda: projector_r.set(not on), outlined=not on,
-                  color="primary", classes=["orgsim-projector-toggle"], style={"margin-left": "8px"})
+                  color="primary" if on else "white", classes=["orgsim-projector-toggle"],
+                  style={"margin-left": "8px"})
 
 
 @solara.component
