@@ -9,6 +9,8 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 from typer.testing import CliRunner
 
 from sim.dashboard import view as dash_view
@@ -555,3 +557,36 @@ def test_scenario_texts_on_the_page_name_controls_by_their_labels():
     assert got == [("Lower ", False), (BY_KEY["policy.blame"].label_nl, True), (" to 0.2: and ", False),
                    (BY_KEY["manager.hours"].label_nl, True), ("?", False)]
     assert page_words("no keys, a.b and org.nothing", "en") == [("no keys, a.b and org.nothing", False)]
+
+
+def test_docs_name_the_window_sizes_the_projector_test_checks():
+    from test_dashboard_projector import SIZES
+
+    doc = (ROOT / "docs" / "dashboard.md").read_text()
+    assert all(f"{w}x{h}" in doc for w, h in SIZES)
+
+
+@given(words=st.lists(st.sampled_from(["Zet ", "policy.blame", "{manager.hours}", " op 0.2", " (--set x=1)",
+                                       "org.nothing", " en ", "team.size", "."]), max_size=12),
+       lang=st.sampled_from(["en", "nl"]))
+def test_page_words_replace_every_key_and_keep_the_rest(words, lang):
+    from sim.dashboard.controls import page_words
+
+    src = " ".join(words)          # keys as words (policy.blameZet is no key)
+    pieces = page_words(src, lang)
+    plain = "".join(w for w, is_label in pieces if not is_label)
+    assert "policy.blame" not in plain and "manager.hours" not in plain and "team.size" not in plain
+    assert "--set" not in plain and plain.count("org.nothing") == src.count("org.nothing")
+    labels = [w for w, is_label in pieces if is_label]
+    assert len(labels) == sum(src.count(k) for k in ("policy.blame", "manager.hours", "team.size"))
+
+
+@given(title=st.text(alphabet="ab ()%", min_size=0, max_size=40), longest=st.integers(4, 30))
+def test_two_lines_keeps_every_word(title, longest):
+    from sim.dashboard.charts import two_lines
+
+    got = two_lines(title, longest)
+    if isinstance(got, list):
+        assert len(got) == 2 and " ".join(got) == title and len(title) > longest
+    else:
+        assert got == title
