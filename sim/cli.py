@@ -413,7 +413,7 @@ def dashboard(
     folder = scenarios or scenario_dir()
     if not folder.is_dir() or not any(folder.glob("*.toml")):
         raise ConfigError(f"--scenarios {folder}: not a folder with scenario files (*.toml)")
-    from .app import serve
+    from .dashboard.server import serve
     from .runner import warm_up
     warm_up()  # load the compiled schedule now, not at the first click (a first run on a machine compiles it)
     serve(lang=lang, host=host, port=port, scenarios=folder, announce=out_console.print)
