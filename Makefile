@@ -19,9 +19,9 @@ $(VENV)/bin/python:
 	"$$PYBIN" -m venv $(VENV)
 	@$(PY) -m pip install -q --upgrade pip
 
-# the runtime extras: dashboard (viz), Parquet + SALib (analysis), Dask cluster (distributed), EMA workbench
-# (discovery)
-RUNTIME := viz,analysis,distributed,discovery
+# the runtime extras: dashboard (viz), Parquet + SALib (analysis), Dask cluster (distributed), workshop game,
+# EMA workbench (discovery)
+RUNTIME := viz,analysis,distributed,workshop,discovery
 
 # constraints.txt: the exact versions of every package (reproducible installs); the manifest of an experiment
 # records what is installed
