@@ -68,3 +68,15 @@ def test_a_bad_search_file_is_one_line_and_writes_nothing(tmp_path, edit, msg):
     res = cli.invoke(app, ["search", str(f), "--out", str(tmp_path / "o")])
     assert res.exit_code == 2 and msg in res.output, res.output
     assert not (tmp_path / "o").exists()
+
+
+def test_the_shipped_search_files_load():
+    from pathlib import Path
+
+    from sim.experiment.search import load_search
+
+    files = sorted((Path(__file__).resolve().parent.parent / "experiments").glob("search_*.toml"))
+    assert files
+    for f in files:
+        spec = load_search(f)
+        assert spec.seeds >= 20 and spec.levers and spec.objectives
