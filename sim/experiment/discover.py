@@ -207,7 +207,7 @@ def discover(out, where: str, contrast: str | None = None, stat: str = "mean", t
         raise ConfigError(f"--stat {stat!r}: allowed: {', '.join(STATS)}")
     if not 0 < threshold <= 1:
         raise ConfigError(f"--threshold {threshold}: allowed: number in (0, 1]")
-    man, spec, runs = load_experiment(out)
+    man, _spec, runs = load_experiment(out)
     factors = runs.attrs["factors"]
     if not factors:
         raise ConfigError(f"{out}: the experiment has no factors: no region to find")

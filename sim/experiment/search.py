@@ -239,8 +239,8 @@ def scenario_toml(spec: SearchSpec, knobs: dict) -> str:
                             "title_nl": f"Beleid gevonden door orgsim search ({Path(spec.path).name})",
                             "weeks": spec.weeks, "seed": 1})
     lines = [f"# Written by orgsim search {Path(spec.path).name}: the feasible policy best on {spec.objectives[0]}.",
-             f"# orgsim compare THIS_FILE --seeds {spec.seeds} reproduces the search's means; orgsim run THIS_FILE "
-             f"--seed S each seed's run."]
+             (f"# orgsim compare THIS_FILE --seeds {spec.seeds} reproduces the search's means; orgsim run THIS_FILE "
+              f"--seed S each seed's run.")]
     for sec, vals in raw.items():
         if not isinstance(vals, dict) or not vals:
             continue
@@ -349,8 +349,8 @@ def print_search(res: dict, console) -> None:
     spec = res["spec"]
     cols = spec.objectives + [c for c, _, _ in spec.limits if c not in spec.objectives]
     pareto = res["pareto"].assign(policy=[f"#{i + 1}" for i in range(len(res["pareto"]))])
-    for title, tab, first in ((f"Pareto set ({len(pareto)} policies, {spec.seeds} seeds each; knobs in "
-                               f"pareto.csv)", pareto, ["policy"]),
+    for title, tab, first in (((f"Pareto set ({len(pareto)} policies, {spec.seeds} seeds each; knobs in "
+                                f"pareto.csv)"), pareto, ["policy"]),
                               ("The five named presets, same seeds", res["presets"], ["policy"])):
         t = Table(title=title)
         for c in first + cols + ["feasible"]:
