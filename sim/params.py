@@ -493,10 +493,14 @@ def _drop_none(raw: dict) -> dict:
 
 def text(sp, field: str, lang: str = "en") -> str:
     """A scenario text (title, description, howto, notice, try) in ``lang``; falls back to the plain key
-    (``title``), then to English."""
+    (``title``), then to English. Parameters named as ``{section.key}`` or ``{section.key=value}`` are shown
+    by their labels in ``lang`` (:mod:`sim.scenario_text`)."""
     sc = sp.scenario
-    return (getattr(sc, f"{field}_{lang}", "") or getattr(sc, field, "") or getattr(sc, f"{field}_en", "")
-            or "")
+    s = (getattr(sc, f"{field}_{lang}", "") or getattr(sc, field, "") or getattr(sc, f"{field}_en", "") or "")
+    if field in ("description", "howto", "notice", "try"):   # controls named by their labels in ``lang``
+        from .scenario_text import render
+        s = render(s, lang, BY_KEY, POLICY_LABELS)
+    return s
 
 
 # ---------------------------------------------------------------------------------------------------------------

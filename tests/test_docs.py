@@ -57,7 +57,7 @@ def test_readme_opens_with_the_two_commands():
     assert "make demo" in head and "make test" in head
 
 
-FLOORS = ["errors", "safe_text", "safe_toml", "params", "outdir", "jit", "state", "streams", "engine", "rules",
+FLOORS = ["errors", "safe_text", "safe_toml", "scenario_text", "params", "palette", "outdir", "jit", "state", "streams", "engine", "rules",
           "policies", "org", "budget", "agents", "events", "metrics", "people", "schedule", "model", "runner", "plots",
           "report", "experiment", "validate", "dashboard_guard", "app", "cli"]
 

@@ -287,8 +287,8 @@ CLAIMS = (
           "Control rises during the crunch and stays up long after it",
           covered_by="test_reactive_pressure_vicious_cycle_emerges"),
     Claim("reactive_pressure",
-          "employees lean back and initiative falls. In many runs results then stay below target, so the "
-          "manager keeps control and the cycle locks in; in the others the team recovers and the manager "
+          "employees lean back and initiative falls. Often results then stay below target, so the "
+          "manager keeps control and the cycle locks in; at other times the team recovers and the manager "
           "lets go only slowly.",
           crunch_lean_back),
     Claim("situational",
