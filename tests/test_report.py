@@ -232,6 +232,7 @@ def test_demo_writes_the_report_and_says_where(tmp_path):
     for name in ("report.nl.html", "compare.csv", "compare.png", "final_means.csv"):
         assert (out / name).exists(), name
     assert "report.nl.html" in res.output.replace("\n", "")
+    assert "demo klaar:" in res.output and "wrote" not in res.output
     doc = (out / "report.nl.html").read_text(encoding="utf-8")
     page = Page(doc)
     assert page.lang == "nl" and "Micromanagen of coachen?" in doc and "Bevlogenheid" in doc
