@@ -385,6 +385,29 @@ def report(
                       markup=False, soft_wrap=True)
 
 
+@app.command()
+@_guard
+def team(
+    survey: Annotated[Path, typer.Argument(help="An anonymous team survey (CSV, one row per person; see "
+                                                "docs/survey.md), or a scenario file with [team] survey")],
+    seeds: Annotated[int, typer.Option(help="Seeds per style")] = 20,
+    weeks: Annotated[int, typer.Option(help="Weeks ahead")] = 52,
+    lang: Annotated[str | None, typer.Option(help="Language: en or nl (default: from the locale)")] = None,
+    out: Annotated[Path, typer.Option(help="Output directory")] = Path("out/team"),
+):
+    """Your own team a year ahead under five styles: the handout team.<lang>.html from an anonymous survey."""
+    from .team_report import STYLES, build_team_report
+
+    lang = _lang(lang)
+    _check_option("--weeks", "scenario.weeks", weeks)
+    if not 1 <= seeds <= 1000:
+        raise ConfigError(f"--seeds {seeds}: out of range; allowed: integer in [1, 1000]")
+    _check_out(out)
+    path = build_team_report(survey, lang, out, seeds, weeks, progress=_ticker(len(STYLES) * seeds, lang))
+    out_console.print(MSG[lang]["wrote_report"].format(path=path, figures=f"team_*.{lang}.png"),
+                      markup=False, soft_wrap=True)
+
+
 def _ticker(n_runs: int, lang: str = "en"):
     """A progress callback that counts runs on a terminal (and stays silent otherwise)."""
     done = [0]
@@ -472,7 +495,8 @@ def validate_cmd(
 
 
 # commands that run the model: their heavy imports are loaded up front by main() (see _preload)
-MODEL_COMMANDS = frozenset({"run", "compare", "demo", "experiment", "report", "validate", "dashboard", "analyze"})
+MODEL_COMMANDS = frozenset({"run", "compare", "demo", "experiment", "report", "validate", "dashboard", "analyze",
+                            "team"})
 
 
 def _preload(argv: list[str]) -> None:

@@ -23,7 +23,7 @@ MSG: dict[str, dict[str, str]] = {
         "run_title": "{title} - week {weeks}, seed {seed} ({seconds} s)",
         "compare_title": "Final week {week}: mean (sd) over {seeds} seeds  [{runs} runs, {seconds} s]",
         "wrote": "wrote {out}/: {files}",
-        "wrote_report": "wrote {path} (figures: {figures}; data: report_data.csv, report_headline.csv)",
+        "wrote_report": "wrote {path} (figures: {figures}; data beside it: *_data.csv, *_headline.csv)",
         "demo_ready": "demo ready:",
         "demo_open": " open {path}  (also compare.png)",
         "runs_done": "{done}/{n} runs",
@@ -54,7 +54,7 @@ MSG: dict[str, dict[str, str]] = {
         "compare_title": "Laatste week ({week}): gemiddelde (sd) over {seeds} startgetallen  [{runs} simulaties, "
                          "{seconds} s]",
         "wrote": "geschreven in {out}/: {files}",
-        "wrote_report": "geschreven: {path} (figuren: {figures}; gegevens: report_data.csv, report_headline.csv)",
+        "wrote_report": "geschreven: {path} (figuren: {figures}; gegevens ernaast: *_data.csv, *_headline.csv)",
         "demo_ready": "demo klaar:",
         "demo_open": " open {path}  (ook compare.png)",
         "runs_done": "{done}/{n} simulaties",

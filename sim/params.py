@@ -154,6 +154,9 @@ PARAMS: tuple[Param, ...] = (
        "vacancy", "New hire competence", "Bekwaamheid nieuwe collega"),
     _p("team", "hiring_delay", 10, "int", 0, 104, "weeks", "Weeks a position stays vacant before it is "
        "refilled", "Hiring delay", "Wervingstijd"),
+    _p("team", "survey", "", "str", help="An anonymous team survey (CSV, one row per person; docs/survey.md) "
+       "for the starting people; the team's size becomes the number of people in it. Empty: people are drawn",
+       en="Team survey", nl="Teamenquête"),
 
     # --- work: what arrives each week --------------------------------------------------------------------------
     _p("work", "workload", 1.0, "float", 0.0, 2.5, "x normal", "Work arriving per employee relative to a "

@@ -29,14 +29,14 @@ from .reader import number
 from .texts import EVENT_NAMES, POLICY_NAMES, WORDS
 
 HEADLINE = ("engagement", "engaged_share", "burnout_share", "output", "trust_in_manager", "leavers")
-FILES = {"timeseries": "report_timeseries.{lang}.png", "manager_week": "report_manager_week.{lang}.png",
-         "zones": "report_zones.{lang}.png", "data": "report_data.csv", "headline": "report_headline.csv"}
+FILES = {"timeseries": "{prefix}_timeseries.{lang}.png", "manager_week": "{prefix}_manager_week.{lang}.png",
+         "zones": "{prefix}_zones.{lang}.png", "data": "{prefix}_data.csv", "headline": "{prefix}_headline.csv"}
 SHIPPED = Path(__file__).resolve().parents[2] / "scenarios"
 
 
-def report_name(lang: str) -> str:
+def report_name(lang: str, prefix: str = "report") -> str:
     """The handout's file name: one per language, side by side (``report.nl.html``, ``report.en.html``)."""
-    return f"report.{lang}.html"
+    return f"{prefix}.{lang}.html"
 
 
 CSS = """
@@ -248,14 +248,16 @@ def _try_commands(paths, params: dict, lang: str) -> list[str]:
 
 def _appendix(ctx: dict, lang: str) -> str:
     w = WORDS[lang]
-    files = ", ".join(FILES[k].format(lang=lang) for k in ("timeseries", "manager_week", "zones", "data",
-                                                             "headline"))
+    prefix = ctx.get("prefix", "report")
+    name = {k: v.format(lang=lang, prefix=prefix) for k, v in FILES.items()}
+    files = ", ".join(name[k] for k in ("timeseries", "manager_week", "zones", "data", "headline"))
     tries = "".join(f"<li><code>{e(c)}</code></li>" for c in ctx["tries"])
     return f"""<section id="appendix" class="page">
 <h2>{e(w['appendix'])}</h2>
 <p class="note">{e(w['app_runs'].format(**ctx['runs']))}</p>
-<p class="note">{e(w['app_ci'].format(headline=FILES['headline']))}</p>
-<p class="note">{e(w['app_files'].format(files=files, data=FILES['data']))}</p>
+{ctx.get('extra', '')}
+<p class="note">{e(w['app_ci'].format(headline=name['headline']))}</p>
+<p class="note">{e(w['app_files'].format(files=files, data=name['data']))}</p>
 <p class="note"><b>{e(w['app_reproduce'])}:</b></p>
 <pre>{e(ctx['command'])}</pre>
 {f"<p class='note'><b>{e(w['app_try'])}:</b></p><ul class='note'>{tries}</ul>" if tries else ""}
@@ -300,25 +302,35 @@ def build_report(paths, seeds: int, lang: str, out, weeks: int | None = None, se
     names = {k: text(sp, "title", lang) or k for k, sp in params.items()}
     colours = scenario_colours(params)
     df = compare_params(params, seeds, weeks, progress=progress) if data is None else data
-    head = headline_table(df)
     w = WORDS[lang]
-    n_weeks = int(df["week"].max())
-    heading, subtitle = title_and_subtitle(names, params, lang, n_weeks, title)
+    heading, subtitle = title_and_subtitle(names, params, lang, int(df["week"].max()), title)
     names = short_names(names)
+    ctx = {"command": _command(paths, int(df["seed"].nunique()), lang, weeks, sets),
+           "tries": _try_commands(paths, params, lang)}
+    return write_handout(out, lang, heading, subtitle, params, names, colours, df,
+                         f"<h2>{e(w['stories'])}</h2>\n{_stories(params, names, colours, lang)}", ctx)
 
+
+def write_handout(out, lang: str, heading: str, subtitle: str, params: dict, names: dict, colours: dict,
+                  df: pd.DataFrame, intro: str, ctx: dict) -> Path:
+    """Draw the figures and write ``<prefix>.<lang>.html`` with its PNGs and CSVs (``ctx``: ``command``,
+    ``tries``; optionally ``prefix``, ``extra`` appendix HTML, ``how`` (how to read it, with ``{k}``, ``{low}``,
+    ``{high}``) and ``intro_first`` (the intro before the numbers)); return its path."""
+    w = WORDS[lang]
+    prefix = ctx.setdefault("prefix", "report")
+    head = headline_table(df)
     pngs = {"timeseries": figures.bands_png(df, names, colours, {k: sp.work.target for k, sp in params.items()},
                                             lang),
             "manager_week": figures.manager_week_png(df, names, lang,
                                                      {k: sp.manager.hours for k, sp in params.items()}),
             "zones": figures.zones_png(df, names, colours, {k: _standards(sp) for k, sp in params.items()},
                                        lang)}
-
     first, last = int(df["seed"].min()), int(df["seed"].max())
     n_seeds = int(df["seed"].nunique())
-    ctx = {"runs": {"n": len(params), "k": n_seeds, "first": first, "last": last, "weeks": n_weeks},
-           "command": _command(paths, n_seeds, lang, weeks, sets), "tries": _try_commands(paths, params, lang),
-           "mesa": versions().get("mesa", "?")}
-    how = w["how"].format(k=n_seeds, low=reader.LOW, high=reader.HIGH)
+    ctx["runs"] = {"n": len(params), "k": n_seeds, "first": first, "last": last, "weeks": int(df["week"].max())}
+    ctx["mesa"] = versions().get("mesa", "?")
+    how = ctx.get("how", w["how"]).format(k=n_seeds, low=reader.LOW, high=reader.HIGH)
+    before, after = (intro, "") if ctx.get("intro_first") else ("", intro)
     doc = f"""<!DOCTYPE html>
 <html lang="{lang}">
 <head>
@@ -330,13 +342,13 @@ def build_report(paths, seeds: int, lang: str, out, weeks: int | None = None, se
 <body>
 <h1>{e(heading)}</h1>
 <p class="sub">{e(subtitle)}</p>
+{before}
 
 <h2>{e(w['headline'])}</h2>
 <p class="note"><b>{e(w['how_title'])}.</b> {e(how)}</p>
 {_headline(head, names, colours, params, lang)}
 
-<h2>{e(w['stories'])}</h2>
-{_stories(params, names, colours, lang)}
+{after}
 
 <h2 class="page">{e(w['over_time'])}</h2>
 <p class="note">{e(w['over_time_note'])}</p>
@@ -358,9 +370,10 @@ def build_report(paths, seeds: int, lang: str, out, weeks: int | None = None, se
 """
     out = Path(out)
     out.mkdir(parents=True, exist_ok=True)
+    name = {k: v.format(lang=lang, prefix=prefix) for k, v in FILES.items()}
     for key, png in pngs.items():
-        _write(out / FILES[key].format(lang=lang), png)
-    _write(out / FILES["data"], df.to_csv(index=False).encode())
-    _write(out / FILES["headline"], head.to_csv(index=False).encode())
-    _write(out / report_name(lang), doc.encode("utf-8"))  # last: its presence means the report is complete
-    return out / report_name(lang)
+        _write(out / name[key], png)
+    _write(out / name["data"], df.to_csv(index=False).encode())
+    _write(out / name["headline"], head.to_csv(index=False).encode())
+    _write(out / report_name(lang, prefix), doc.encode("utf-8"))  # last: its presence means it is complete
+    return out / report_name(lang, prefix)
