@@ -126,9 +126,9 @@ def read(path: str | Path) -> Survey:
     try:
         data = path.read_bytes()
     except FileNotFoundError:
-        raise ConfigError(f"{src}: no such survey file") from None
-    except OSError as exc:
-        raise ConfigError(f"{src}: cannot read ({exc.__class__.__name__})") from None
+        raise ConfigError(f"{one_line(src)}: no such survey file") from None
+    except (OSError, ValueError) as exc:   # a folder, no permission, a name with a NUL byte, ...
+        raise ConfigError(f"{one_line(src)}: cannot read the survey ({exc.__class__.__name__})") from None
     if len(data) > MAX_BYTES:
         raise ConfigError(f"{src}: {len(data):,} bytes; allowed: a survey file up to {MAX_BYTES:,} bytes")
     try:
