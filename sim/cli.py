@@ -524,8 +524,18 @@ def _preload(argv: list[str]) -> None:
     from .jit import cache_is_cold
     if "--help" not in argv and cache_is_cold():
         # a silent first run looks hung: say why it waits
-        err_console.print("note: first run of this version on this machine: compiling the model's loops "
-                          "(20-40 s, once; later runs start in about 2 s)", markup=False)
+        err_console.print(MSG[_argv_lang(argv)]["first_run"], markup=False)
+
+
+def _argv_lang(argv: list[str]) -> str:
+    """The language a command line asks for, before typer reads it (for notes printed before the command)."""
+    value = next((a.split("=", 1)[1] for a in argv if a.startswith("--lang=")), None)
+    if value is None and "--lang" in argv[:-1]:
+        value = argv[argv.index("--lang") + 1]
+    try:
+        return lang_of(value)
+    except ConfigError:
+        return "en"
 
 
 def main() -> None:  # console script entry point

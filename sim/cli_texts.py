@@ -46,6 +46,8 @@ MSG: dict[str, dict[str, str]] = {
         "validate_title": "Pattern-oriented validation: {seeds} seeds, {runs} runs ({seconds} s)",
         "verdict": "validation: {passed}/{total} facts pass (table in {where})",
         "lang_bad": "--lang {value}: allowed: 'en' or 'nl'",
+        "first_run": "note: first run of this version on this machine: compiling the model's loops (20-40 s, "
+                     "once; later runs start in about 2 s)",
     },
     "nl": {
         "metric": "maat",
@@ -78,6 +80,8 @@ MSG: dict[str, dict[str, str]] = {
         "validate_title": "Patroongerichte validatie: {seeds} startgetallen, {runs} simulaties ({seconds} s)",
         "verdict": "validatie: {passed}/{total} feiten voldoen (tabel in {where})",
         "lang_bad": "--lang {value}: toegestaan: 'en' of 'nl'",
+        "first_run": "let op: eerste keer deze versie op deze computer: het model wordt gecompileerd (20-40 s, "
+                     "eenmalig; daarna start een opdracht in ongeveer 2 s)",
     },
 }
 

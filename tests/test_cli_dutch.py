@@ -100,3 +100,14 @@ def test_report_and_demo_speak_dutch(tmp_path):
     assert res.exit_code == 0, res.output
     assert "geschreven:" in res.output and not ENGLISH.search(res.output)
     assert (tmp_path / "report.nl.html").exists()
+
+
+@pytest.mark.parametrize("argv, word", [(["--lang", "NL"], "gecompileerd"), (["--lang=nl"], "gecompileerd"),
+                                        (["--lang", "en"], "compiling the model's loops")])
+def test_the_first_run_note_speaks_the_commands_language(monkeypatch, capsys, argv, word):
+    import sim.cli as cli
+    import sim.jit as jit
+    monkeypatch.setattr(jit, "cache_is_cold", lambda folder=None: True)
+    monkeypatch.setattr(cli.gc, "freeze", lambda: None)
+    cli._preload(["orgsim", "run", "controlling", *argv])
+    assert word in capsys.readouterr().err
