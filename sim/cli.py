@@ -22,7 +22,7 @@ from rich.table import Table
 from rich.text import Text
 
 from . import __version__
-from .cli_texts import MSG, lang_of, localised, resolve_scenario
+from .cli_texts import MSG, argv_lang, lang_of, localised, resolve_scenario
 from .cli_texts import number as _num
 from .outdir import check_out as _check_out
 from .params import (BY_KEY, EVENT_PARAMS, PARAMS, ConfigError, load_raw, load_scenario, markdown_table, text,
@@ -287,8 +287,7 @@ def demo(
     files = [d / "controlling.toml", d / "coaching.toml"]
     from .runner import warm_up
     warm_up()   # also the loops big organisations share among cores: after a demo, a workshop never waits
-    title = {"en": "Micromanaging or coaching? The same team of 12, two years",
-             "nl": "Micromanagen of coachen? Hetzelfde team van 12, twee jaar"}[lang]
+    title = {"en": "Micromanaging or coaching?", "nl": "Micromanagen of coachen?"}[lang]   # the subtitle says who
     df = _compare_into(files, seeds, weeks, out, None, lang, title=title)
     from .report import build_report
     path = build_report(files, seeds, lang, out, weeks=weeks, title=title, data=df)
@@ -524,18 +523,7 @@ def _preload(argv: list[str]) -> None:
     from .jit import cache_is_cold
     if "--help" not in argv and cache_is_cold():
         # a silent first run looks hung: say why it waits
-        err_console.print(MSG[_argv_lang(argv)]["first_run"], markup=False)
-
-
-def _argv_lang(argv: list[str]) -> str:
-    """The language a command line asks for, before typer reads it (for notes printed before the command)."""
-    value = next((a.split("=", 1)[1] for a in argv if a.startswith("--lang=")), None)
-    if value is None and "--lang" in argv[:-1]:
-        value = argv[argv.index("--lang") + 1]
-    try:
-        return lang_of(value)
-    except ConfigError:
-        return "en"
+        err_console.print(MSG[argv_lang(argv)]["first_run"], markup=False)
 
 
 def main() -> None:  # console script entry point

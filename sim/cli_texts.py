@@ -98,6 +98,17 @@ def lang_of(value: str | None, environ=os.environ) -> str:
     return "nl" if loc.lower().startswith("nl") else "en"
 
 
+def argv_lang(argv: list[str]) -> str:
+    """The language a command line asks for, before typer reads it (for notes printed before the command)."""
+    value = next((a.split("=", 1)[1] for a in argv if a.startswith("--lang=")), None)
+    if value is None and "--lang" in argv[:-1]:
+        value = argv[argv.index("--lang") + 1]
+    try:
+        return lang_of(value)
+    except ConfigError:
+        return "en"
+
+
 def number(x: float, lang: str, digits: int = 1) -> str:
     """A number with ``digits`` decimals, a decimal comma in Dutch."""
     s = f"{x:.{digits}f}"

@@ -345,8 +345,8 @@ def write_handout(out, lang: str, heading: str, subtitle: str, params: dict, nam
 {before}
 
 <h2>{e(w['headline'])}</h2>
-<p class="note"><b>{e(w['how_title'])}.</b> {e(how)}</p>
 {_headline(head, names, colours, params, lang)}
+<p class="note"><b>{e(w['how_title'])}.</b> {e(how)}</p>
 
 {after}
 
