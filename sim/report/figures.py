@@ -168,7 +168,9 @@ def zones_png(df: pd.DataFrame, names: dict[str, str], colours: dict[str, str], 
     for z, c in zip(ZONES, ZONE_COLORS):
         x0, y0 = quad[z]
         ax.add_patch(plt.Rectangle((x0, y0), 50, 50, color=c, alpha=0.75, lw=0))
-        ax.text(x0 + 25, y0 + 46, label(z, lang), ha="center", va="top", fontsize=12, color="#333333")
+        top = y0 >= 50   # names along the middle line, where paths (standards mostly high or low) seldom run
+        ax.text(x0 + 25, y0 + 3 if top else y0 + 47, label(z, lang), ha="center", va="bottom" if top else "top",
+                fontsize=12, color="#333333")
     used: list[float] = []
     for sc in scenarios:
         if standards.get(sc) is None:
