@@ -22,7 +22,7 @@ from rich.table import Table
 from rich.text import Text
 
 from . import __version__
-from .cli_texts import MSG, argv_lang, lang_of, localised, resolve_scenario
+from .cli_texts import MSG, argv_lang, error_text, lang_of, localised, resolve_scenario
 from .cli_texts import number as _num
 from .outdir import check_out as _check_out
 from .params import (BY_KEY, EVENT_PARAMS, PARAMS, ConfigError, load_raw, load_scenario, markdown_table, text,
@@ -51,17 +51,22 @@ def _table_metrics(params) -> tuple[str, ...]:
 # --------------------------------------------------------------------------------------------------------------
 # helpers
 # --------------------------------------------------------------------------------------------------------------
+_STATE: dict[str, str] = {}   # the language of the command being run (set by _lang, cleared by _main)
+
+
 def _fail(msg: str) -> None:
-    err_console.print(f"error: {one_line(msg)}")
+    lang = _STATE.get("lang", "en")
+    err_console.print(f"{MSG[lang]['error']}: {one_line(error_text(msg, lang))}")
     raise typer.Exit(2)
 
 
 def _lang(lang: str | None) -> str:
-    """``--lang`` in any case, else from the locale (sim.cli_texts.lang_of)."""
+    """``--lang`` in any case, else from the locale (sim.cli_texts.lang_of); later error lines use it."""
     try:
-        return lang_of(lang)
+        _STATE["lang"] = lang_of(lang)
     except ConfigError as exc:
         _fail(str(exc))
+    return _STATE["lang"]
 
 
 def _check_option(flag: str, key: str, value) -> None:
@@ -124,6 +129,9 @@ def _version(value: bool):
 def _main(version: Annotated[bool, typer.Option("--version", callback=_version, is_eager=True,
                                                 help="Print the version and exit")] = False):
     """orgsim: what leadership style does to people at work (an agent-based model on Mesa)."""
+    _STATE.clear()
+
+
 @app.command()
 @_guard
 def run(

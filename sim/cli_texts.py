@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import difflib
 import os
+import re
 from pathlib import Path
 
 from .errors import ConfigError
@@ -46,6 +47,7 @@ MSG: dict[str, dict[str, str]] = {
         "validate_title": "Pattern-oriented validation: {seeds} seeds, {runs} runs ({seconds} s)",
         "verdict": "validation: {passed}/{total} facts pass (table in {where})",
         "lang_bad": "--lang {value}: allowed: 'en' or 'nl'",
+        "error": "error",
         "first_run": "note: first run of this version on this machine: compiling the model's loops (20-40 s, "
                      "once; later runs start in about 2 s)",
     },
@@ -80,10 +82,62 @@ MSG: dict[str, dict[str, str]] = {
         "validate_title": "Patroongerichte validatie: {seeds} startgetallen, {runs} simulaties ({seconds} s)",
         "verdict": "validatie: {passed}/{total} feiten voldoen (tabel in {where})",
         "lang_bad": "--lang {value}: toegestaan: 'en' of 'nl'",
+        "error": "fout",
         "first_run": "let op: eerste keer deze versie op deze computer: het model wordt gecompileerd (20-40 s, "
                      "eenmalig; daarna start een opdracht in ongeveer 2 s)",
     },
 }
+
+
+UNITS_NL = {"people": "mensen", "weeks": "weken", "hours/week": "uur/week"}
+# the phrases of error lines (sim.params, sim.survey, sim.outdir, ...) in Dutch; applied after the line's source
+# (its first ": "), in this order, so that a file name is shown as written
+ERRORS_NL: tuple = (
+    (r"no such scenario file", "scenariobestand bestaat niet"),
+    (r"no such survey file", "enquêtebestand bestaat niet"),
+    (r"unknown section", "onbekende sectie"), (r"unknown key", "onbekende sleutel"),
+    (r"unknown column", "onbekende kolom"), (r"; did you mean", "; bedoel je"),
+    (r"\(see 'orgsim params' for the keys of", "(zie 'orgsim params' voor de sleutels van"),
+    (r"\(see 'orgsim scenarios'\)", "(zie 'orgsim scenarios')"),
+    (r" is not allowed; allowed: ", " is niet toegestaan; toegestaan: "),
+    (r" is out of range; allowed: ", " valt buiten het bereik; toegestaan: "),
+    (r"\bout of range; allowed: ", "buiten het bereik; toegestaan: "),
+    (r"\((people|weeks|hours/week)\)$", lambda m: "(" + UNITS_NL[m.group(1)] + ")"),
+    (r"\binteger in\b", "geheel getal in"), (r"\ba number in\b", "een getal in"), (r"\bnumber in\b", "getal in"),
+    (r"\bone of\b", "een van"), (r"\btrue or false\b", "true of false"), (r"\ba text string\b", "een tekst"),
+    (r"not valid TOML", "geen geldige TOML"),
+    (r"expected section\.key=value, e\.g\.", "verwacht sectie.sleutel=waarde, bijv."),
+    (r"exists and is not a directory", "bestaat en is geen map"), (r"is not a directory", "is geen map"),
+    (r"cannot write in", "kan niet schrijven in"), (r"cannot read", "kan niet lezen"),
+    (r"the same scenario file is named twice; use --seeds for more runs of one file",
+     "hetzelfde scenariobestand staat er twee keer; gebruik --seeds voor meer runs van één bestand"),
+    (r"missing value", "waarde ontbreekt"), (r"\(leave the whole column out to let the model draw it\)",
+                                             "(laat de hele kolom weg om het model te laten trekken)"),
+    (r"looks like names or e-mail addresses; the survey must be anonymous: remove this column",
+     "lijkt op namen of e-mailadressen; de enquête moet anoniem zijn: haal deze kolom weg"),
+    (r"looks like an e-mail address; the survey must be anonymous",
+     "lijkt op een e-mailadres; de enquête moet anoniem zijn"),
+    (r"looks like a name; the survey must be anonymous", "lijkt op een naam; de enquête moet anoniem zijn"),
+    (r"\bnot a number\b", "geen getal"),
+    (r"people; at least (\d+) are needed \(a smaller team could be recognised in its answers\)",
+     r"mensen; er zijn er minstens \1 nodig (een kleiner team is te herkennen aan zijn antwoorden)"),
+    (r"empty file; expected a header row and one row per person \(at least",
+     "leeg bestand; verwacht een kopregel en een rij per persoon (minstens"),
+    (r"a header but no people; expected one row per person \(at least",
+     "een kopregel maar geen mensen; verwacht een rij per persoon (minstens"),
+    (r"\brows (\d)", r"rijen \1"), (r"\brow (\d)", r"rij \1"), (r", column '", ", kolom '"),
+    (r"\ballowed:", "toegestaan:"),
+)
+
+
+def error_text(msg: str, lang: str) -> str:
+    """An error line in ``lang``: in Dutch its phrases translated (:data:`ERRORS_NL`), its source as written."""
+    if lang != "nl" or ": " not in msg:
+        return msg
+    source, rest = msg.split(": ", 1)
+    for pattern, repl in ERRORS_NL:
+        rest = re.sub(pattern, repl, rest)
+    return f"{source}: {rest}"
 
 
 def lang_of(value: str | None, environ=os.environ) -> str:

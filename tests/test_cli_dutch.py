@@ -111,3 +111,26 @@ def test_the_first_run_note_speaks_the_commands_language(monkeypatch, capsys, ar
     monkeypatch.setattr(cli.gc, "freeze", lambda: None)
     cli._preload(["orgsim", "run", "controlling", *argv])
     assert word in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("args, line", [
+    (["run", "BAD"], "fout: {bad}: 'team.size' = -3 is niet toegestaan; toegestaan: geheel getal in [1, 1000] "
+                     "(mensen)"),
+    (["run", "controlling", "--set", "policy.nmae=1"], "fout: --set policy.nmae=1: onbekende sleutel 'policy.nmae'; "
+                                                        "bedoel je 'name'?"),
+    (["run", "controlling", "--weeks", "0"], "fout: --weeks 0: buiten het bereik; toegestaan: geheel getal in "
+                                             "[1, 2600] (weken)"),
+    (["team", "SURVEY"], "fout: {survey}: rij 5, kolom 'uwes': 9 valt buiten het bereik; toegestaan: een getal in "
+                         "[0, 6]"),
+])
+def test_error_lines_in_dutch_and_the_file_name_as_written(tmp_path, args, line):
+    bad = tmp_path / "row 3 is not allowed.toml"        # user text in the line stays as written
+    bad.write_text("[team]\nsize = -3\n")
+    survey = tmp_path / "column 'x' out of range.csv"
+    survey.write_text("uwes\n3\n3\n3\n9\n3\n3\n")
+    sub = {"BAD": bad, "SURVEY": survey}
+    res = invoke(*[sub.get(a, a) for a in args], "--lang", "nl", "--out", tmp_path / "o")
+    assert res.exit_code == 2
+    assert res.output.strip() == line.format(bad=bad, survey=survey)
+    res = invoke(*[sub.get(a, a) for a in args], "--out", tmp_path / "o")        # English as before
+    assert res.exit_code == 2 and res.output.startswith("error: ") and "toegestaan" not in res.output
