@@ -53,7 +53,9 @@ def render(s: str, lang: str, by_key: dict, policy_labels: dict) -> str:
         if key not in by_key:
             return m.group(0)
         name = f"‘{label(by_key[key], lang)}’"
-        return name if value is None else f"{name} {_TO.get(lang, 'to')} {value_text(value, lang, policy_labels)}"
+        if value is None:
+            return name
+        return f"{name} {_TO.get(lang, 'to')} {value_text(value, lang, policy_labels)}"
     return PLACEHOLDER.sub(sub, s)
 
 
