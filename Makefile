@@ -19,8 +19,8 @@ $(VENV)/bin/python:
 	"$$PYBIN" -m venv $(VENV)
 	@$(PY) -m pip install -q --upgrade pip
 
-# the runtime extras: dashboard (viz), Parquet + SALib (analysis), Dask cluster (distributed)
-RUNTIME := viz,analysis,distributed
+# the runtime extras: dashboard (viz), Parquet + SALib (analysis), Dask cluster (distributed), workshop game
+RUNTIME := viz,analysis,distributed,workshop
 
 $(VENV)/.installed-base: pyproject.toml | $(VENV)/bin/python
 	$(PY) -m pip install -q -e ".[$(RUNTIME)]"

@@ -445,10 +445,29 @@ def dashboard(
     folder = scenarios or scenario_dir()
     if not folder.is_dir() or not any(folder.glob("*.toml")):
         raise ConfigError(f"--scenarios {folder}: not a folder with scenario files (*.toml)")
-    from .app import serve
+    from .dashboard.server import serve
     from .runner import warm_up
     warm_up()  # load the compiled schedule now, not at the first click (a first run on a machine compiles it)
     serve(lang=lang, host=host, port=port, scenarios=folder, announce=out_console.print)
+
+
+@app.command()
+@_guard
+def workshop(
+    lang: Annotated[str | None, typer.Option(help="Language: en or nl (default: from the locale)")] = None,
+    scenario: Annotated[str | None, typer.Option(help="Scenario file or shipped name (one team)")] = None,
+    rounds: Annotated[int, typer.Option(help="Rounds (months of 4 weeks)")] = 12,
+    lan: Annotated[bool, typer.Option(help="Let phones on this network join (default: this computer only)")] = False,
+    port: Annotated[int, typer.Option(help="Port to serve on")] = 8766,
+    seed: Annotated[int | None, typer.Option(help="Seed of every team (default: the scenario's)")] = None,
+    out: Annotated[Path, typer.Option(help="Folder for the handout and CSV")] = Path("out/workshop"),
+    max_players: Annotated[int, typer.Option(help="Most participants")] = 30,
+    timer: Annotated[float, typer.Option(help="Seconds per round (0: no timer)")] = 90.0,
+):
+    """The workshop game: every participant leads a simulated team from their phone (sim/workshop)."""
+    from .workshop.command import run as _workshop
+    _workshop(_lang(lang), scenario, rounds, lan, port, seed, out, max_players, timer,
+              say=lambda line: out_console.print(line, soft_wrap=True))
 
 
 @app.command("validate")
@@ -503,7 +522,7 @@ def validate_cmd(
 
 # commands that run the model: their heavy imports are loaded up front by main() (see _preload)
 MODEL_COMMANDS = frozenset({"run", "compare", "demo", "experiment", "report", "validate", "dashboard", "analyze",
-                            "team"})
+                            "team", "workshop"})
 
 
 def _preload(argv: list[str]) -> None:

@@ -1,4 +1,4 @@
-"""The dashboard serves only its own page: the server-side guards of ``orgsim dashboard`` (:mod:`sim.app`).
+"""The dashboard serves only its own page: the server-side guards of ``orgsim dashboard`` (:mod:`sim.dashboard`).
 
 * :class:`OwnPageOnly`, an ASGI middleware around Solara's Starlette app: a request whose ``Host`` header is not
   the address the server listens on is refused (a DNS-rebinding site names its own host), and so is a WebSocket

@@ -13,9 +13,10 @@ on single numbers (in the compiled loops, where ``np`` stands for :data:`SCALAR_
 value with ``if`` (that fails on arrays), call anything else, or keep state. ``tests/test_rule_dialect.py`` checks
 every rule and names the rule and line that break this.
 
-**Threads.** Each loop of the schedule is compiled twice: as written (one thread), and as its parallel twin,
-derived from the same source (:func:`parallel_source`: the bundles' arrays read into locals, the loops over
-people or teams made ``prange``), whose loops numba shares among its threads. Each person's step reads only
+**Threads.** Each loop of the schedule is compiled twice from the same source (:func:`parallel_source`: the
+bundles' arrays read into locals, which LLVM optimises better than fields read inside the loops, and the loops
+over people or teams made ``prange``): for one thread, and as its parallel twin, whose loops numba shares among
+its threads. Each person's step reads only
 last values and writes only that person's entries, and each team's sums are taken by one thread in index
 order, so both give the same numbers bit for bit. :func:`phases` picks one per week: the twin only for
 organisations of :data:`PARALLEL_MIN` people or more, and only with as many threads as the rest of the machine
@@ -29,6 +30,7 @@ from __future__ import annotations
 import ast
 import contextvars
 import inspect
+import logging
 import os
 import textwrap
 import threading
@@ -40,7 +42,7 @@ import numba
 import numpy as np
 from numba import njit
 
-from .jit import JIT
+from .jit import JIT, cache_is_cold
 
 
 # --------------------------------------------------------------------------------------------------------------
@@ -171,8 +173,8 @@ BUNDLES = ("O", "E", "M", "K", "P", "X")   # the names the schedule's loops give
 def parallel_source(fn) -> ast.Module:
     """``fn``'s own source, made into its parallel twin: every ``B.field`` of a bundle ``B`` (:data:`BUNDLES`)
     read once into a local array at the top (so the loops see plain arrays, which numba's parallel kernels take
-    and LLVM vectorises), and each of the function's top-level loops over its range (``range(lo, hi)`` or
-    ``range(O.first[lo], O.first[hi])``) made a ``prange``, shared among numba's threads, unless it still hands
+    and LLVM vectorises), and each of the function's top-level loops (over people, ``range(O.team.size)``, or
+    over teams, ``range(O.team_boss.size)``) made a ``prange``, shared among numba's threads, unless it still hands
     a whole bundle on. Nothing else changes: the same rules in the same order, so the same numbers."""
     tree = ast.parse(textwrap.dedent(inspect.getsource(fn)))
     func = tree.body[0]
@@ -201,23 +203,30 @@ def parallel_source(fn) -> ast.Module:
     return ast.fix_missing_locations(tree)
 
 
-def parallel_twin(fn):
-    """``fn`` compiled from :func:`parallel_source` with numba's parallel loops (cached like ``fn``: the twin's
-    code is named after ``fn``'s file, under the qualified name ``<name>_parallel``)."""
+def twin(fn, parallel: bool):
+    """``fn`` compiled from :func:`parallel_source`: with numba's parallel loops (``parallel``), or with its
+    ``prange`` loops run as plain ranges on one thread, which LLVM optimises better than the bundles' fields
+    read inside the loops (cached like ``fn``: the twin's code is named after ``fn``'s file, under the qualified
+    name ``<name>_parallel`` or ``<name>_serial``)."""
     tree = parallel_source(fn)
     code = compile(tree, inspect.getsourcefile(fn), "exec")
-    g = dict(fn.__globals__, prange=numba.prange)
+    g = dict(fn.__globals__, prange=numba.prange if parallel else range)
     exec(code, g)
-    twin = g[fn.__name__]
-    twin.__qualname__, twin.__module__ = fn.__qualname__ + "_parallel", fn.__module__
-    return njit(parallel=True, **JIT)(twin)
+    out = g[fn.__name__]
+    out.__qualname__ = fn.__qualname__ + ("_parallel" if parallel else "_serial")
+    out.__module__ = fn.__module__
+    return njit(parallel=parallel, **JIT)(out)
 
 
 def compile_loops(*fns) -> tuple[types.SimpleNamespace, types.SimpleNamespace]:
-    """The schedule's loops, compiled (each on first call; plain Python with ``NUMBA_DISABLE_JIT=1``): as
-    written, for one thread, and their parallel twins (:func:`parallel_twin`), for several."""
-    serial = types.SimpleNamespace(**{f.__name__: Entry(njit(**JIT)(f)) for f in fns})
-    parallel = types.SimpleNamespace(**{f.__name__: Entry(parallel_twin(f)) for f in fns})
+    """The schedule's loops, compiled (each on first call) from their one source (:func:`parallel_source`):
+    for one thread, and as parallel twins for several. With ``NUMBA_DISABLE_JIT=1`` the loops run as written,
+    as plain Python."""
+    if numba.config.DISABLE_JIT:
+        serial = types.SimpleNamespace(**{f.__name__: Entry(f) for f in fns})
+        return serial, serial
+    serial = types.SimpleNamespace(**{f.__name__: Entry(twin(f, False)) for f in fns})
+    parallel = types.SimpleNamespace(**{f.__name__: Entry(twin(f, True)) for f in fns})
     return serial, parallel
 
 
@@ -328,12 +337,28 @@ def phases(people: int, serial, parallel):
     k = parallel_threads(people)
     if k > 1 and _LAUNCH.acquire(blocking=False):
         try:
+            _say_if_compiling()
             numba.set_num_threads(k)
             yield Phases(parallel, True)
         finally:
             _LAUNCH.release()
     else:
         yield Phases(serial, False)
+
+
+_told: list[bool] = []
+
+
+def _say_if_compiling() -> None:
+    """Once per process: if the parallel twins are not in the cache yet, say that the first big week waits for
+    them to compile (a silent wait looks like a hang). Python's last-resort handler prints the warning to
+    stderr when nothing configured logging."""
+    if not _told:
+        _told.append(True)
+        if cache_is_cold(pattern="*_parallel-*.nbi"):
+            logging.getLogger("orgsim").warning(
+                "note: first big organisation of this version on this machine: compiling the loops it shares "
+                "among cores (20-40 s, once)")
 
 
 def load_parallel(serial, parallel) -> None:

@@ -9,12 +9,15 @@ from __future__ import annotations
 import numpy as np
 
 from .engine import entry, jit
+from .rules import motivation as _motivation
 from .rules import strain as _strain
 from .rules import trust as _trust
 from .state import ABSENT, ACTIVE, VACANT
 from . import engine
 
 strain = engine.compiled_module(_strain)
+motivation = engine.compiled_module(_motivation)
+trust = engine.compiled_module(_trust)
 
 
 def draw(model, rng, slots, competence_mean, new_hire=False):
@@ -52,24 +55,25 @@ def draw(model, rng, slots, competence_mean, new_hire=False):
 def place(slots, traits, tenure, m_propensity, m_trust, target, E):
     """New people in ``slots`` (``traits``: competence, motivation, trust propensity, resilience, learning rate,
     workload share, exhaustion, cynicism, one entry each): clipped to [0, 1] where the docs say so, with the
-    starting values that follow from them (trust in the manager = propensity, engagement from motivation,
-    efficacy from competence, the manager's view of them) and the rest at its start."""
-    competence, motivation, propensity, resilience, learning_rate, workload, exhaustion, cynicism = traits
+    starting values that follow from them (trust in the manager = propensity; engagement, efficacy and the
+    manager's view of their ability by the rules ``motivation.starting_engagement``,
+    ``strain.starting_efficacy`` and ``trust.starting_ability_view``) and the rest at its start."""
+    competence, motivation_, propensity, resilience, learning_rate, workload, exhaustion, cynicism = traits
     for j in range(slots.size):
         i = slots[j]
         c = min(max(competence[j], 0.0), 1.0)
-        E.competence[i], E.motivation[i], E.trust_propensity[i] = c, motivation[j], propensity[j]
+        E.competence[i], E.motivation[i], E.trust_propensity[i] = c, motivation_[j], propensity[j]
         E.resilience[i], E.learning_rate[i], E.workload_share[i] = resilience[j], learning_rate[j], workload[j]
         E.trust_in_manager[i] = E.ability_p[i] = E.benevolence_p[i] = E.integrity_p[i] = propensity[j]
-        E.engagement[i] = min(max(0.15 + 0.7 * motivation[j], 0.0), 1.0)
+        E.engagement[i] = motivation.starting_engagement(motivation_[j])
         E.exhaustion[i] = min(max(exhaustion[j], 0.0), 1.0)
         E.cynicism[i] = min(max(cynicism[j], 0.0), 1.0)
-        E.efficacy[i] = min(max(0.3 + 0.6 * c, 0.0), 1.0)
+        E.efficacy[i] = strain.starting_efficacy(c)
         E.initiative[i] = E.safety[i] = 0.5
         E.tenure[i] = tenure[j]
         E.success_rate[i] = 0.7
         E.output[i] = target
-        E.m_ability[i] = min(max(0.5 * m_propensity + 0.5 * c, 0.0), 1.0)
+        E.m_ability[i] = trust.starting_ability_view(m_propensity, c)
         E.m_benevolence[i] = E.m_integrity[i] = m_propensity
         E.manager_trust[i] = m_trust
         E.status[i] = ACTIVE

@@ -5,8 +5,8 @@ plain Python that calls the rules (:mod:`sim.rules`, :mod:`sim.policies`) for on
 over people (the ``*_pass`` functions); step 11 is each manager's, in loops over managers. Nothing here is an
 equation: the loops call rules and keep books (sums per team, what is remembered for next week).
 
-:mod:`sim.engine` compiles these loops with numba (as written, and as parallel twins derived from the same
-source), and the rules they call for single numbers. With ``NUMBA_DISABLE_JIT=1`` the same code runs as plain
+:mod:`sim.engine` compiles these loops with numba (for one thread, and as parallel twins, both derived from
+this source), and the rules they call for single numbers. With ``NUMBA_DISABLE_JIT=1`` the same code runs as plain
 Python, to read and step through in a debugger.
 
 The loops read and write state bundles (:mod:`sim.state`): ``E`` the employees, ``M`` the team leads, ``S``
@@ -94,21 +94,21 @@ def week(model) -> None:
     e, m, n_teams = E.bundle(), M.bundle(), O.first.size - 1
     with engine.phases(O.team.size, SERIAL, PARALLEL) as run:   # on one thread, or several (sim.engine)
         # 2. The manager applies the policy per employee; 3a. the manager's week (the bottleneck)
-        run("policy_pass", O, e, m, K, P, X, demand0, expected, 0, n_teams)
+        run("policy_pass", O, e, m, K, P, X, demand0, expected)
         X.fw_eff[:] = K.frameworks * X.mt[_VISION]      # frameworks in effect: as far as vision time allows
         X.taken_team[:] = X.take_units * X.mt[_DOING]   # work the manager takes over, as far as time allows
         # 3b-4c. Work is done, tasks succeed or fail, failures are reported or hidden, hidden ones surface
         X.u_orphan[:] = model.draw.random(n_teams)
-        run("work_pass", O, e, m, K, P, X, base, 0, n_teams)
+        run("work_pass", O, e, m, K, P, X, base)
         # 4d-8. Safety is shared; learning; motivation (SDT); trust both ways (ABI); strain (JD-R, Maslach)
         X.consistency[:] = _policies.consistency(M.extra_control, M.prev_extra_control)
-        run("people_pass", O, e, m, K, P, X, base, 0, n_teams)
+        run("people_pass", O, e, m, K, P, X, base)
         people.absence_and_turnover(model, X.quits)   # burnout becomes sick leave; some leave
         # 9. Engagement (JD-R motivational process); 10. peers pass engagement and strain along their ties
         e = E.bundle()
-        run("engagement_pass", O, e, P, X, 0, n_teams)
-        run("crossover_pass", O, e, P, X, 0, n_teams)
-        run("keep_pass", O, e, P, X, 0, n_teams)
+        run("engagement_pass", O, e, P, X)
+        run("crossover_pass", O, e, P, X)
+        run("keep_pass", O, e, P, X)
 
     # 11. The managers: results as they see them, strain, control taken or let go; the cascade down the levels
     m, s = M.bundle(), S.bundle()
@@ -126,11 +126,11 @@ def week(model) -> None:
 # ----------------------------------------------------------------------------------------------------------------
 # steps 2-10: each person's week, in loops over people (team t holds positions O.first[t]:O.first[t + 1])
 # ----------------------------------------------------------------------------------------------------------------
-def policy_pass(O, E, M, K, P, X, demand0, expected, lo, hi):
+def policy_pass(O, E, M, K, P, X, demand0, expected):
     """Steps 1-3a, team by team: each person's work this week, the policy applied to them
     (:func:`sim.policies.levers`), the team's sums (in index order), then the team lead's week
     (:func:`sim.rules.work.manager_week`) into the rows of ``X.mt``."""
-    for t in range(lo, hi):
+    for t in range(O.team_boss.size):
         na = sf_sum = m_sum = ap_sum = c_sum = 0.0
         for i in range(O.first[t], O.first[t + 1]):
             X.active[i] = actf = 1.0 if E.status[i] == ACTIVE else 0.0   # who is at work, for the peers' sums
@@ -155,13 +155,13 @@ def policy_pass(O, E, M, K, P, X, demand0, expected, lo, hi):
             X.mt[k, t] = r[k]
 
 
-def work_pass(O, E, M, K, P, X, base, lo, hi):
+def work_pass(O, E, M, K, P, X, base):
     """Steps 3b-4c per person: work done, each task's outcome (success, or an intelligent, complex or basic
     failure, reported or hidden) from one counter-based uniform per task, hidden failures surfacing, the safety
     each person feels before it is shared, the team's sums (in index order); then the team's orphaned hidden
     failures (of people who left) surface."""
     T = P.tasks_per_week
-    for i in range(O.first[lo], O.first[hi]):
+    for i in range(O.team.size):
         t = O.team[i]
         actf = 1.0 if E.status[i] == ACTIVE else 0.0
         X.coach_recv[i] = X.coach_int[i] * X.mt[_COACHING, t]
@@ -171,10 +171,10 @@ def work_pass(O, E, M, K, P, X, base, lo, hi):
         X.done[i] = work.work_done(X.demand[i], capacity, work.time_lost(X.wait[i], X.coach_recv[i]),
                                    X.taken[i]) * actf
         X.guide[i] = work.guidance(X.aut[i], X.fw_eff[t], X.coach_recv[i])
-    for i in range(O.first[lo], O.first[hi]):   # a loop of its own: its exp keeps the one above vectorised
+    for i in range(O.team.size):   # a loop of its own: its exp keeps the one above vectorised
         X.p_succ[i] = work.success_probability(E.competence[i], P.difficulty, X.aut[i], E.initiative[i], X.guide[i],
                                                E.exhaustion[i])
-    for t in range(lo, hi):
+    for t in range(O.team_boss.size):
         s_safety = s_repairs = s_manager = s_delivered = 0.0
         for i in range(O.first[t], O.first[t + 1]):
             actf = 1.0 if E.status[i] == ACTIVE else 0.0
@@ -232,22 +232,22 @@ def _peer_sums(indptr, indices, weights, x, y, a, i):
     return sx, sy, den
 
 
-def people_pass(O, E, M, K, P, X, base, lo, hi):
+def people_pass(O, E, M, K, P, X, base):
     """Steps 4d-8 per person: safety shared in the team, learning and initiative, motivation (SDT), trust both
     ways (ABI), strain and burnout (JD-R, Karasek, Maslach), and this week's turnover test. Only the active's
     state moves."""
     tv = X.tv
     # the team's values, spread over its people: with no per-team lookups below, the loops vectorise
-    for t in range(lo, hi):
+    for t in range(O.team_boss.size):
         for i in range(O.first[t], O.first[t + 1]):
             tv[0, i], tv[1, i], tv[2, i] = M.competence[t], X.fw_eff[t], M.strain[t]
             tv[3, i], tv[4, i], tv[5, i], tv[6, i] = X.consistency[t], K.blame[t], M.propensity[t], M.insecurity[t]
             tv[7, i] = X.safety_sum[t] / max(X.n_act[t], 1e-12) if X.n_act[t] > 0 else X.own_safety[i]  # team mean
-    for i in range(O.first[lo], O.first[hi]):   # the peers' engagement (last week's, of the active peers)
+    for i in range(O.team.size):   # the peers' engagement (last week's, of the active peers)
         num, _, den = _peer_sums(O.indptr, O.indices, O.weights, E.engagement, E.engagement, X.active, i)
         X.peer_eng[i] = social.peer_mean(num, den, 0.5)
     # two loops over people rather than one: each touches half of the arrays, which prefetching follows better
-    for i in range(O.first[lo], O.first[hi]):
+    for i in range(O.team.size):
         act = E.status[i] == ACTIVE
         # 4d. safety: a shared belief
         sf = safety.shared_safety(X.own_safety[i], tv[7, i])
@@ -267,7 +267,7 @@ def people_pass(O, E, M, K, P, X, base, lo, hi):
         mo = motivation.update_motivation(E.motivation[i], n_aut, n_comp, n_rel, P.motivation_rate)
         E.motivation[i] = mo if act else E.motivation[i]
     rate, loss = P.trust_rate, P.trust_loss_multiplier
-    for i in range(O.first[lo], O.first[hi]):
+    for i in range(O.team.size):
         act = E.status[i] == ACTIVE
         m_comp, fw, m_str, consist, blame, m_prop, m_insec = tv[0, i], tv[1, i], tv[2, i], tv[3, i], tv[4, i], \
             tv[5, i], tv[6, i]
@@ -310,7 +310,7 @@ def people_pass(O, E, M, K, P, X, base, lo, hi):
         E.efficacy[i] = ef if act else E.efficacy[i]
         b = strain.burnout_criterion(ex, cy, P.burnout_exhaustion, P.burnout_cynicism)
         E.burnout_count[i] = strain.update_burnout_counter(E.burnout_count[i], b) if act else 0
-    for i in range(O.first[lo], O.first[hi]):   # apart: its exp would keep the loop above from being vectorised
+    for i in range(O.team.size):   # apart: its exp would keep the loop above from being vectorised
         pq = strain.turnover_probability(E.engagement[i], E.trust_in_manager[i],
                                          strain.complaints(E.exhaustion[i], P.burnout_exhaustion), P.turnover_base,
                                          P.turnover_sensitivity)
@@ -318,9 +318,9 @@ def people_pass(O, E, M, K, P, X, base, lo, hi):
         X.quits[i] = luck(O.keys[O.run[i]], first_slot(base, O.person, O.run, i) + QUIT_SLOT) < pq
 
 
-def engagement_pass(O, E, P, X, lo, hi):
+def engagement_pass(O, E, P, X):
     """Step 9: engagement (JD-R motivational process)."""
-    for i in range(O.first[lo], O.first[hi]):
+    for i in range(O.team.size):
         e = motivation.update_engagement(E.engagement[i], E.motivation[i], X.resources[i],
                                          motivation.challenge(P.novelty, X.aut[i], X.fit[i]), X.hind[i],
                                          E.exhaustion[i], X.felt[i], P.engagement_rate,
@@ -329,21 +329,21 @@ def engagement_pass(O, E, P, X, lo, hi):
         X.active[i] = 1.0 if E.status[i] == ACTIVE else 0.0   # after this week's leavers, for the crossover
 
 
-def crossover_pass(O, E, P, X, lo, hi):
+def crossover_pass(O, E, P, X):
     """Step 10: engagement and exhaustion cross over along peer ties: everyone moves toward their active peers'
     values of this week's step 9, all at once (the new values wait in ``X`` until :func:`keep_pass`)."""
-    for i in range(O.first[lo], O.first[hi]):
+    for i in range(O.team.size):
         ne, nx, den = _peer_sums(O.indptr, O.indices, O.weights, E.engagement, E.exhaustion, X.active, i)
         c_eng, c_exh = social.crossover_strength(P.contagion, E.status[i] == ACTIVE and den > 0)
         X.new_eng[i] = min(max(social.contagion(E.engagement[i], social.peer_mean(ne, den, 0.5), c_eng), 0.0), 1.0)
         X.new_exh[i] = min(max(social.contagion(E.exhaustion[i], social.peer_mean(nx, den, 0.0), c_exh), 0.0), 1.0)
 
 
-def keep_pass(O, E, P, X, lo, hi):
+def keep_pass(O, E, P, X):
     """The end of the week per person: the crossover's values, this week's applied policy and outcomes are kept,
     tenure grows; and each team's row of ``X.partials`` gets the sums the week's metrics are made of
     (:func:`sim.metrics.team_metric_sums`)."""
-    for i in range(O.first[lo], O.first[hi]):
+    for i in range(O.team.size):
         E.engagement[i], E.exhaustion[i] = X.new_eng[i], X.new_exh[i]
         E.autonomy[i], E.monitoring[i], E.approval[i] = X.aut[i], X.mon[i], X.appr[i]
         E.coaching_received[i], E.control[i] = X.coach_recv[i], X.control[i]
@@ -352,7 +352,7 @@ def keep_pass(O, E, P, X, lo, hi):
         E.output[i] = max(X.emp_output[i], 0.0) if E.status[i] == ACTIVE else 0.0
         E.success_rate[i] = X.success_rate[i] if X.attempted[i] > 0 else E.success_rate[i]
         E.tenure[i] = E.tenure[i] + 1 if E.status[i] != VACANT else E.tenure[i]
-    for t in range(lo, hi):
+    for t in range(O.team_boss.size):
         team_metric_sums(O.first[t], O.first[t + 1], t, E, X.counts, P.burnout_exhaustion, P.burnout_cynicism,
                          X.partials)
 

@@ -27,7 +27,8 @@ import pytest
 import solara
 
 import sim.params
-from sim import app as dash_app
+from sim.dashboard import server as dash_server
+from sim.dashboard import view as dash_view
 from sim.dashboard_guard import HostCheck
 from test_dashboard_browser import CHROMIUM, _browser, dashboard
 
@@ -73,9 +74,9 @@ def refusals(caplog) -> list[str]:
 
 # ------------------------------------------------------------------------------------------------- in process
 def test_a_forged_scenario_path_is_refused_before_any_file_is_read(folder, tmp_path, reads, caplog):
-    dash = dash_app.Dashboard(dash_app.default_scenario())
+    dash = dash_view.Dashboard(dash_view.default_scenario())
     assert dash.scenario_path == folder / "controlling.toml"
-    _, rc = solara.render(dash_app.Sidebar(dash, "en"), handle_error=False)
+    _, rc = solara.render(dash_view.Sidebar(dash, "en"), handle_error=False)
     try:
         sel = rc.find(v.Select, class_="orgsim-scenario").widget
         reads.clear()
@@ -91,8 +92,8 @@ def test_a_forged_scenario_path_is_refused_before_any_file_is_read(folder, tmp_p
 
 
 def test_slider_and_language_values_outside_the_page_are_refused(folder, caplog):
-    dash = dash_app.Dashboard(dash_app.default_scenario())
-    _, rc = solara.render(dash_app.Sidebar(dash, "en"), handle_error=False)
+    dash = dash_view.Dashboard(dash_view.default_scenario())
+    _, rc = solara.render(dash_view.Sidebar(dash, "en"), handle_error=False)
     try:
         size = rc.find(v.Slider).widgets[0]          # team.size: 1 to 100 on the page
         for bad in ("12", 101, 0, 1e9, float("nan"), True, None, [5], {"x": 1}):
@@ -109,18 +110,18 @@ def test_slider_and_language_values_outside_the_page_are_refused(folder, caplog)
         assert dash.ab is False
     finally:
         rc.close()
-    dash_app.lang_r.set("en")
-    _, rc = solara.render(dash_app.LanguageButtons("en"), handle_error=False)
+    dash_view.lang_r.set("en")
+    _, rc = solara.render(dash_view.LanguageButtons("en"), handle_error=False)
     try:
         toggle = rc.find(v.BtnToggle, class_="orgsim-lang").widget
         for bad in (True, 5, -1, "nl", 0.5):
             toggle.v_model = bad
-        assert dash_app.lang_r.value == "en"
+        assert dash_view.lang_r.value == "en"
         toggle.v_model = 1
-        assert dash_app.lang_r.value == "nl"
+        assert dash_view.lang_r.value == "nl"
     finally:
         rc.close()
-        dash_app.lang_r.set("")
+        dash_view.lang_r.set("")
     assert len(refusals(caplog)) == 9 * 2 - 1 + 2 + 5     # (a "change" to None is no change: not logged)
 
 
@@ -137,13 +138,13 @@ def _texts(rc) -> str:
 def test_errors_reach_the_server_log_as_one_line_and_the_browser_never(folder, monkeypatch, caplog):
     def leak(*a, **kw):
         raise RuntimeError("/srv/secret/path/scenario.toml: Traceback (most recent call last)")
-    dash_app.lang_r.set("en")
-    monkeypatch.setattr(dash_app.Dashboard, "step", leak)      # a handler that fails: the page goes on
-    _, rc = solara.render(dash_app.Page(), handle_error=False)
+    dash_view.lang_r.set("en")
+    monkeypatch.setattr(dash_view.Dashboard, "step", leak)      # a handler that fails: the page goes on
+    _, rc = solara.render(dash_view.Page(), handle_error=False)
     try:
         rc.find(v.Btn, children=["Step"]).widget.click()
         rc.find(v.Btn, children=["Step"]).assert_single()
-        monkeypatch.setattr(dash_app, "monitors_html", leak)   # drawing that fails: a notice, then start again
+        monkeypatch.setattr(dash_view, "monitors_html", leak)   # drawing that fails: a notice, then start again
         rc.find(v.Btn, children=["Reset"]).widget.click()
         shown = _texts(rc)
         assert "Something went wrong" in shown and "/srv/secret" not in shown and "Traceback" not in shown
@@ -152,7 +153,7 @@ def test_errors_reach_the_server_log_as_one_line_and_the_browser_never(folder, m
         rc.find(v.Btn, children=["Step"]).assert_single()
     finally:
         rc.close()
-        dash_app.lang_r.set("")
+        dash_view.lang_r.set("")
     lines = [r.getMessage() for r in caplog.records if r.name == "orgsim.dashboard"]
     assert any(m == "orgsim dashboard: RuntimeError in go; the page goes on" for m in lines), lines
     assert any("RuntimeError while drawing the page" in m for m in lines), lines
@@ -175,7 +176,7 @@ def test_host_check_accepts_only_the_address_it_listens_on():
 def test_the_assets_folder_cannot_be_pre_planted():
     """Another user could create the old, guessable folder first and put their JavaScript in it; the server
     now makes its own folder (mkdtemp: a new name, mode 0700, this user's) and never looks at that one."""
-    src = dash_app._INSTALLED_ASSETS
+    src = dash_server._INSTALLED_ASSETS
     tag = hashlib.sha1(str(src.resolve()).encode()).hexdigest()[:10]
     planted = Path(tempfile.gettempdir()) / f"orgsim-solara-assets-{os.getuid()}-{tag}"
     made = not planted.exists()
@@ -183,7 +184,7 @@ def test_the_assets_folder_cannot_be_pre_planted():
         if made:
             (planted / "vega@5" / "build").mkdir(parents=True)
             (planted / "vega@5" / "build" / "vega.min.js").write_text("alert('planted')")
-        d = dash_app.offline_assets()
+        d = dash_server.offline_assets()
         assert d != planted and not str(d).startswith(str(planted))
         st = os.lstat(d)
         assert stat.S_ISDIR(st.st_mode) and st.st_uid == os.getuid() and stat.S_IMODE(st.st_mode) == 0o700
@@ -240,7 +241,7 @@ def test_a_foreign_host_or_origin_is_refused(server):
 
 def test_assets_are_files_of_the_private_folder_only(server):
     url = server["url"] + "_solara/cdn/"
-    installed = dash_app._INSTALLED_ASSETS
+    installed = dash_server._INSTALLED_ASSETS
     status, body = _get(url + "vega@5/build/vega.min.js")
     assert status == 200 and body == (installed / "vega@5.21.0" / "build" / "vega.min.js").read_bytes()
     before = sorted(p.name for p in (installed / "vega@5.21.0" / "build").iterdir())

@@ -142,7 +142,7 @@ def test_the_parallel_twin_is_the_same_loops_over_plain_arrays():
     loops made prange, nothing else."""
     import ast
     src = ast.unparse(engine.parallel_source(schedule.people_pass))
-    assert "E__competence = E.competence" in src and "for i in prange(O__first[lo], O__first[hi]):" in src
+    assert "E__competence = E.competence" in src and "for i in prange(O__team.size):" in src
     plain = ast.unparse(ast.parse(__import__("inspect").getsource(schedule.people_pass)))
     calls = lambda s: sorted(ast.unparse(n.func) for n in ast.walk(ast.parse(s)) if isinstance(n, ast.Call))  # noqa: E731
     assert sorted(c.replace("__", ".").replace("prange", "range") for c in calls(src)) == calls(plain)
@@ -464,3 +464,16 @@ def test_the_bundles_classes_are_importable_by_name_so_cached_loops_are_found_ag
         cls = type(bundle)
         assert pickle.loads(pickle.dumps(cls)) is cls, cls.__name__
         assert getattr(__import__(cls.__module__, fromlist=[cls.__name__]), cls.__name__) is cls
+
+
+def test_a_first_big_week_says_it_compiles_the_parallel_loops_once(monkeypatch, caplog):
+    import sim.engine as engine
+    for cold, expected in ((True, 1), (False, 0)):
+        monkeypatch.setattr(engine, "cache_is_cold", lambda pattern="*.nbi", cold=cold: cold)
+        monkeypatch.setattr(engine, "_told", [])
+        caplog.clear()
+        with caplog.at_level("WARNING", logger="orgsim"):
+            engine._say_if_compiling()
+            engine._say_if_compiling()   # once per process
+        notes = [r for r in caplog.records if "compiling the loops" in r.getMessage()]
+        assert len(notes) == expected

@@ -157,7 +157,7 @@ def outcome(res, out: Path) -> str:
 
 
 def test_random_and_hostile_scenario_files_run_cleanly_or_are_refused_in_one_line(monkeypatch):
-    from sim import app as dash_app
+    from sim.dashboard import view as dash_app
 
     monkeypatch.setattr(budget, "available_bytes", lambda: int(256 * 2**20 / budget.SHARE))
     counts: Counter = Counter()

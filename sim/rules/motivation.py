@@ -57,6 +57,12 @@ def disposition(resilience):
     return 0.8 * (resilience - 0.5)
 
 
+def starting_engagement(motivation):
+    """Initialization: a newcomer's engagement follows their motivation, ``clip(0.15 + 0.7 motivation)``
+    (autonomous motivation is the strongest individual predictor of engagement, Deci, Olafsen & Ryan 2017)."""
+    return clip01(0.15 + 0.7 * motivation)
+
+
 def update_engagement(engagement, motivation, resources, challenge, hindrance, exhaustion, felt_trust, rate,
                       disposition):
     """Step 9: engagement (vigour, dedication) moves toward a level set by resources and motivation.

@@ -75,6 +75,12 @@ def update_cynicism(cynicism, exhaustion, trust, safety, rate):
     return clip01(approach(cynicism, target, rate))
 
 
+def starting_efficacy(competence):
+    """Initialization: professional efficacy (Maslach) starts from competence, ``clip(0.3 + 0.6 competence)``:
+    self-efficacy follows mastery experiences (Bandura 1977)."""
+    return clip01(0.3 + 0.6 * competence)
+
+
 def update_efficacy(efficacy, success_rate, cynicism):
     """Step 8e: professional efficacy approaches ``0.5 success_rate + 0.5 (1 - cynicism)`` at 0.05 a week."""
     return clip01(approach(efficacy, 0.5 * success_rate + 0.5 * (1 - cynicism), 0.05))

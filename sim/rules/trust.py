@@ -45,6 +45,13 @@ def with_insecurity(level, insecurity):
     return clip01(level - 0.2 * insecurity + 0.1)
 
 
+def starting_ability_view(propensity, competence):
+    """Initialization: the manager's first view of a newcomer's ability, halfway between their own trust
+    propensity and the newcomer's competence, ``clip(0.5 propensity + 0.5 competence)`` (before evidence,
+    propensity weighs heavily: Mayer, Davis & Schoorman 1995)."""
+    return clip01(0.5 * propensity + 0.5 * competence)
+
+
 def felt_trust(autonomy, monitoring):
     """Felt trust: ``0.6 autonomy + 0.4 (1 - monitoring)``."""
     return clip01(0.6 * autonomy + 0.4 * (1 - monitoring))
