@@ -131,9 +131,9 @@ def build_team_report(path: Path, lang: str, out: Path, seeds: int = 20, weeks: 
     extra = (f"<p class=\"note\"><b>{e(w['mapping'])}.</b> {e(w['mapping_text'])}</p>\n"
              f"<p class=\"note\">{e(w['source'].format(file=Path(survey.source).name, scenario=scenario))}</p>")
     cmd = f"orgsim team {path} --seeds {seeds} --weeks {weeks} --lang {lang}"
-    styles = "".join(f'<li><span class="swatch" style="--c: {colours[s]}"></span>{e(long[s])}</li>'
-                     for s in STYLES)
-    intro = _now(survey, lang) + f"\n<h2>{e(w['styles'])}</h2>\n<ul>{styles}</ul>"
+    styles = " · ".join(f'<span class="swatch" style="--c: {colours[s]}"></span>{e(long[s])}' for s in STYLES)
+    intro = _now(survey, lang) + f'\n<p class="note"><b>{e(w["styles"])}:</b> {styles}</p>'
+
     team_params = {s: with_updates(params, policy={"name": s, **{k: None for k in KNOBS}}) for s in STYLES}
     return write_handout(out, lang, heading, subtitle, team_params, names, colours, df, intro,
                          {"command": cmd, "tries": [], "prefix": "team", "extra": extra, "how": w["how"],

@@ -47,7 +47,7 @@ def _inside_first_screen(page, selector: str) -> bool:
 
 
 @pytest.mark.parametrize("which, first_cell", [("handout", "Bevlogenheid (score)"),
-                                               ("team", "Bevlogenheid (UWES-9)")])
+                                               ("team", "Bevlogenheid (score)")])   # the styles' first numbers
 def test_the_first_screen_shows_the_title_and_the_first_numbers(pages, which, first_cell):
     from playwright.sync_api import sync_playwright
     requests: list[str] = []
