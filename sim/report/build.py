@@ -125,20 +125,22 @@ def _setup(sp, lang: str) -> str:
     """One line on who works there, the policy and the events, with the schema's parameter labels."""
     w = WORDS[lang]
     lab = lambda key: getattr(BY_KEY[key], "label_nl" if lang == "nl" else "label_en")  # noqa: E731
-    n = lambda x: number(x, lang, 2)  # noqa: E731
+    n = lambda x: number(x, lang, 2).rstrip("0").rstrip(",.")  # noqa: E731   (1,2 rather than 1,20)
     t = sp.team
     people = (w["people"].format(size=number(t.size, lang)) if t.teams == 1
               else w["teams"].format(teams=number(t.teams, lang), size=number(t.size, lang)))
     policy = POLICY_NAMES[lang].get(sp.policy.name, w["policy_custom"])
     if sp.policy.name != "custom" and any(getattr(sp.policy, k) is not None for k in KNOBS):
         policy += w["policy_adjusted"]
-    parts = [people, f"{lab('team.competence_mean')} {n(t.competence_mean)} (± {n(t.competence_spread)})",
+    sc = lambda x: str(reader.score(x))  # noqa: E731   (0-1 settings as 0-100 scores, as in the tables)
+    parts = [people, f"{lab('team.competence_mean')} {sc(t.competence_mean)} (± {sc(t.competence_spread)})",
              f"{lab('policy.name')}: {policy}"]
     changed = [k for k in ("workload", "target", "novelty")
                if getattr(sp.work, k) != BY_KEY[f"work.{k}"].default]
-    parts += [f"{lab(f'work.{k}')} {n(getattr(sp.work, k))}" for k in changed]
+    parts += [f"{lab(f'work.{k}')} {sc(v) if k == 'novelty' else n(v)}"
+              for k in changed for v in [getattr(sp.work, k)]]
     if sp.manager.insecurity != BY_KEY["manager.insecurity"].default:
-        parts.append(f"{lab('manager.insecurity')} {n(sp.manager.insecurity)}")
+        parts.append(f"{lab('manager.insecurity')} {sc(sp.manager.insecurity)}")
     for ev in sp.events:
         parts.append(w["event_weeks"].format(kind=EVENT_NAMES[lang][ev.kind], start=ev.start, end=ev.end,
                                              magnitude=number(ev.magnitude, lang, 1)))
