@@ -4,7 +4,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed-$(EXTRAS)
 
-.PHONY: demo test bench clean help params docs
+.PHONY: demo test bench clean help params docs constraints
 
 help:
 	@echo "make demo   - create .venv, install, run the controlling-vs-coaching demo into out/demo/"
@@ -19,15 +19,18 @@ $(VENV)/bin/python:
 	"$$PYBIN" -m venv $(VENV)
 	@$(PY) -m pip install -q --upgrade pip
 
-# the runtime extras: dashboard (viz), Parquet + SALib (analysis), Dask cluster (distributed), workshop game
-RUNTIME := viz,analysis,distributed,workshop
+# the runtime extras: dashboard (viz), Parquet + SALib (analysis), Dask cluster (distributed), workshop game,
+# EMA workbench (discovery)
+RUNTIME := viz,analysis,distributed,workshop,discovery
 
-$(VENV)/.installed-base: pyproject.toml | $(VENV)/bin/python
-	$(PY) -m pip install -q -e ".[$(RUNTIME)]"
+# constraints.txt: the exact versions of every package (reproducible installs); the manifest of an experiment
+# records what is installed
+$(VENV)/.installed-base: pyproject.toml constraints.txt | $(VENV)/bin/python
+	$(PY) -m pip install -q -c constraints.txt -e ".[$(RUNTIME)]"
 	@touch $@
 
-$(VENV)/.installed-test: pyproject.toml | $(VENV)/bin/python
-	$(PY) -m pip install -q -e ".[$(RUNTIME),test]"
+$(VENV)/.installed-test: pyproject.toml constraints.txt | $(VENV)/bin/python
+	$(PY) -m pip install -q -c constraints.txt -e ".[$(RUNTIME),test]"
 	@touch $@ $(VENV)/.installed-base
 
 # sim's bytecode, written up front: with PYTHONDONTWRITEBYTECODE set (as on CI machines) Python would otherwise
@@ -49,6 +52,13 @@ bench: $(VENV)/.installed-base
 
 docs: $(VENV)/.installed-base
 	$(PY) -m sim.params --markdown > docs/parameters.md
+
+# after a change of pyproject.toml: install from the ranges, then pin what was installed
+constraints: | $(VENV)/bin/python
+	$(PY) -m pip install -q -e ".[$(RUNTIME),test]"
+	@{ echo "# Exact versions that 'make demo' / 'make test' install (pip install -c constraints.txt): the versions the"; \
+	   echo "# suite last passed with. Regenerate after changing pyproject.toml: make constraints"; \
+	   $(PY) -m pip freeze --exclude-editable | grep -iv '^orgsim'; } > constraints.txt
 
 clean:
 	rm -rf $(VENV) out

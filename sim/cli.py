@@ -135,8 +135,8 @@ def _main(version: Annotated[bool, typer.Option("--version", callback=_version, 
 @app.command()
 @_guard
 def run(
-    scenario: Annotated[Path, typer.Argument(help="Scenario TOML file, or a shipped scenario's name "
-                                                  "(controlling); see orgsim scenarios")],
+    scenario: Annotated[Path | None, typer.Argument(help="Scenario TOML file, or a shipped scenario's name "
+                                                         "(controlling); see orgsim scenarios")] = None,
     weeks: Annotated[int | None, typer.Option(help="Weeks to simulate (default: the scenario's)")] = None,
     seed: Annotated[int | None, typer.Option(help="Random seed (default: the scenario's)")] = None,
     out: Annotated[Path, typer.Option(help="Output directory")] = Path("out/run"),
@@ -147,8 +147,12 @@ def run(
     per_team: Annotated[bool, typer.Option("--per-team", help="Also write per_team.csv (one row per team per "
                                            "week) and per_level.csv (one row per management level per week)")]
     = False,
+    replay: Annotated[Path | None, typer.Option(help="Re-run a run of this experiment directory exactly "
+                                                     "(with --run-id)")] = None,
+    run_id: Annotated[int | None, typer.Option(help="With --replay: the run id (runs.parquet)")] = None,
 ):
-    """Run one scenario; write timeseries.csv, summary.json, timeseries.png (and agents.csv, per_team.csv)."""
+    """Run one scenario; write timeseries.csv, summary.json, timeseries.png (and agents.csv, per_team.csv).
+    With --replay DIR --run-id N: run N of an experiment again, exactly."""
     from . import budget
     from .plots import fmt, timeseries_png
     from .runner import run_one
@@ -157,8 +161,19 @@ def run(
     _check_option("--weeks", "scenario.weeks", weeks)
     _check_option("--seed", "scenario.seed", seed)
     _check_out(out)
-    scenario = resolve_scenario(scenario, scenario_dir(), lang)
-    params = load_scenario(scenario, set_)
+    rep = None
+    if replay is not None or run_id is not None:   # the experiment's run: its parameters, seed and weeks
+        from .experiment.replay import replay_params
+        if replay is None or run_id is None or scenario is not None or set_ or seed is not None or weeks:
+            raise ConfigError("--replay DIR --run-id N: give both, and no scenario file, --set, --seed or --weeks "
+                              "(the run's own are used)")
+        rep = replay_params(replay, run_id)
+        params, seed, weeks, scenario = rep["params"], rep["seed"], rep["weeks"], Path(f"{replay}#run{run_id}")
+    elif scenario is None:
+        raise ConfigError("orgsim run: give a scenario file (or --replay DIR --run-id N)")
+    else:
+        scenario = resolve_scenario(scenario, scenario_dir(), lang)
+        params = load_scenario(scenario, set_)
     budget.check(params, str(scenario), weeks, agents, per_team)
     res = run_one(params, seed=seed, weeks=weeks, record_agents=agents, source=str(scenario), per_team=per_team)
     # everything that could still fail is made before the first file is written
@@ -186,6 +201,15 @@ def run(
     files = ["timeseries.csv", "summary.json", "timeseries.png"] + (["agents.csv"] if agents else []) + (
         ["per_team.csv", "per_level.csv"] if per_team else [])
     out_console.print(MSG[lang]["wrote"].format(out=out, files=", ".join(files)), soft_wrap=True)
+    if rep is not None:
+        from .experiment.replay import matches
+        same = matches(rep, res.summary["final"])
+        out_console.print(f"replayed run {run_id} of {replay} (design point {rep['point']}, replicate "
+                          f"{rep['replicate']}, seed {rep['seed']}): final week "
+                          + {True: "equals the recorded one", False: "DIFFERS from the recorded one",
+                             None: "not recorded as a successful run"}[same], markup=False, soft_wrap=True)
+        if same is False:
+            raise typer.Exit(1)
 
 
 @app.command()
@@ -348,20 +372,75 @@ def analyze(
     out: Annotated[Path | None, typer.Option(help="Where to write (default: DIRECTORY/analysis)")] = None,
     csv: Annotated[bool, typer.Option("--csv", help="Also export runs.csv and timeseries.csv there")] = False,
     lang: Annotated[str | None, typer.Option(help="Language of labels: en or nl")] = None,
+    contrast: Annotated[str | None, typer.Option(help="Paired contrast FACTOR=A-B, e.g. "
+                                                      "policy.name=delegating-controlling")] = None,
+    x: Annotated[str | None, typer.Option("--x", help="Heatmaps: the factor across")] = None,
+    y: Annotated[str | None, typer.Option("--y", help="Heatmaps: the factor up")] = None,
+    stat: Annotated[str, typer.Option(help="Contrast summary and heatmap: mean (over weeks) or final")] = "mean",
+    metric: Annotated[list[str] | None, typer.Option(help="Contrast heatmap metric (repeatable)")] = None,
 ):
-    """Means with 95% CIs per design point, figures, Sobol/Morris indices of an experiment directory."""
+    """Means with 95% CIs per design point, figures, Sobol/Morris indices of an experiment directory; with
+    --contrast the paired differences A - B per design point (table, heatmap, one line per metric)."""
     from .experiment.analyze import analyze as run_analysis
 
     lang = _lang(lang)
     if out is not None:
         _check_out(out)
-    res = run_analysis(directory, out, lang=lang, csv=csv)
+    if contrast:   # checked before anything is written
+        from .experiment.contrast import contrast as run_contrast
+        con = run_contrast(directory, contrast, out, x=x, y=y, stat=stat, metrics=metric, lang=lang)
+        for line in con["summary"]:
+            out_console.print(line, markup=False, soft_wrap=True)
+    res = run_analysis(directory, out, lang=lang, csv=csv, axes=(x, y) if x and y else None)
+    if contrast:
+        res["files"] += con["files"]
     for note in res["notes"]:
         err_console.print(f"note: {note}", markup=False)
     dest = out if out is not None else directory / "analysis"
     out_console.print(f"{res['design']} design, {res['points']} design points, {res['ok']} runs analysed "
                       f"({res['failed']} failed); wrote {dest}/: " + ", ".join(Path(f).name for f in res["files"]),
                       markup=False, soft_wrap=True)
+
+
+@app.command()
+@_guard
+def discover(
+    directory: Annotated[Path, typer.Argument(help="An experiment's output directory")],
+    where: Annotated[str, typer.Option(help="The condition, e.g. 'contrast(output) > 0' or "
+                                            "'mean_burnout_share < 0.1'")],
+    contrast: Annotated[str | None, typer.Option(help="For contrast(...): FACTOR=A-B")] = None,
+    stat: Annotated[str, typer.Option(help="A bare metric's statistic: mean (over weeks) or final")] = "mean",
+    threshold: Annotated[float, typer.Option(help="Least density of the PRIM box chosen")] = 0.8,
+    out: Annotated[Path | None, typer.Option(help="Where to write (default: DIRECTORY/analysis)")] = None,
+    lang: Annotated[str | None, typer.Option(help="Language of labels: en or nl")] = None,
+):
+    """Scenario discovery (EMA workbench PRIM and CART): the region of the factors where a condition holds."""
+    from .experiment.discover import discover as run_discover
+
+    if out is not None:
+        _check_out(out)
+    res = run_discover(directory, where, contrast, stat, threshold, out, _lang(lang))
+    for line in res["lines"]:
+        out_console.print(line, markup=False, soft_wrap=True)
+    out_console.print("wrote " + ", ".join(res["files"]), markup=False, soft_wrap=True)
+
+
+@app.command()
+@_guard
+def search(
+    file: Annotated[Path, typer.Argument(help="Search TOML file (experiments/search_*.toml)")],
+    out: Annotated[Path | None, typer.Option(help="Output directory (default: out/<file name>)")] = None,
+    workers: Annotated[int, typer.Option(help="Processes evaluating candidates")] = 1,
+):
+    """Policy search (EMA workbench, epsilon-NSGA-II): knob settings best on the file's objectives within its
+    limits over many seeds; Pareto set, figure, the chosen policy as a scenario TOML, the five presets beside."""
+    from .experiment.search import print_search, run_search
+
+    out = out if out is not None else Path("out") / file.stem
+    _check_out(out)
+    if not 1 <= workers <= 64:
+        raise ConfigError(f"--workers {workers}: allowed: integer in [1, 64]")
+    print_search(run_search(file, out, workers), out_console)
 
 
 @app.command()
@@ -522,7 +601,7 @@ def validate_cmd(
 
 # commands that run the model: their heavy imports are loaded up front by main() (see _preload)
 MODEL_COMMANDS = frozenset({"run", "compare", "demo", "experiment", "report", "validate", "dashboard", "analyze",
-                            "team", "workshop"})
+                            "discover", "search", "team", "workshop"})
 
 
 def _preload(argv: list[str]) -> None:

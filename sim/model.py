@@ -15,7 +15,7 @@ from . import people, policies, schedule
 from .agents import EMPLOYEE_VARS, AgentFaces, Manager, SeniorManager
 from .metrics import METRICS, FAILURES, compute_metrics, level_metrics, team_metrics
 from .org import build_org, combine_orgs
-from .params import KNOBS, load_scenario, section_params
+from .params import BY_KEY, KNOBS, PARAMS, SECTIONS, ConfigError, load_scenario, section_params, with_updates
 from .state import ACTIVE, ABSENT, VACANT, EmployeeState, ManagerState, SeniorState  # noqa: F401 (re-exported)
 from .streams import Streams
 
@@ -71,12 +71,60 @@ class MetricsCollector(mesa.DataCollector):
             columns[name].append(values[name])
 
 
+SEED_MAX = 2**32 - 1   # the schema's range of scenario.seed
+
+
+def master_seed(seed=None, rng=None) -> int:
+    """The master seed of a run, the Mesa 3 way: ``seed`` or ``rng`` (not both); an integer ``rng`` is the seed;
+    a Generator (or anything :func:`numpy.random.default_rng` takes) draws it; neither draws a fresh one."""
+    if seed is not None and rng is not None:
+        raise ValueError("pass either rng or seed, not both")
+    if seed is None and isinstance(rng, (int, np.integer)) and not isinstance(rng, bool):
+        seed = rng
+    if seed is None:
+        seed = np.random.default_rng(rng).integers(SEED_MAX, endpoint=True)
+    if not 0 <= int(seed) <= SEED_MAX:
+        raise ValueError(f"seed {seed}: allowed: integer in [0, {SEED_MAX}]")
+    return int(seed)
+
+
+def with_overrides(params, overrides: dict):
+    """``params`` with keyword overrides (see :class:`OrgModel`), validated."""
+    sections: dict[str, dict] = {}
+    for key, value in overrides.items():
+        sec, dot, name = key.partition(".")
+        if not dot and isinstance(value, dict) and sec in SECTIONS:
+            sections.setdefault(sec, {}).update(value)
+            continue
+        if not dot:
+            owners = [p.section for p in PARAMS if p.name == key]
+            if len(owners) != 1:
+                raise ConfigError(f"OrgModel({key}=...): " + (f"in several sections ({', '.join(owners)}); write "
+                                  f"it dotted, e.g. '{owners[0]}.{key}'" if owners else
+                                  "not a parameter; see 'orgsim params' for the names (section.name)"))
+            sec, name = owners[0], key
+        if f"{sec}.{name}" not in BY_KEY:
+            raise ConfigError(f"OrgModel('{key}'=...): not a parameter; see 'orgsim params' for the names "
+                              "(section.name)")
+        sections.setdefault(sec, {})[name] = value
+    return with_updates(params, **sections)
+
+
 class OrgModel(AgentFaces, mesa.Model):
     """Managers and employees under a leadership policy.
 
+    As a Mesa model: ``OrgModel(params=None, *, rng=None, seed=None, **overrides)``; ``mesa.batch_run(OrgModel,
+    {"policy.name": [...], "work.workload": [...]}, rng=range(20), max_steps=104)`` runs a grid with 20
+    replicates (docs/experiments.md).
+
     Args:
         params: validated scenario parameters (:func:`sim.params.load_scenario`); defaults if None.
-        seed: master seed; defaults to ``params.scenario.seed``. Four child streams are spawned from it with
+        rng: as in Mesa 3: an integer is the master seed; a ``numpy.random.Generator`` (or anything
+            ``numpy.random.default_rng`` takes) draws the master seed; None (with no ``seed``) draws a fresh one
+            from the operating system's entropy. The master seed is recorded as ``model.seed`` and as
+            ``model.params.scenario.seed``, so every output names it and the run can be repeated.
+        seed: the master seed (give ``seed`` or ``rng``, not both). To run a scenario with its own seed, pass
+            ``seed=params.scenario.seed`` (``orgsim run`` does). Four child streams are spawned from it with
             ``numpy.random.SeedSequence``: one for the initial team and graph, one for the weekly dynamics, one
             for which team lead follows which policy, and the key of the counter-based uniforms of the weekly
             task counts and turnover (:func:`sim.streams.luck`), so the same seed gives the same people, and
@@ -84,16 +132,24 @@ class OrgModel(AgentFaces, mesa.Model):
         record_agents: also keep one row per employee per week (``agent_records``).
         per_team: also keep one row per team and per management level per week.
         seeds: a batch: several seeds of the scenario side by side (``timeseries(run)`` gives each).
+        overrides: parameter values over ``params``: dotted names (``**{"policy.name": "coaching"}``), whole
+            sections as keywords (``policy={"name": "coaching"}``) or a name that is in one section only
+            (``workload=1.2``); validated against the schema (:class:`sim.params.ConfigError` names a bad one).
     """
 
-    def __init__(self, params=None, seed: int | None = None, record_agents: bool = False,
-                 per_team: bool = False, seeds: list[int] | None = None):
+    def __init__(self, params=None, *, rng=None, seed: int | None = None, record_agents: bool = False,
+                 per_team: bool = False, seeds: list[int] | None = None, **overrides):
         params = params if params is not None else load_scenario(None)
+        if overrides:
+            params = with_overrides(params, overrides)
         if seeds is None:
-            seeds = [int(params.scenario.seed if seed is None else seed)]
-        elif seed is not None or record_agents or per_team or len(seeds) == 0:
-            raise ValueError("a batch (seeds=[...]) takes no seed, record_agents or per_team, and at least one "
-                             "seed")
+            seeds = [master_seed(seed, rng)]
+            if seeds[0] != params.scenario.seed:   # recorded where every output reads the scenario
+                params = params.model_copy(update={"scenario": params.scenario.model_copy(
+                    update={"seed": seeds[0]})})
+        elif seed is not None or rng is not None or record_agents or per_team or len(seeds) == 0:
+            raise ValueError("a batch (seeds=[...]) takes no seed, rng, record_agents or per_team, and at least "
+                             "one seed")
         seeds = [int(s) for s in seeds]
         # per run: one stream for the people and the graph, one for the weekly dynamics, one for who leads how,
         # and the key of the counter-based uniforms of the week's counts and turnover (streams.luck)

@@ -55,7 +55,7 @@ def warm_up() -> float:
     """Load (or, on a machine's first run, compile) the compiled schedule in this process by running one week of
     a tiny organisation; processes forked afterwards share it. Returns the seconds it took."""
     t0 = time.perf_counter()
-    OrgModel(load_scenario(None, ["team.size=2"])).run(1)
+    OrgModel(load_scenario(None, ["team.size=2"]), seed=1).run(1)
     if engine.threads() > 1:
         engine.load_parallel(schedule.SERIAL, schedule.PARALLEL)   # for big organisations (no thread is started)
     return time.perf_counter() - t0
@@ -87,7 +87,8 @@ def run_one(params, seed: int | None = None, weeks: int | None = None, record_ag
     weeks = params.scenario.weeks if weeks is None else weeks
     params, survey = with_survey(params)
     t0 = time.perf_counter()
-    model = start(params, survey, seed=seed, record_agents=record_agents, per_team=per_team)
+    model = start(params, survey, seed=params.scenario.seed if seed is None else seed,
+                  record_agents=record_agents, per_team=per_team)
     model.run(weeks)
     seconds = time.perf_counter() - t0
     ts = tidy(model.timeseries())

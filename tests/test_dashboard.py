@@ -33,7 +33,7 @@ SLIDERS = TEAM_SLIDERS + KNOB_SLIDERS
 
 def twin(d: Dashboard, side: str = "A") -> OrgModel:
     """A fresh model with the dashboard's settings, run to the dashboard's week."""
-    return OrgModel(d.params(side)).run(d.week)
+    return OrgModel(d.params(side), seed=d.params(side).scenario.seed).run(d.week)
 
 
 # ---------------------------------------------------------------------------------------------- words, schema
@@ -88,7 +88,7 @@ def test_ab_mode_is_the_same_people_under_two_policies():
     assert d.week == 5
     a, b = d.models["A"], d.models["B"]
     assert a.params.policy.name == "controlling" and b.params.policy.name == d.policy_b != "controlling"
-    fresh_a, fresh_b = OrgModel(d.params("A")), OrgModel(d.params("B"))
+    fresh_a, fresh_b = (OrgModel(d.params(s), seed=d.params(s).scenario.seed) for s in "AB")
     for trait in ("competence", "resilience", "trust_propensity", "learning_rate", "workload_share"):
         assert np.array_equal(getattr(fresh_a.state, trait), getattr(fresh_b.state, trait)), trait
     assert sorted(fresh_a.org.graph.edges) == sorted(fresh_b.org.graph.edges)
@@ -150,7 +150,7 @@ def test_event_buttons_change_the_model_from_the_next_week(kind):
     assert ev == {"kind": kind, "start": 11, "end": 10 + weeks, "magnitude": magnitude}
     for m in d.models.values():
         assert m.params.events[-1].model_dump() == ev
-    plain = OrgModel(d.models["A"].params.model_copy(update={"events": ()})).run(10)
+    plain = OrgModel(d.models["A"].params.model_copy(update={"events": ()}), seed=d.models["A"].seed).run(10)
     weeks_on = 4 if kind == "pressure" else 1
     d.step(weeks_on)
     plain.run(weeks_on)
@@ -590,3 +590,25 @@ def test_two_lines_keeps_every_word(title, longest):
         assert len(got) == 2 and " ".join(got) == title and len(title) > longest
     else:
         assert got == title
+
+
+def test_run_plays_at_the_chosen_speed_and_stops_at_the_end_or_when_paused():
+    import threading
+    import time
+
+    d = Dashboard(CONTROLLING)
+    d.set_speed(8)
+    weeks: list[float] = []
+    t0 = time.monotonic()
+    d.play(lambda: len(weeks) < 5, threading.Event(), lambda: weeks.append(time.monotonic() - t0))
+    assert d.week == 5 and len(weeks) == 5
+    assert weeks[-1] >= 4 / 8 - 0.02                   # never faster than 8 weeks a second
+    d.set_value("scenario.weeks", 7)
+    d.set_speed(26)
+    d.play(lambda: True, threading.Event())
+    assert d.week == 7                                 # the end of the scenario stops it
+    stop = threading.Event()
+    stop.set()
+    d.setup()
+    d.play(lambda: True, stop)
+    assert d.week == 0                                 # paused: not a week more

@@ -483,7 +483,7 @@ def test_sensitivity_indices_rank_workload_first_for_exhaustion(tmp_path, design
     run_experiment(write(tmp_path, SENS.format(design=design, n=n)), out, workers=1, progress=False)
     res = analyze(out)
     ind = pd.read_csv(out / "analysis" / f"{design}_indices.csv")
-    assert list(ind.columns) == ["factor", "stat", "metric", *cols]
+    assert list(ind.columns) == ["factor", "stat", "metric", *cols, "noise_share"]
     assert len(ind) == 2 * 2 * 3                                     # factors x stats x metrics
     ex = ind[(ind["metric"] == "exhaustion") & (ind["stat"] == "mean")].set_index("factor")[key]
     assert ex["work.workload"] > 3 * abs(ex["manager.resilience"])   # JD-R: demands drive exhaustion

@@ -2,7 +2,8 @@
 processes or a Dask cluster, streamed to Parquet, resumable, and analysed.
 
 * :mod:`sim.experiment.spec` - the experiment file (``experiments/*.toml``): parse, validate, expand the design.
-* :mod:`sim.experiment.run` - executors, the streaming Parquet writer, resume: :func:`run_experiment`,
+* :mod:`sim.experiment.run` - schedules the runs (:mod:`.worker`, :mod:`.executors`, :mod:`.results`,
+  :mod:`.manifest`, :mod:`.storage`): :func:`run_experiment`,
   :func:`load_results`.
 * :mod:`sim.experiment.analyze` - per design point means with 95% CIs, figures, Sobol and Morris indices.
 

@@ -14,12 +14,12 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from ..metrics import label
+from ..metrics import INT_METRICS, label
 from ..params import BY_KEY, ConfigError
 from ..plots import COLORS, PANELS, PNG, TITLE_Y, _scale
 from ..runner import final_table
 from ..safe_text import for_figure
-from .run import MANIFEST, atomic_write, export_csv, load_results
+from .results import MANIFEST, atomic_write, export_csv, load_results
 from .spec import parse_text, sample_matrix
 
 STATS = ("final", "mean")
@@ -55,7 +55,7 @@ def key_metrics(shown, k: int = 6) -> list[str]:
 
 
 def _fmt_value(v) -> str:
-    return f"{v:g}" if isinstance(v, float) else str(v)
+    return f"{v:.3g}" if isinstance(v, float) else str(v)
 
 
 # ---------------------------------------------------------------------------------------------------------------
@@ -86,6 +86,22 @@ def _point_means(runs: pd.DataFrame, n_points: int, column: str) -> np.ndarray:
     return y.reindex(range(n_points)).to_numpy(dtype=float)
 
 
+ST_SUM_WARN = 1.2   # total-order indices summing above this: noise or strong interaction, say so
+
+
+def noise_share(runs: pd.DataFrame, column: str) -> float:
+    """The share of the variance of the design points' means that is replicate noise: the mean within-point
+    variance divided by the replicates, over the variance of the point means (NaN with one replicate)."""
+    ok = runs[runs["status"] == "ok"]
+    g = ok.groupby("point")[column]
+    reps = g.count()
+    if (reps < 2).all():
+        return float("nan")
+    within = float((g.var(ddof=1) / reps).mean())
+    total = float(g.mean().var(ddof=1))
+    return min(1.0, within / total) if total > 0 else float("nan")
+
+
 def sensitivity(spec, runs: pd.DataFrame, metrics: list[str], seed: int) -> tuple[pd.DataFrame | None, list[str]]:
     """Sobol (S1, ST with confidence intervals) or Morris (mu, mu*, sigma, mu* confidence) indices per factor,
     metric and statistic, from the per-point means. Returns (table or None, notes)."""
@@ -105,6 +121,8 @@ def sensitivity(spec, runs: pd.DataFrame, metrics: list[str], seed: int) -> tupl
                 notes.append(f"{stat}_{m}: {int(np.isnan(y).sum())} design points without a successful run; "
                              f"no indices")
                 continue
+            noise = noise_share(runs, f"{stat}_{m}")
+            discrete = m in INT_METRICS or runs[f"{stat}_{m}"].nunique() <= 12
             with warnings.catch_warnings(), np.errstate(all="ignore"):
                 warnings.simplefilter("ignore")
                 if np.ptp(y) == 0:
@@ -114,12 +132,25 @@ def sensitivity(spec, runs: pd.DataFrame, metrics: list[str], seed: int) -> tupl
                                           seed=seed)
                 else:
                     res = morris_a.analyze(prob, x, y, conf_level=0.95, num_levels=spec.levels, seed=seed)
+            if res is not None and spec.design == "sobol":
+                total = float(np.nansum(res["ST"]))
+                if total > ST_SUM_WARN:
+                    notes.append(f"warning: {stat}_{m}: total-order indices sum to {total:.2f} (well above 1): "
+                                 f"the replicate noise (share {noise:.0%} of the variance of the point means) "
+                                 f"is counted as interaction; more replicates per point lower it"
+                                 if np.isfinite(noise) else
+                                 f"warning: {stat}_{m}: total-order indices sum to {total:.2f} (well above 1); "
+                                 f"with one replicate the noise cannot be told from interaction")
+            if res is not None and discrete:
+                notes.append(f"warning: {stat}_{m} takes few distinct values (a count or a share of a small team): "
+                             f"its indices are coarse")
             for j, f in enumerate(prob["names"]):
                 row = {"factor": f, "stat": stat, "metric": m}
                 cols = (("S1", "S1_conf", "ST", "ST_conf") if spec.design == "sobol"
                         else ("mu", "mu_star", "mu_star_conf", "sigma"))
                 for c in cols:  # a constant output: no Sobol indices; Morris effects are 0
                     row[c] = float(res[c][j]) if res is not None else (np.nan if spec.design == "sobol" else 0.0)
+                row["noise_share"] = noise
                 rows.append(row)
     return (pd.DataFrame(rows) if rows else None), notes
 
@@ -202,12 +233,12 @@ def timeseries_figure(runs, ts, factors, metrics, n_points, path, title, lang):
     _save(fig, path)
 
 
-def heatmap_figure(points: pd.DataFrame, factors, metrics, path, title, lang):
-    """Grid designs: the final-week mean of the headline metrics over the first two factors (averaged over the
-    other factors): which mix tips the team over."""
+def heatmap_figure(points: pd.DataFrame, factors, metrics, path, title, lang, axes_=None):
+    """Grid designs: the final-week mean of the headline metrics over two factors (``axes_``: (across, up);
+    default the first two), averaged over the other factors: which mix tips the team over."""
     import matplotlib.pyplot as plt
 
-    fx, fy = factors[0], factors[1]
+    fx, fy = axes_ or (factors[0], factors[1])
     panels = key_metrics(metrics, 4)
     fin = points[points["stat"] == "final"]
     fig, axes = plt.subplots(1, len(panels), figsize=(4.6 * len(panels), 4.4), squeeze=False)
@@ -270,13 +301,13 @@ def response_figure(points: pd.DataFrame, factors, metrics, design, path, title,
     _save(fig, path)
 
 
-def indices_figure(ind: pd.DataFrame, design: str, metrics, path, title, lang):
+def indices_figure(ind: pd.DataFrame, design: str, metrics, path, title, lang, stat: str = "final"):
     """Sobol: S1 and ST bars with their 95% CIs; Morris: mu* against sigma (95% CI of mu*); per headline
-    metric (final week)."""
+    metric, for one statistic (``final``: final week; ``mean``: the time average)."""
     import matplotlib.pyplot as plt
 
-    panels = [m for m in key_metrics(metrics) if m in set(ind["metric"])]
-    d = ind[ind["stat"] == "final"]
+    d = ind[ind["stat"] == stat]
+    panels = [m for m in key_metrics(metrics) if m in set(d["metric"])]
     cols = min(3, len(panels))
     rows = int(np.ceil(len(panels) / cols))
     fig, axes = plt.subplots(rows, cols, figsize=(5.2 * cols, 3.8 * rows), squeeze=False)
@@ -294,11 +325,14 @@ def indices_figure(ind: pd.DataFrame, design: str, metrics, path, title, lang):
             ax.axvline(0, color="k", lw=0.6)
         else:
             ax.errorbar(s["mu_star"], s["sigma"], xerr=s["mu_star_conf"], fmt="o", color=COLORS[1], capsize=2)
-            for name, x, y in zip(names, s["mu_star"], s["sigma"]):
-                ax.annotate(name, (x, y), fontsize=7, textcoords="offset points", xytext=(3, 3))
+            for k, (name, x, y) in enumerate(sorted(zip(names, s["mu_star"], s["sigma"]), key=lambda t: t[1])):
+                ax.annotate(name, (x, y), fontsize=7, textcoords="offset points",   # staggered: no overlap
+                            xytext=(4, 3 + 9 * (k % 3) - 9), arrowprops={"arrowstyle": "-", "lw": 0.4})
             ax.set_xlabel(w["mu_star"])
             ax.set_ylabel(w["sigma"])
-        ax.set_title(f"{label(m, lang)} ({w['final']})", fontsize=11, y=TITLE_Y)
+        noise = s["noise_share"].iloc[0] if "noise_share" in s and len(s) else np.nan
+        extra = f"; noise {noise:.0%}" if np.isfinite(noise) else ""
+        ax.set_title(f"{label(m, lang)} ({w[stat]}{extra})", fontsize=11, y=TITLE_Y)
         ax.grid(alpha=0.3)
     for ax in axes.ravel()[len(panels):]:
         ax.axis("off")
@@ -319,9 +353,10 @@ def _save(fig, path: Path) -> None:
 # ---------------------------------------------------------------------------------------------------------------
 # the whole analysis
 # ---------------------------------------------------------------------------------------------------------------
-def analyze(out, dest=None, lang: str = "en", csv: bool = False) -> dict:
-    """Analyse the experiment in directory ``out`` into ``dest`` (default ``out/analysis``). Returns
-    ``{"files": [...], "notes": [...], "runs": n, "ok": n, "failed": n}``."""
+def analyze(out, dest=None, lang: str = "en", csv: bool = False, axes: tuple | None = None) -> dict:
+    """Analyse the experiment in directory ``out`` into ``dest`` (default ``out/analysis``); ``axes``: the
+    heatmap's two factors (across, up). Returns ``{"files": [...], "notes": [...], "runs": n, "ok": n,
+    "failed": n}``."""
     import matplotlib
 
     matplotlib.use("Agg")
@@ -341,6 +376,8 @@ def analyze(out, dest=None, lang: str = "en", csv: bool = False) -> dict:
     factors = [f.key for f in spec.factors]
     n_points = int(man["design"]["points"])
     shown = figure_order(metrics, listed=bool(spec.metrics))
+    if axes is not None and (len(set(axes)) != 2 or not set(axes) <= set(factors)):
+        raise ConfigError(f"--x/--y {axes}: allowed: two different factors of the experiment: {', '.join(factors)}")
     runs, ts = load_results(out, columns=key_metrics(shown))
     if runs.empty or not (runs["status"] == "ok").any():
         raise ConfigError(f"{out}: no successful runs to analyse yet")
@@ -365,7 +402,7 @@ def analyze(out, dest=None, lang: str = "en", csv: bool = False) -> dict:
         response_figure(pts, factors, shown, spec.design, dest / "response.png", title, lang)
         files.append(dest / "response.png")
     if spec.design == "grid" and len(factors) >= 2:
-        heatmap_figure(pts, factors, shown, dest / "heatmap.png", title, lang)
+        heatmap_figure(pts, factors, shown, dest / "heatmap.png", title, lang, axes)
         files.append(dest / "heatmap.png")
     ind, more = sensitivity(spec, runs, metrics, seed)
     notes += more
@@ -373,8 +410,9 @@ def analyze(out, dest=None, lang: str = "en", csv: bool = False) -> dict:
         name = f"{spec.design}_indices"
         put(f"{name}.csv", lambda p: ind.to_csv(p, index=False))
         put(f"{name}.parquet", lambda p: ind.to_parquet(p, index=False))
-        indices_figure(ind, spec.design, shown, dest / f"{name}.png", title, lang)
-        files.append(dest / f"{name}.png")
+        for stat, suffix in (("final", ""), ("mean", "_mean")):
+            indices_figure(ind, spec.design, shown, dest / f"{name}{suffix}.png", title, lang, stat)
+            files.append(dest / f"{name}{suffix}.png")
     if csv:
         if man.get("status") != "finished":
             raise ConfigError(f"{out}: --csv needs a finished experiment (resume it first)")
