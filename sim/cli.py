@@ -22,6 +22,8 @@ from rich.table import Table
 from rich.text import Text
 
 from . import __version__
+from .cli_texts import MSG, argv_lang, error_text, lang_of, localised, resolve_scenario
+from .cli_texts import number as _num
 from .outdir import check_out as _check_out
 from .params import (BY_KEY, EVENT_PARAMS, PARAMS, ConfigError, load_raw, load_scenario, markdown_table, text,
                      validate)
@@ -41,12 +43,6 @@ TABLE_METRICS = ("engagement", "engaged_share", "disengaged_share", "burnout_sha
 LEVEL_TABLE_METRICS = ("pressure_from_above", "extra_control", "senior_control", "senior_strain")
 
 
-TABLE_WORDS = {"en": {"metric": "metric", "final": "final week", "compare": "Final week {week}: mean (sd) over "
-                      "{seeds} seeds  [{runs} runs, {seconds:.1f} s]"},
-               "nl": {"metric": "maat", "final": "laatste week", "compare": "Laatste week ({week}): gemiddelde (sd) "
-                      "over {seeds} seeds  [{runs} runs, {seconds:.1f} s]"}}
-
-
 def _table_metrics(params) -> tuple[str, ...]:
     """The rows of ``run``'s and ``compare``'s tables for these scenarios' parameters."""
     return TABLE_METRICS + (LEVEL_TABLE_METRICS if any(p.org.levels > 1 for p in params) else ())
@@ -55,18 +51,22 @@ def _table_metrics(params) -> tuple[str, ...]:
 # --------------------------------------------------------------------------------------------------------------
 # helpers
 # --------------------------------------------------------------------------------------------------------------
+_STATE: dict[str, str] = {}   # the language of the command being run (set by _lang, cleared by _main)
+
+
 def _fail(msg: str) -> None:
-    err_console.print(f"error: {one_line(msg)}")
+    lang = _STATE.get("lang", "en")
+    err_console.print(f"{MSG[lang]['error']}: {one_line(error_text(msg, lang))}")
     raise typer.Exit(2)
 
 
 def _lang(lang: str | None) -> str:
-    if lang:
-        if lang not in ("en", "nl"):
-            _fail(f"--lang {lang}: allowed: 'en' or 'nl'")
-        return lang
-    loc = os.environ.get("LC_ALL") or os.environ.get("LC_MESSAGES") or os.environ.get("LANG") or ""
-    return "nl" if loc.lower().startswith("nl") else "en"
+    """``--lang`` in any case, else from the locale (sim.cli_texts.lang_of); later error lines use it."""
+    try:
+        _STATE["lang"] = lang_of(lang)
+    except ConfigError as exc:
+        _fail(str(exc))
+    return _STATE["lang"]
 
 
 def _check_option(flag: str, key: str, value) -> None:
@@ -129,10 +129,14 @@ def _version(value: bool):
 def _main(version: Annotated[bool, typer.Option("--version", callback=_version, is_eager=True,
                                                 help="Print the version and exit")] = False):
     """orgsim: what leadership style does to people at work (an agent-based model on Mesa)."""
+    _STATE.clear()
+
+
 @app.command()
 @_guard
 def run(
-    scenario: Annotated[Path | None, typer.Argument(help="Scenario TOML file")] = None,
+    scenario: Annotated[Path | None, typer.Argument(help="Scenario TOML file, or a shipped scenario's name "
+                                                         "(controlling); see orgsim scenarios")] = None,
     weeks: Annotated[int | None, typer.Option(help="Weeks to simulate (default: the scenario's)")] = None,
     seed: Annotated[int | None, typer.Option(help="Random seed (default: the scenario's)")] = None,
     out: Annotated[Path, typer.Option(help="Output directory")] = Path("out/run"),
@@ -168,6 +172,7 @@ def run(
     elif scenario is None:
         raise ConfigError("orgsim run: give a scenario file (or --replay DIR --run-id N)")
     else:
+        scenario = resolve_scenario(scenario, scenario_dir(), lang)
         params = load_scenario(scenario, set_)
     budget.check(params, str(scenario), weeks, agents, per_team)
     res = run_one(params, seed=seed, weeks=weeks, record_agents=agents, source=str(scenario), per_team=per_team)
@@ -176,12 +181,13 @@ def run(
     png = _png(timeseries_png, res.timeseries, title=title, lang=lang)
     summary = json.dumps(res.summary, indent=2)
     from .metrics import label
-    t = Table(title=f"{one_line(title)} - week {res.summary['weeks']}, seed {res.summary['seed']} "
-                    f"({res.summary['seconds']:.2f} s)")
-    t.add_column(TABLE_WORDS[lang]["metric"])
-    t.add_column(TABLE_WORDS[lang]["final"], justify="right")
+    t = Table(title=MSG[lang]["run_title"].format(title=one_line(title), weeks=res.summary["weeks"],
+                                                  seed=res.summary["seed"],
+                                                  seconds=_num(res.summary["seconds"], lang, 2)))
+    t.add_column(MSG[lang]["metric"])
+    t.add_column(MSG[lang]["final"], justify="right")
     for m in _table_metrics([params]):
-        t.add_row(label(m, lang), fmt(m, res.summary["final"][m]))
+        t.add_row(label(m, lang), localised(fmt(m, res.summary["final"][m]), lang))
     out.mkdir(parents=True, exist_ok=True)
     _atomic_write(out / "timeseries.csv", lambda p: res.timeseries.to_csv(p, index=False))
     _atomic_write(out / "summary.json", lambda p: Path(p).write_text(summary))
@@ -192,9 +198,9 @@ def run(
         _atomic_write(out / "per_team.csv", lambda p: res.per_team.to_csv(p, index=False))
         _atomic_write(out / "per_level.csv", lambda p: res.per_level.to_csv(p, index=False))
     out_console.print(t)
-    out_console.print(f"wrote {out}/timeseries.csv, summary.json, timeseries.png" + (", agents.csv" if agents
-                                                                                       else "")
-                      + (", per_team.csv, per_level.csv" if per_team else ""))
+    files = ["timeseries.csv", "summary.json", "timeseries.png"] + (["agents.csv"] if agents else []) + (
+        ["per_team.csv", "per_level.csv"] if per_team else [])
+    out_console.print(MSG[lang]["wrote"].format(out=out, files=", ".join(files)), soft_wrap=True)
     if rep is not None:
         from .experiment.replay import matches
         same = matches(rep, res.summary["final"])
@@ -209,7 +215,7 @@ def run(
 @app.command()
 @_guard
 def compare(
-    scenarios: Annotated[list[Path], typer.Argument(help="Two or more scenario TOML files")],
+    scenarios: Annotated[list[Path], typer.Argument(help="Two or more scenario TOML files or shipped names")],
     seeds: Annotated[int, typer.Option(help="Seeds per scenario (the same seeds for each)")] = 10,
     weeks: Annotated[int | None, typer.Option(help="Weeks to simulate (default: each scenario's)")] = None,
     out: Annotated[Path, typer.Option(help="Output directory")] = Path("out/compare"),
@@ -223,6 +229,7 @@ def compare(
     if not 1 <= seeds <= 10_000:
         raise ConfigError(f"--seeds {seeds}: out of range; allowed: integer in [1, 10000]")
     _check_out(out)
+    scenarios = [resolve_scenario(p, scenario_dir(), lang) for p in scenarios]
     _compare_into(scenarios, seeds, weeks, out, set_, lang)
 
 
@@ -238,7 +245,7 @@ def _compare_into(scenarios, seeds, weeks, out, sets, lang, title=""):
     names = {k: text(v, "title", lang) for k, v in params.items()}
     n_runs = len(scenarios) * seeds
     t0 = time.perf_counter()
-    df = compare_params(params, seeds, weeks, progress=_ticker(n_runs))
+    df = compare_params(params, seeds, weeks, progress=_ticker(n_runs, lang))
     seconds = time.perf_counter() - t0
     png = _png(compare_png, df, names=names, lang=lang, title=title)   # made before the first file is written
     ft = final_table(df)
@@ -247,16 +254,17 @@ def _compare_into(scenarios, seeds, weeks, out, sets, lang, title=""):
     _atomic_write(out / "compare.png", lambda p: Path(p).write_bytes(png))
     _atomic_write(out / "final_means.csv", lambda p: ft.to_csv(p, index=False))
     stat = ft.set_index(["metric", "scenario"])
-    t = Table(title=TABLE_WORDS[lang]["compare"].format(week=int(df["week"].max()), seeds=seeds, runs=n_runs,
-                                                         seconds=seconds))
-    t.add_column(TABLE_WORDS[lang]["metric"])
+    t = Table(title=MSG[lang]["compare_title"].format(week=int(df["week"].max()), seeds=seeds, runs=n_runs,
+                                                       seconds=_num(seconds, lang)))
+    t.add_column(MSG[lang]["metric"])
     for k in params:
         t.add_column(one_line(k), justify="right")
     for m in _table_metrics(params.values()):
-        t.add_row(label(m, lang), *[f"{fmt(m, stat.loc[(m, k), 'mean'])} ({fmt(m, stat.loc[(m, k), 'sd'])})"
-                                    for k in params])
+        t.add_row(label(m, lang), *[localised(f"{fmt(m, stat.loc[(m, k), 'mean'])} "
+                                              f"({fmt(m, stat.loc[(m, k), 'sd'])})", lang) for k in params])
     out_console.print(t)
-    out_console.print(f"wrote {out}/compare.csv, compare.png, final_means.csv")
+    out_console.print(MSG[lang]["wrote"].format(out=out, files="compare.csv, compare.png, final_means.csv"),
+                      soft_wrap=True)
     return df
 
 
@@ -279,22 +287,19 @@ def params(markdown: Annotated[bool, typer.Option("--markdown", help="Print the 
 
 
 @app.command()
-def scenarios(lang: Annotated[str | None, typer.Option(help="en or nl")] = None):
-    """List the shipped scenario files with their one-line descriptions."""
+@_guard
+def scenarios(name: Annotated[str | None, typer.Argument(help="A scenario's name: show its texts and the "
+                                                              "command lines of its suggestions")] = None,
+              lang: Annotated[str | None, typer.Option(help="en or nl (default: from the locale)")] = None):
+    """List the shipped scenarios (name and title, one team first, then organisations); with a NAME, show what
+    it shows, how to use it, things to notice and to try, and the command lines of those suggestions."""
+    from .scenario_list import show_list, show_one
+
     lang = _lang(lang)
-    t = Table(title=f"Scenarios in {scenario_dir()}")
-    files = sorted(scenario_dir().glob("*.toml"))
-    t.add_column("file", no_wrap=True, min_width=max((len(f.name) for f in files), default=4))
-    t.add_column("title")
-    t.add_column("description", overflow="fold")
-    for f in files:
-        try:
-            sp = validate(load_raw(f), str(f))
-        except ConfigError as exc:
-            t.add_row(one_line(f.name), "[invalid]", one_line(exc))
-            continue
-        t.add_row(one_line(f.name), one_line(text(sp, "title", lang)), one_line(text(sp, "description", lang)))
-    out_console.print(t)
+    if name is None:
+        show_list(scenario_dir(), lang, out_console)
+    else:
+        show_one(resolve_scenario(Path(name), scenario_dir(), lang), lang, out_console)
 
 
 @app.command()
@@ -305,7 +310,8 @@ def demo(
     out: Annotated[Path, typer.Option(help="Output directory")] = Path("out/demo"),
     lang: Annotated[str | None, typer.Option(help="Language: en or nl (default: from the locale)")] = None,
 ):
-    """Controlling vs coaching, the same team, several seeds: report.html and compare.* in out/demo/."""
+    """Controlling vs coaching, the same team, several seeds: report.<lang>.html and compare.* in out/demo/
+    (reports in other languages stay beside it)."""
     lang = _lang(lang)
     _check_option("--weeks", "scenario.weeks", weeks)
     _check_out(out)
@@ -313,12 +319,12 @@ def demo(
     files = [d / "controlling.toml", d / "coaching.toml"]
     from .runner import warm_up
     warm_up()   # also the loops big organisations share among cores: after a demo, a workshop never waits
-    title = {"en": "Micromanaging or coaching? The same team of 12, two years",
-             "nl": "Micromanagen of coachen? Hetzelfde team van 12, twee jaar"}[lang]
+    title = {"en": "Micromanaging or coaching?", "nl": "Micromanagen of coachen?"}[lang]   # the subtitle says who
     df = _compare_into(files, seeds, weeks, out, None, lang, title=title)
     from .report import build_report
     path = build_report(files, seeds, lang, out, weeks=weeks, title=title, data=df)
-    out_console.print(Text.assemble(("demo ready:", "bold"), f" open {path.resolve()}  (also compare.png)"))
+    out_console.print(Text.assemble((MSG[lang]["demo_ready"], "bold"),
+                                    MSG[lang]["demo_open"].format(path=path.resolve())), soft_wrap=True)
 
 
 @app.command()
@@ -440,7 +446,7 @@ def search(
 @app.command()
 @_guard
 def report(
-    scenarios: Annotated[list[Path], typer.Argument(help="One or more scenario TOML files")],
+    scenarios: Annotated[list[Path], typer.Argument(help="One or more scenario TOML files or shipped names")],
     seeds: Annotated[int, typer.Option(help="Seeds per scenario (the same seeds for each)")] = 10,
     weeks: Annotated[int | None, typer.Option(help="Weeks to simulate (default: each scenario's)")] = None,
     lang: Annotated[str | None, typer.Option(help="Language: en or nl (default: from the locale)")] = None,
@@ -448,8 +454,9 @@ def report(
     set_: Annotated[list[str] | None, typer.Option("--set", help="Override for every scenario (repeatable)")]
     = None,
 ):
-    """The workshop report: one self-contained report.html (figures embedded, opens offline, prints well), its
-    PNGs and CSVs: stories, numbers after 3, 12 and 24 months, bands over seeds, the manager's week, zones."""
+    """The workshop handout: one self-contained report.<lang>.html (figures embedded, opens offline, prints
+    well), its PNGs and CSVs: the numbers after 3, 12 and 24 months, the scenarios, curves, zones, the manager's
+    week; how it was made in its appendix. Scenarios by file or by name (controlling)."""
     from .report import build_report
 
     lang = _lang(lang)
@@ -457,20 +464,45 @@ def report(
     if not 1 <= seeds <= 10_000:
         raise ConfigError(f"--seeds {seeds}: out of range; allowed: integer in [1, 10000]")
     _check_out(out)
+    scenarios = [resolve_scenario(p, scenario_dir(), lang) for p in scenarios]
     path = build_report(scenarios, seeds, lang, out, weeks=weeks, sets=set_,
-                        progress=_ticker(len(scenarios) * seeds))
-    out_console.print(f"wrote {path} (figures: report_*.png, data: report_data.csv, report_headline.csv)",
+                        progress=_ticker(len(scenarios) * seeds, lang))
+    out_console.print(MSG[lang]["wrote_report"].format(path=path, figures=f"report_*.{lang}.png"),
                       markup=False, soft_wrap=True)
 
 
-def _ticker(n_runs: int):
+@app.command()
+@_guard
+def team(
+    survey: Annotated[Path, typer.Argument(help="An anonymous team survey (CSV, one row per person; see "
+                                                "docs/survey.md), or a scenario file with [team] survey")],
+    seeds: Annotated[int, typer.Option(help="Seeds per style")] = 20,
+    weeks: Annotated[int, typer.Option(help="Weeks ahead")] = 52,
+    lang: Annotated[str | None, typer.Option(help="Language: en or nl (default: from the locale)")] = None,
+    out: Annotated[Path, typer.Option(help="Output directory")] = Path("out/team"),
+):
+    """Your own team a year ahead under five styles: the handout team.<lang>.html from an anonymous survey."""
+    from .team_report import STYLES, build_team_report
+
+    lang = _lang(lang)
+    _check_option("--weeks", "scenario.weeks", weeks)
+    if not 1 <= seeds <= 1000:
+        raise ConfigError(f"--seeds {seeds}: out of range; allowed: integer in [1, 1000]")
+    _check_out(out)
+    path = build_team_report(survey, lang, out, seeds, weeks, progress=_ticker(len(STYLES) * seeds, lang))
+    out_console.print(MSG[lang]["wrote_report"].format(path=path, figures=f"team_*.{lang}.png"),
+                      markup=False, soft_wrap=True)
+
+
+def _ticker(n_runs: int, lang: str = "en"):
     """A progress callback that counts runs on a terminal (and stays silent otherwise)."""
     done = [0]
 
     def tick():
         done[0] += 1
         if sys.stderr.isatty():
-            err_console.print(f"\r{done[0]}/{n_runs} runs", end="\n" if done[0] == n_runs else "")
+            err_console.print("\r" + MSG[lang]["runs_done"].format(done=done[0], n=n_runs),
+                              end="\n" if done[0] == n_runs else "")
     return tick
 
 
@@ -543,7 +575,7 @@ def validate_cmd(
     def tick(n):
         total[0] += 1
         if sys.stderr.isatty():
-            err_console.print(f"\r{total[0]}/{n} runs", end="")
+            err_console.print("\r" + MSG[lang]["runs_done"].format(done=total[0], n=n), end="")
 
     table, info = val.validate(targets or val.TARGETS_FILE, experiment or val.DESIGN_FILE, seeds, workers, tick)
     if sys.stderr.isatty():
@@ -552,22 +584,24 @@ def validate_cmd(
     _atomic_write(out / "validation.csv", lambda p: table.to_csv(p, index=False))
     _atomic_write(out / "validation.md", lambda p: Path(p).write_text(val.markdown(table, info, lang),
                                                                       encoding="utf-8"))
-    t = Table(title=f"Pattern-oriented validation: {info['seeds']} seeds, {info['runs']} runs "
-                    f"({info['seconds']:.0f} s)")
+    t = Table(title=MSG[lang]["validate_title"].format(seeds=info["seeds"], runs=info["runs"],
+                                                        seconds=_num(info["seconds"], lang, 0)))
     for c in val.HEAD[lang]:
         t.add_column(c, overflow="fold")
     for _, r in table.iterrows():
-        t.add_row(r["description_nl" if lang == "nl" else "description_en"], r["source"], val.band_text(r),
-                  val.value_text(r), val.YES[lang][0] if r["passed"] else Text(val.YES[lang][1], style="red"))
+        t.add_row(r["description_nl" if lang == "nl" else "description_en"], r["source"],
+                  localised(val.band_text(r), lang), localised(val.value_text(r), lang),
+                  val.YES[lang][0] if r["passed"] else Text(val.YES[lang][1], style="red"))
     out_console.print(t)
-    typer.echo(val.verdict(table, str(out / "validation.md")))   # one line, never wrapped
+    typer.echo(MSG[lang]["verdict"].format(passed=int(table["passed"].sum()), total=len(table),
+                                           where=out / "validation.md"))   # one line, never wrapped
     if not table["passed"].all():
         raise typer.Exit(1)
 
 
 # commands that run the model: their heavy imports are loaded up front by main() (see _preload)
 MODEL_COMMANDS = frozenset({"run", "compare", "demo", "experiment", "report", "validate", "dashboard", "analyze",
-                            "discover", "search", "workshop"})
+                            "discover", "search", "team", "workshop"})
 
 
 def _preload(argv: list[str]) -> None:
@@ -595,8 +629,7 @@ def _preload(argv: list[str]) -> None:
     from .jit import cache_is_cold
     if "--help" not in argv and cache_is_cold():
         # a silent first run looks hung: say why it waits
-        err_console.print("note: first run of this version on this machine: compiling the model's loops "
-                          "(20-40 s, once; later runs start in about 2 s)", markup=False)
+        err_console.print(MSG[argv_lang(argv)]["first_run"], markup=False)
 
 
 def main() -> None:  # console script entry point

@@ -154,6 +154,9 @@ PARAMS: tuple[Param, ...] = (
        "vacancy", "New hire competence", "Bekwaamheid nieuwe collega"),
     _p("team", "hiring_delay", 10, "int", 0, 104, "weeks", "Weeks a position stays vacant before it is "
        "refilled", "Hiring delay", "Wervingstijd"),
+    _p("team", "survey", "", "str", help="An anonymous team survey (CSV, one row per person; docs/survey.md) "
+       "for the starting people; the team's size becomes the number of people in it. Empty: people are drawn",
+       en="Team survey", nl="Teamenquête"),
 
     # --- work: what arrives each week --------------------------------------------------------------------------
     _p("work", "workload", 1.0, "float", 0.0, 2.5, "x normal", "Work arriving per employee relative to a "
@@ -493,10 +496,14 @@ def _drop_none(raw: dict) -> dict:
 
 def text(sp, field: str, lang: str = "en") -> str:
     """A scenario text (title, description, howto, notice, try) in ``lang``; falls back to the plain key
-    (``title``), then to English."""
+    (``title``), then to English. Parameters named as ``{section.key}`` or ``{section.key=value}`` are shown
+    by their labels in ``lang`` (:mod:`sim.scenario_text`)."""
     sc = sp.scenario
-    return (getattr(sc, f"{field}_{lang}", "") or getattr(sc, field, "") or getattr(sc, f"{field}_en", "")
-            or "")
+    s = (getattr(sc, f"{field}_{lang}", "") or getattr(sc, field, "") or getattr(sc, f"{field}_en", "") or "")
+    if field in ("description", "howto", "notice", "try"):   # controls named by their labels in ``lang``
+        from .scenario_text import render
+        s = render(s, lang, BY_KEY, POLICY_LABELS)
+    return s
 
 
 # ---------------------------------------------------------------------------------------------------------------

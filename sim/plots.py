@@ -24,8 +24,9 @@ PNG = {"pil_kwargs": {"compress_level": 1}}
 WORDS = {
     "en": {"week": "Week", "month": "Month", "runs": "runs each, band = middle 80%", "team": "Same team, "
            "different leadership", "single": "One run", "avg": "4-week average"},
-    "nl": {"week": "Week", "month": "Maand", "runs": "runs per stijl, band = middelste 80%", "team": "Zelfde "
-           "team, andere leiderschapsstijl", "single": "Eén run", "avg": "gemiddelde over 4 weken"},
+    "nl": {"week": "Week", "month": "Maand", "runs": "simulaties per stijl, band = middelste 80%",
+           "team": "Zelfde team, andere leiderschapsstijl", "single": "Eén simulatie",
+           "avg": "gemiddelde over 4 weken"},
 }
 
 

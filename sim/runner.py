@@ -61,14 +61,34 @@ def warm_up() -> float:
     return time.perf_counter() - t0
 
 
+def with_survey(params):
+    """``(params, survey)``: a scenario with ``[team] survey`` as the surveyed team (sim.survey), else
+    ``(params, None)``."""
+    if not params.team.survey:
+        return params, None
+    from . import survey
+    s = survey.read(params.team.survey)
+    return survey.for_survey(params, s), s
+
+
+def start(params, survey=None, **kw) -> OrgModel:
+    """The model of ``params`` (``OrgModel(params, **kw)``) with the surveyed people, if any, at the start."""
+    model = OrgModel(params, **kw)
+    if survey is not None:
+        from .survey import apply
+        apply(model, survey)
+    return model
+
+
 def run_one(params, seed: int | None = None, weeks: int | None = None, record_agents: bool = False,
             source: str | None = None, per_team: bool = False) -> RunResult:
     """Run one scenario for ``weeks`` (default: the scenario's) with ``seed`` (default: the scenario's).
     ``per_team`` also collects one row per team (and per management level) per week."""
     weeks = params.scenario.weeks if weeks is None else weeks
+    params, survey = with_survey(params)
     t0 = time.perf_counter()
-    model = OrgModel(params, seed=params.scenario.seed if seed is None else seed, record_agents=record_agents,
-                     per_team=per_team)
+    model = start(params, survey, seed=params.scenario.seed if seed is None else seed,
+                  record_agents=record_agents, per_team=per_team)
     model.run(weeks)
     seconds = time.perf_counter() - t0
     ts = tidy(model.timeseries())
@@ -134,7 +154,8 @@ def run_batch(params, seeds: list[int], weeks: int | None = None) -> list[pd.Dat
     """Run one scenario for several seeds side by side in one model (:mod:`sim.streams`): the tidy timeseries
     of each seed, identical to :func:`run_one`'s for that seed, several times faster for small teams."""
     weeks = params.scenario.weeks if weeks is None else weeks
-    model = OrgModel(params, seeds=list(seeds))
+    params, survey = with_survey(params)
+    model = start(params, survey, seeds=list(seeds))
     model.run(weeks)
     frames = [tidy(model.timeseries(run=i)) for i in range(len(seeds))]
     positions = model.org.n_positions

@@ -156,7 +156,7 @@ def test_scenarios_lists_files_with_titles(lang, word):
     assert res.exit_code == 0
     assert word in res.output
     for f in SCEN.glob("*.toml"):
-        assert f.name in res.output
+        assert f.stem in res.output       # the name `orgsim run NAME` takes
 
 
 def test_demo_writes_comparison(tmp_path):

@@ -590,3 +590,25 @@ def test_two_lines_keeps_every_word(title, longest):
         assert len(got) == 2 and " ".join(got) == title and len(title) > longest
     else:
         assert got == title
+
+
+def test_run_plays_at_the_chosen_speed_and_stops_at_the_end_or_when_paused():
+    import threading
+    import time
+
+    d = Dashboard(CONTROLLING)
+    d.set_speed(8)
+    weeks: list[float] = []
+    t0 = time.monotonic()
+    d.play(lambda: len(weeks) < 5, threading.Event(), lambda: weeks.append(time.monotonic() - t0))
+    assert d.week == 5 and len(weeks) == 5
+    assert weeks[-1] >= 4 / 8 - 0.02                   # never faster than 8 weeks a second
+    d.set_value("scenario.weeks", 7)
+    d.set_speed(26)
+    d.play(lambda: True, threading.Event())
+    assert d.week == 7                                 # the end of the scenario stops it
+    stop = threading.Event()
+    stop.set()
+    d.setup()
+    d.play(lambda: True, stop)
+    assert d.week == 0                                 # paused: not a week more

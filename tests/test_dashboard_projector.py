@@ -48,7 +48,7 @@ FITTED = """(names) => names.every(n => {
   if (!svg) { return false; }
   const s = svg.getBoundingClientRect(), c = svg.closest('.orgsim-cell').getBoundingClientRect();
   return s.width > 80 && s.height > 80 && s.right <= c.right + 1 && s.bottom <= c.bottom + 1
-         && (s.width >= 0.6 * c.width || s.height >= 0.6 * c.height);
+         && (s.width >= 0.85 * c.width || s.height >= 0.85 * c.height);   // drawn for this size
 })"""
 
 

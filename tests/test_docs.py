@@ -57,9 +57,10 @@ def test_readme_opens_with_the_two_commands():
     assert "make demo" in head and "make test" in head
 
 
-FLOORS = ["errors", "safe_text", "safe_toml", "params", "palette", "outdir", "jit", "state", "streams", "engine", "rules",
-          "policies", "org", "budget", "agents", "events", "metrics", "people", "schedule", "model", "runner", "plots",
-          "report", "ema", "experiment", "validate", "dashboard_guard", "dashboard", "app", "workshop", "cli"]
+FLOORS = ["errors", "safe_text", "safe_toml", "scenario_text", "params", "palette", "outdir", "jit", "state",
+          "streams", "engine", "rules", "policies", "org", "budget", "agents", "events", "metrics", "people", "schedule",
+          "model", "survey", "runner", "plots", "report", "ema", "experiment", "validate", "dashboard_guard", "dashboard",
+          "app", "workshop", "team_report", "cli_texts", "scenario_list", "cli"]
 
 
 def _floor(module: str) -> int:

@@ -1,6 +1,6 @@
-"""The workshop report (`orgsim report`, `orgsim demo`): one self-contained report.html whose numbers are
-those of `orgsim compare` for the same seeds, in English and Dutch, with the bad-input contract (exit 2, one
-line, nothing written)."""
+"""The workshop handout (`orgsim report`, `orgsim demo`): one self-contained report.<lang>.html per language,
+side by side, whose numbers are those of `orgsim compare` for the same seeds shown in the reader's convention,
+with the bad-input contract (exit 2, one line, nothing written)."""
 
 from __future__ import annotations
 
@@ -9,6 +9,7 @@ import re
 from html.parser import HTMLParser
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 import pytest
 from typer.testing import CliRunner
@@ -16,7 +17,10 @@ from typer.testing import CliRunner
 from sim.cli import app
 from sim.metrics import label
 from sim.params import load_raw
-from sim.report.build import HEADLINE, fmt
+from sim.palette import STYLE_COLOURS, ZONE_COLOURS
+from sim.report import reader
+from sim.report.build import HEADLINE
+from sim.report.texts import WORDS
 from sim.runner import final_table
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -40,6 +44,7 @@ class Page(HTMLParser):
         self.imgs: list[str] = []
         self.text: list[str] = []
         self.cells: dict[tuple[str, int, str], str] = {}
+        self.means: dict[tuple[str, int, str], float] = {}
         self.lang = ""
         self._cell: tuple | None = None
         self._in_mean = False
@@ -56,6 +61,7 @@ class Page(HTMLParser):
             self.imgs.append(a.get("src", ""))
         if tag == "td" and "data-metric" in a:
             self._cell = (a["data-scenario"], int(a["data-week"]), a["data-metric"])
+            self.means[self._cell] = float(a["data-mean"])
         if tag == "span" and a.get("class") == "mean":
             self._in_mean = True
 
@@ -73,15 +79,15 @@ class Page(HTMLParser):
 
 @pytest.fixture(scope="module")
 def built(tmp_path_factory):
-    """The same two scenarios, same seeds: a report in English, one in Dutch, and `orgsim compare`."""
+    """The same two scenarios, same seeds: a report in English and one in Dutch in the same folder, and
+    `orgsim compare`."""
     base = tmp_path_factory.mktemp("report")
     out = {}
-    for lang in ("en", "nl"):
-        res = invoke("report", *PAIR, "--seeds", SEEDS, "--weeks", WEEKS, "--lang", lang,
-                     "--out", base / lang)
+    for lang in ("nl", "en"):
+        res = invoke("report", *PAIR, "--seeds", SEEDS, "--weeks", WEEKS, "--lang", lang, "--out", base / "r")
         assert res.exit_code == 0, res.output
-        doc = (base / lang / "report.html").read_text(encoding="utf-8")
-        out[lang] = (base / lang, doc, Page(doc))
+        doc = (base / "r" / f"report.{lang}.html").read_text(encoding="utf-8")
+        out[lang] = (base / "r", doc, Page(doc))
     res = invoke("compare", *PAIR, "--seeds", SEEDS, "--weeks", WEEKS, "--out", base / "cmp")
     assert res.exit_code == 0, res.output
     out["compare"] = base / "cmp"
@@ -92,7 +98,7 @@ def built(tmp_path_factory):
 def test_images_are_embedded_pngs_and_match_the_files(built, lang):
     d, doc, page = built[lang]
     assert len(page.imgs) >= 3
-    written = {p.read_bytes() for p in d.glob("*.png")}
+    written = {p.read_bytes() for p in d.glob(f"*.{lang}.png")}
     assert len(written) >= 3
     for src in page.imgs:
         assert src.startswith("data:image/png;base64,")
@@ -125,10 +131,12 @@ def test_headline_numbers_equal_orgsim_compare(built, lang):
     assert weeks == {13, 52, WEEKS}                     # 3 and 12 months, and the end of the run
     for sc in ("controlling", "coaching"):
         for m in HEADLINE:
-            assert page.cells[(sc, WEEKS, m)] == fmt(m, final.loc[(sc, m), "mean"]), (sc, m)
+            mean = final.loc[(sc, m), "mean"]
+            assert page.means[(sc, WEEKS, m)] == pytest.approx(mean, rel=1e-12, abs=1e-15), (sc, m)
+            assert page.cells[(sc, WEEKS, m)] == reader.value(m, mean, lang, 12, 0.65), (sc, m)
             for w in (13, 52):                          # the same statistic at earlier weeks
                 t = final_table(cmp[cmp.week <= w]).set_index(["scenario", "metric"])
-                assert page.cells[(sc, w, m)] == fmt(m, t.loc[(sc, m), "mean"]), (sc, w, m)
+                assert page.means[(sc, w, m)] == pytest.approx(t.loc[(sc, m), "mean"], rel=1e-12, abs=1e-15)
     # and the numbers differ between the styles, so the check above is not trivially true
     assert page.cells[("controlling", WEEKS, "engagement")] != page.cells[("coaching", WEEKS, "engagement")]
 
@@ -149,7 +157,7 @@ def test_titles_stories_and_labels_in_the_language(built, lang):
         for key in ("title", "description", "notice"):
             assert sc[f"{key}_{lang}"] in text, (f.name, key)
     for m in HEADLINE:
-        assert label(m, lang) in text
+        assert WORDS[lang]["row_" + m] in text
     other = "nl" if lang == "en" else "en"
     assert load_raw(PAIR[0])["scenario"][f"notice_{other}"] not in text
 
@@ -164,14 +172,14 @@ def test_dutch_and_english_differ_in_labels(built):
 def test_same_seeds_same_report(built, tmp_path):
     res = invoke("report", *PAIR, "--seeds", SEEDS, "--weeks", WEEKS, "--lang", "en", "--out", tmp_path)
     assert res.exit_code == 0, res.output
-    assert (tmp_path / "report.html").read_text(encoding="utf-8") == built["en"][1]
+    assert (tmp_path / "report.en.html").read_text(encoding="utf-8") == built["en"][1]
 
 
 def test_one_scenario_and_a_short_run(tmp_path):
     res = invoke("report", SCEN / "reorganisation.toml", "--seeds", 2, "--weeks", 20, "--lang", "en",
                  "--out", tmp_path)
     assert res.exit_code == 0, res.output
-    page = Page((tmp_path / "report.html").read_text(encoding="utf-8"))
+    page = Page((tmp_path / "report.en.html").read_text(encoding="utf-8"))
     assert {w for _, w, _ in page.cells} == {13, 20}
     assert "Reorganisation in weeks 26-38" in " ".join(page.text)   # the set-up line names the event
 
@@ -221,13 +229,83 @@ def test_demo_writes_the_report_and_says_where(tmp_path):
     out = tmp_path / "demo"
     res = invoke("demo", "--seeds", 2, "--weeks", 20, "--out", out, "--lang", "nl")
     assert res.exit_code == 0, res.output
-    for name in ("report.html", "compare.csv", "compare.png", "final_means.csv"):
+    for name in ("report.nl.html", "compare.csv", "compare.png", "final_means.csv"):
         assert (out / name).exists(), name
-    assert "report.html" in res.output.replace("\n", "")
-    doc = (out / "report.html").read_text(encoding="utf-8")
+    assert "report.nl.html" in res.output.replace("\n", "")
+    assert "demo klaar:" in res.output and "wrote" not in res.output
+    doc = (out / "report.nl.html").read_text(encoding="utf-8")
     page = Page(doc)
     assert page.lang == "nl" and "Micromanagen of coachen?" in doc and "Bevlogenheid" in doc
     assert page.imgs and all(s.startswith("data:image/png;base64,") for s in page.imgs)
     final = pd.read_csv(out / "final_means.csv").set_index(["scenario", "metric"])
     mean = final.loc[("coaching", "engagement"), "mean"]
-    assert page.cells[("coaching", 20, "engagement")] == fmt("engagement", mean)
+    assert page.cells[("coaching", 20, "engagement")] == reader.value("engagement", mean, "nl", 12, 0.65)
+
+
+# ----------------------------------------------------------------------------------- a handout, not a lab report
+def _body_and_appendix(doc: str) -> tuple[str, str]:
+    """The visible text before the appendix, and the appendix's."""
+    import html as h
+    body, appendix = doc.split('<section id="appendix"', 1)
+    strip = lambda s: h.unescape(re.sub(r"<[^>]+>", " ", re.sub(r"<style>.*?</style>|src=\"[^\"]*\"", "", s,  # noqa
+                                                                     flags=re.S)))
+    return strip(body), strip(appendix)
+
+
+def test_the_dutch_body_speaks_dutch_numbers_and_no_tool_words(built):
+    _, doc, _ = built["nl"]
+    body, appendix = _body_and_appendix(doc)
+    for word in (r"\bruns?\b", r"\bseeds?\b", r"--set", r"\borgsim\b", r"\.(csv|png|toml|md|html)\b",
+                 r"(^|\s)/\w+/", r"[A-Za-z]:\\", r"https?://", r"\bwww\."):
+        assert not re.search(word, body, re.I), (word, re.search(r".{40}" + word + r".{20}", body, re.I | re.S))
+    assert re.search(r"\d,\d", body)                      # decimal commas (hours, set-up)
+    assert not re.search(r"\d\.\d(?!\d\d)", body)         # no decimal points (10.008 is a Dutch thousand)
+    assert re.search(r"\d+ van de 12", body)              # people as whole people
+    assert re.search(r"\d+ \((laag|gemiddeld|hoog)\)", body)
+    # how it was made and how to make it again: in the appendix
+    assert "orgsim report controlling coaching --seeds 3 --lang nl --weeks 60" in appendix
+    assert "orgsim run controlling --set policy.blame=0.2" in appendix
+    assert re.search(r"\bseeds? 1-3\b", appendix)
+
+
+def test_the_english_body_has_no_tool_words_either(built):
+    body, _ = _body_and_appendix(built["en"][1])
+    assert not re.search(r"\bruns?\b|\bseeds?\b|--set|\.(csv|png|toml)\b", body, re.I)
+
+
+def test_languages_sit_side_by_side(built):
+    d = built["nl"][0]
+    assert {p.name for p in d.glob("report.*.html")} == {"report.nl.html", "report.en.html"}
+    assert Page(built["nl"][1]).lang == "nl" and Page(built["en"][1]).lang == "en"   # nl kept after en
+
+
+def test_colours_are_the_styles_and_never_a_zone(built):
+    _, doc, _ = built["nl"]
+    assert f"--c: {STYLE_COLOURS['controlling']}" in doc and f"--c: {STYLE_COLOURS['coaching']}" in doc
+    for c in ZONE_COLOURS.values():
+        assert f"--c: {c}" not in doc
+
+
+def test_title_and_subtitle_are_composed_from_the_scenarios():
+    from sim.params import load_scenario, text
+    from sim.report.compose import scenario_colours, title_and_subtitle
+    zones = {z: load_scenario(SCEN / f"zone_{z}.toml") for z in ("learning", "comfort", "anxiety", "apathy")}
+    head, sub = title_and_subtitle({k: text(v, "title", "nl") for k, v in zones.items()}, zones, "nl", 104)
+    assert head == "De vier zones"
+    assert sub == "De leerzone, de comfortzone, de angstzone en de apathiezone: hetzelfde team van 12 mensen, twee jaar"
+    pair = {k: load_scenario(f) for k, f in zip(("controlling", "coaching"), PAIR)}
+    head, sub = title_and_subtitle({k: text(v, "title", "nl") for k, v in pair.items()}, pair, "nl", 104)
+    assert " vs " not in sub and sub.startswith("De micromanager en de vertrouwende coach: ")
+    colours = scenario_colours(zones)
+    assert len(set(colours.values())) == 4 and not set(colours.values()) & set(ZONE_COLOURS.values())
+    assert colours["learning"] == STYLE_COLOURS["coaching"]     # zone_learning's manager coaches
+
+
+def test_the_zone_figure_counts_weeks_per_zone_per_quarter():
+    from sim.report.figures import ZONES, quarter_shares
+    from sim.runner import compare
+    df = compare([SCEN / "reorganisation.toml"], seeds=2, weeks=52)
+    q = quarter_shares(df)
+    assert list(q.index) == [1, 2, 3, 4]
+    assert np.allclose(q[list(ZONES)].sum(axis=1), 1.0)
+    assert q.loc[1, "zone_learning"] > 0.8 and q.loc[3, "zone_learning"] < 0.6   # the shock moves the team

@@ -259,7 +259,8 @@ def test_validate_command_exits_1_when_a_band_is_impossible(tiny, tmp_path):
     res = runner.invoke(app, ["validate", "--targets", str(impossible), "--experiment", str(design), "--out",
                               str(out), "--workers", "1", "--lang", "nl"])
     assert res.exit_code == 1, res.output
-    assert res.output.strip().splitlines()[-1].startswith("validation: 0/1 facts pass")
+    assert res.output.strip().splitlines()[-1].startswith("validatie: 0/1 feiten voldoen")   # --lang nl: Dutch
+    assert "Patroongerichte validatie" in res.output and "startgetallen" in res.output
     assert not pd.read_csv(out / "validation.csv")["passed"].any()
     assert "NEE" in (out / "validation.md").read_text()             # Dutch table
 

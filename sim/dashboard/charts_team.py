@@ -80,14 +80,15 @@ def network_chart(snap: Snapshot, lang: str, big: bool = False) -> tuple[dict, d
                           "stroke": {"condition": {"test": "datum.picked", "value": "#000"}, "value": "#555"},
                           "strokeWidth": {"condition": {"test": "datum.picked", "value": 4}, "value": 1},
                           "tooltip": [{"field": "state", "title": tr("state", lang)},
-                                      {"field": "engagement", "title": metric_label("engagement", lang)},
-                                      {"field": "exhaustion", "title": metric_label("exhaustion", lang)},
-                                      {"field": "competence", "title": metric_label("competence", lang)}]}},
+                                      {"field": "engagement", "title": metric_label("engagement", lang), "format": ".2f"},
+                                      {"field": "exhaustion", "title": metric_label("exhaustion", lang), "format": ".2f"},
+                                      {"field": "competence", "title": metric_label("competence", lang), "format": ".2f"}]}},
             {"data": {"name": f"leads_{side.key}"},
              "mark": {"type": "square", "size": 2.2 * lay.node_size + 60, "color": "#2c3e50", "opacity": 1},
              "encoding": {"x": xs, "y": ys, "tooltip": [{"field": "who", "title": " "},
                                                           {"field": "strain",
-                                                           "title": metric_label("manager_strain", lang)}]}},
+                                                           "title": metric_label("manager_strain", lang),
+                                                           "format": ".2f"}]}},
         ]})
     spec = {"$schema": VL, "hconcat": charts, "config": config(lang, big)}
     if big:
@@ -153,8 +154,8 @@ def zone_chart(snap: Snapshot, lang: str, big: bool = False) -> tuple[dict, dict
                   "strokeWidth": 2},
          "encoding": {"x": xs, "y": ys, "color": color,
                       "tooltip": [{"field": "side", "title": " "}, {"field": "week", "title": tr("week", lang)},
-                                  {"field": "safety", "title": tr("safety_axis", lang)},
-                                  {"field": "standards", "title": tr("standards_axis", lang)}]}},
+                                  {"field": "safety", "title": tr("safety_axis", lang), "format": ".2f"},
+                                  {"field": "standards", "title": tr("standards_axis", lang), "format": ".2f"}]}},
     ]}
     if big:
         fit(spec, 1, 1, 70, 80)

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import math
 import threading
+import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -323,6 +324,16 @@ class Dashboard:
         if weeks_per_second not in SPEEDS:
             raise ConfigError(f"speed {weeks_per_second!r}: allowed: {', '.join(map(str, SPEEDS))} weeks a second")
         self.speed = weeks_per_second
+
+    def play(self, keep_going, cancel: threading.Event, on_week=lambda: None) -> None:
+        """Run: a week at a time, at :attr:`speed` weeks a second, while ``keep_going()`` and until ``cancel`` is
+        set or the scenario ends; ``on_week()`` after each week (the page redraws)."""
+        due = time.monotonic()
+        while keep_going() and not cancel.is_set() and self.week < self.weeks:
+            self.step(1)
+            on_week()
+            due = max(due + 1.0 / self.speed, time.monotonic() - 0.5)   # behind (a slow redraw): no burst after
+            cancel.wait(max(0.0, due - time.monotonic()))
 
     def drawn(self) -> set[int]:
         """The positions drawn in the network (a click can pick one of them)."""

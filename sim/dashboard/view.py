@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import html
 import threading
-import time
 
 import solara
 from solara.alias import rv
@@ -338,15 +337,9 @@ def DashboardPage():
 
     def run_loop(cancel: threading.Event):
         """Run: one week at a time until the end of the scenario or Pause, at the chosen speed."""
-        due = time.monotonic()
-        while playing.value and not cancel.is_set():
-            if dash.week >= dash.weeks:
-                playing.set(False)
-                break
-            dash.step(1)
-            changed()
-            due = max(due + 1.0 / dash.speed, time.monotonic() - 0.5)
-            cancel.wait(max(0.0, due - time.monotonic()))
+        dash.play(lambda: playing.value, cancel, changed)
+        if dash.week >= dash.weeks:
+            playing.set(False)
 
     solara.use_thread(run_loop, dependencies=[playing.value], intrusive_cancel=False)
     solara.Title(tr("title", lang))
