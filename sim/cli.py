@@ -1,4 +1,5 @@
-"""The ``orgsim`` command line: run, compare, params, scenarios, demo.
+"""The ``orgsim`` command line: run, compare, params, scenarios, demo, report, team, dashboard, workshop; the
+researchers' commands are in :mod:`sim.cli_research`, what all share in :mod:`sim.cli_common`.
 
 Bad input (a scenario file or an option) prints one line naming the file or option, the key and what is
 allowed, exits with code 2, and writes nothing.
@@ -8,11 +9,9 @@ from __future__ import annotations
 
 import gc
 import importlib
-import io
 import json
 import os
 import sys
-import tempfile
 import time
 from pathlib import Path
 from typing import Annotated
@@ -21,99 +20,18 @@ import typer
 from rich.table import Table
 from rich.text import Text
 
-from . import __version__
-from .cli_texts import MSG, argv_lang, error_text, lang_of, localised, resolve_scenario
+from . import __version__, cli_research
+from .cli_common import (_STATE, _atomic_write, _check_option, _guard, _lang, _png, _table_metrics,
+                         err_console, out_console, scenario_dir)
+from .cli_texts import MSG, argv_lang, localised, resolve_scenario
 from .cli_texts import number as _num
 from .outdir import check_out as _check_out
-from .params import (BY_KEY, EVENT_PARAMS, PARAMS, ConfigError, load_raw, load_scenario, markdown_table, text,
-                     validate)
-from .safe_text import console, one_line
+from .params import EVENT_PARAMS, PARAMS, ConfigError, load_scenario, markdown_table, text
+from .safe_text import one_line
 
 
 app = typer.Typer(add_completion=False, no_args_is_help=True, pretty_exceptions_enable=False,
                   help="orgsim: what leadership style does to people at work (an agent-based model on Mesa).")
-# user text (titles, file names, paths) is printed as it is: no rich markup, no emoji codes (sim.safe_text)
-out_console = console()
-err_console = console(stderr=True)
-
-TABLE_METRICS = ("engagement", "engaged_share", "disengaged_share", "burnout_share", "absent_share", "output",
-                 "trust_in_manager", "psych_safety", "competence", "leavers", "manager_hours", "manager_control")
-# and for organisations of several management levels, the cascade: what the team leads receive and take, and
-# what the managers above them take and feel
-LEVEL_TABLE_METRICS = ("pressure_from_above", "extra_control", "senior_control", "senior_strain")
-
-
-def _table_metrics(params) -> tuple[str, ...]:
-    """The rows of ``run``'s and ``compare``'s tables for these scenarios' parameters."""
-    return TABLE_METRICS + (LEVEL_TABLE_METRICS if any(p.org.levels > 1 for p in params) else ())
-
-
-# --------------------------------------------------------------------------------------------------------------
-# helpers
-# --------------------------------------------------------------------------------------------------------------
-_STATE: dict[str, str] = {}   # the language of the command being run (set by _lang, cleared by _main)
-
-
-def _fail(msg: str) -> None:
-    lang = _STATE.get("lang", "en")
-    err_console.print(f"{MSG[lang]['error']}: {one_line(error_text(msg, lang))}")
-    raise typer.Exit(2)
-
-
-def _lang(lang: str | None) -> str:
-    """``--lang`` in any case, else from the locale (sim.cli_texts.lang_of); later error lines use it."""
-    try:
-        _STATE["lang"] = lang_of(lang)
-    except ConfigError as exc:
-        _fail(str(exc))
-    return _STATE["lang"]
-
-
-def _check_option(flag: str, key: str, value) -> None:
-    p = BY_KEY[key]
-    if value is not None and not (p.lo <= value <= p.hi):
-        raise ConfigError(f"{flag} {value}: out of range; allowed: {p.allowed()}")
-
-
-def _atomic_write(path: Path, write) -> None:
-    """Write via a temporary file in the same directory, then rename: readers never see half a file."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
-    os.close(fd)
-    try:
-        write(tmp)
-        os.replace(tmp, path)
-    finally:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
-
-
-def _png(draw, *args, **kw) -> bytes:
-    """A figure drawn by ``draw(..., path, ...)`` into memory: its PNG bytes (written only once all is made)."""
-    buf = io.BytesIO()
-    draw(*args[:1], buf, *args[1:], **kw)
-    return buf.getvalue()
-
-
-def scenario_dir() -> Path:
-    """The shipped scenarios: ``scenarios/`` beside the package (source checkout), else ``./scenarios``."""
-    here = Path(__file__).resolve().parent.parent / "scenarios"
-    return here if here.is_dir() else Path("scenarios")
-
-
-def _guard(fn):
-    """Turn ConfigError into the one-line, exit-2 contract."""
-    import functools
-
-    @functools.wraps(fn)
-    def wrapper(*a, **kw):
-        try:
-            return fn(*a, **kw)
-        except ConfigError as exc:
-            _fail(str(exc))
-        except OSError as exc:  # e.g. disk full while writing: earlier files stay intact (atomic writes)
-            _fail(f"{exc.filename or ''}: {exc.strerror or exc}".lstrip(": "))
-    return wrapper
 
 
 # --------------------------------------------------------------------------------------------------------------
@@ -329,122 +247,6 @@ def demo(
 
 @app.command()
 @_guard
-def experiment(
-    file: Annotated[Path, typer.Argument(help="Experiment TOML file (experiments/*.toml)")],
-    out: Annotated[Path | None, typer.Option(help="Output directory (default: out/<file name>)")] = None,
-    workers: Annotated[int | None, typer.Option(help="Local worker processes (default: every core; 1: in this "
-                                                     "process)")] = None,
-    scheduler: Annotated[str | None, typer.Option(help="Dask scheduler address, e.g. tcp://127.0.0.1:8786, "
-                                                       "instead of local processes")] = None,
-    resume: Annotated[bool, typer.Option("--resume", help="Run only what is missing in --out")] = False,
-    csv: Annotated[bool, typer.Option("--csv", help="Also write runs.csv and timeseries.csv")] = False,
-    progress: Annotated[bool, typer.Option(help="Show a progress bar")] = True,
-):
-    """Run an experiment (many runs): runs.parquet, timeseries.parquet, manifest.json; resumable."""
-    from .experiment.run import run_experiment
-
-    out = out if out is not None else Path("out") / file.stem
-    try:
-        s = run_experiment(file, out, workers=workers, scheduler=scheduler, resume=resume, progress=progress,
-                           csv=csv)
-    except KeyboardInterrupt:
-        err_console.print(f"interrupted: the finished runs are kept in {out}; continue with --resume",
-                          markup=False)
-        raise typer.Exit(130) from None
-    for note in s.get("notes", []):
-        err_console.print(f"note: {note}")
-    if s.get("warning"):
-        err_console.print(f"warning: {s['warning']}", markup=False)
-    if s["nothing_to_do"]:
-        out_console.print(f"nothing left to do: all {s['runs']} runs of {file} are in {out} ({s['failed']} "
-                          f"failed)", markup=False, soft_wrap=True)
-        return
-    names = ", ".join(Path(f).name for f in s["files"])
-    out_console.print(f"{s['ran']} runs in {s['seconds']:.1f} s ({s['runs_per_second']:.1f} runs/s on "
-                      f"{s['executor']}), {s['failed_now']} failed; all {s['runs']} runs done, {s['failed']} "
-                      f"failed in all; wrote {out}/: {names}", markup=False, soft_wrap=True)
-
-
-@app.command()
-@_guard
-def analyze(
-    directory: Annotated[Path, typer.Argument(help="An experiment's output directory")],
-    out: Annotated[Path | None, typer.Option(help="Where to write (default: DIRECTORY/analysis)")] = None,
-    csv: Annotated[bool, typer.Option("--csv", help="Also export runs.csv and timeseries.csv there")] = False,
-    lang: Annotated[str | None, typer.Option(help="Language of labels: en or nl")] = None,
-    contrast: Annotated[str | None, typer.Option(help="Paired contrast FACTOR=A-B, e.g. "
-                                                      "policy.name=delegating-controlling")] = None,
-    x: Annotated[str | None, typer.Option("--x", help="Heatmaps: the factor across")] = None,
-    y: Annotated[str | None, typer.Option("--y", help="Heatmaps: the factor up")] = None,
-    stat: Annotated[str, typer.Option(help="Contrast summary and heatmap: mean (over weeks) or final")] = "mean",
-    metric: Annotated[list[str] | None, typer.Option(help="Contrast heatmap metric (repeatable)")] = None,
-):
-    """Means with 95% CIs per design point, figures, Sobol/Morris indices of an experiment directory; with
-    --contrast the paired differences A - B per design point (table, heatmap, one line per metric)."""
-    from .experiment.analyze import analyze as run_analysis
-
-    lang = _lang(lang)
-    if out is not None:
-        _check_out(out)
-    if contrast:   # checked before anything is written
-        from .experiment.contrast import contrast as run_contrast
-        con = run_contrast(directory, contrast, out, x=x, y=y, stat=stat, metrics=metric, lang=lang)
-        for line in con["summary"]:
-            out_console.print(line, markup=False, soft_wrap=True)
-    res = run_analysis(directory, out, lang=lang, csv=csv, axes=(x, y) if x and y else None)
-    if contrast:
-        res["files"] += con["files"]
-    for note in res["notes"]:
-        err_console.print(f"note: {note}", markup=False)
-    dest = out if out is not None else directory / "analysis"
-    out_console.print(f"{res['design']} design, {res['points']} design points, {res['ok']} runs analysed "
-                      f"({res['failed']} failed); wrote {dest}/: " + ", ".join(Path(f).name for f in res["files"]),
-                      markup=False, soft_wrap=True)
-
-
-@app.command()
-@_guard
-def discover(
-    directory: Annotated[Path, typer.Argument(help="An experiment's output directory")],
-    where: Annotated[str, typer.Option(help="The condition, e.g. 'contrast(output) > 0' or "
-                                            "'mean_burnout_share < 0.1'")],
-    contrast: Annotated[str | None, typer.Option(help="For contrast(...): FACTOR=A-B")] = None,
-    stat: Annotated[str, typer.Option(help="A bare metric's statistic: mean (over weeks) or final")] = "mean",
-    threshold: Annotated[float, typer.Option(help="Least density of the PRIM box chosen")] = 0.8,
-    out: Annotated[Path | None, typer.Option(help="Where to write (default: DIRECTORY/analysis)")] = None,
-    lang: Annotated[str | None, typer.Option(help="Language of labels: en or nl")] = None,
-):
-    """Scenario discovery (EMA workbench PRIM and CART): the region of the factors where a condition holds."""
-    from .experiment.discover import discover as run_discover
-
-    if out is not None:
-        _check_out(out)
-    res = run_discover(directory, where, contrast, stat, threshold, out, _lang(lang))
-    for line in res["lines"]:
-        out_console.print(line, markup=False, soft_wrap=True)
-    out_console.print("wrote " + ", ".join(res["files"]), markup=False, soft_wrap=True)
-
-
-@app.command()
-@_guard
-def search(
-    file: Annotated[Path, typer.Argument(help="Search TOML file (experiments/search_*.toml)")],
-    out: Annotated[Path | None, typer.Option(help="Output directory (default: out/<file name>)")] = None,
-    workers: Annotated[int, typer.Option(help="Processes evaluating candidates")] = 1,
-):
-    """Policy search (EMA workbench, epsilon-NSGA-II): knob settings best on the file's objectives within its
-    limits over many seeds; Pareto set, figure, the chosen policy as a scenario TOML, the five presets beside."""
-    from .experiment.search import print_search, run_search
-
-    out = out if out is not None else Path("out") / file.stem
-    _check_out(out)
-    if not 1 <= workers <= 64:
-        raise ConfigError(f"--workers {workers}: allowed: integer in [1, 64]")
-    print_search(run_search(file, out, workers), out_console)
-
-
-@app.command()
-@_guard
 def report(
     scenarios: Annotated[list[Path], typer.Argument(help="One or more scenario TOML files or shipped names")],
     seeds: Annotated[int, typer.Option(help="Seeds per scenario (the same seeds for each)")] = 10,
@@ -549,54 +351,10 @@ def workshop(
               say=lambda line: out_console.print(line, soft_wrap=True))
 
 
-@app.command("validate")
-@_guard
-def validate_cmd(
-    seeds: Annotated[int | None, typer.Option(help="Seeds per variant (default: the experiment's, 20)")] = None,
-    out: Annotated[Path, typer.Option(help="Output directory")] = Path("out/validate"),
-    workers: Annotated[int | None, typer.Option(help="Worker processes (default: the CPUs available)")] = None,
-    targets: Annotated[Path | None, typer.Option(help="Facts file (default experiments/targets_nl.toml)")] = None,
-    experiment: Annotated[Path | None, typer.Option(help="Validation experiment (default "
-                                                         "experiments/validation.toml)")] = None,
-    lang: Annotated[str | None, typer.Option(help="Language of the table: en or nl")] = None,
-):
-    """Pattern-oriented validation: stylized facts vs the model; validation.csv and validation.md. Exit 1 if a
-    fact fails."""
-    from . import validate as val
-
-    lang = _lang(lang)
-    if seeds is not None and not 2 <= seeds <= 10_000:
-        raise ConfigError(f"--seeds {seeds}: out of range; allowed: integer in [2, 10000]")
-    if workers is not None and not 1 <= workers <= 256:
-        raise ConfigError(f"--workers {workers}: out of range; allowed: integer in [1, 256]")
-    _check_out(out)
-    total = [0]
-
-    def tick(n):
-        total[0] += 1
-        if sys.stderr.isatty():
-            err_console.print("\r" + MSG[lang]["runs_done"].format(done=total[0], n=n), end="")
-
-    table, info = val.validate(targets or val.TARGETS_FILE, experiment or val.DESIGN_FILE, seeds, workers, tick)
-    if sys.stderr.isatty():
-        err_console.print()
-    out.mkdir(parents=True, exist_ok=True)
-    _atomic_write(out / "validation.csv", lambda p: table.to_csv(p, index=False))
-    _atomic_write(out / "validation.md", lambda p: Path(p).write_text(val.markdown(table, info, lang),
-                                                                      encoding="utf-8"))
-    t = Table(title=MSG[lang]["validate_title"].format(seeds=info["seeds"], runs=info["runs"],
-                                                        seconds=_num(info["seconds"], lang, 0)))
-    for c in val.HEAD[lang]:
-        t.add_column(c, overflow="fold")
-    for _, r in table.iterrows():
-        t.add_row(r["description_nl" if lang == "nl" else "description_en"], r["source"],
-                  localised(val.band_text(r), lang), localised(val.value_text(r), lang),
-                  val.YES[lang][0] if r["passed"] else Text(val.YES[lang][1], style="red"))
-    out_console.print(t)
-    typer.echo(MSG[lang]["verdict"].format(passed=int(table["passed"].sum()), total=len(table),
-                                           where=out / "validation.md"))   # one line, never wrapped
-    if not table["passed"].all():
-        raise typer.Exit(1)
+# the researchers' commands (sim.cli_research)
+for _cmd in (cli_research.experiment, cli_research.analyze, cli_research.discover, cli_research.search):
+    app.command()(_cmd)
+app.command("validate")(cli_research.validate_cmd)
 
 
 # commands that run the model: their heavy imports are loaded up front by main() (see _preload)
