@@ -104,22 +104,40 @@ def noise_share(runs: pd.DataFrame, column: str) -> float:
 
 def sensitivity(spec, runs: pd.DataFrame, metrics: list[str], seed: int) -> tuple[pd.DataFrame | None, list[str]]:
     """Sobol (S1, ST with confidence intervals) or Morris (mu, mu*, sigma, mu* confidence) indices per factor,
-    metric and statistic, from the per-point means. Returns (table or None, notes)."""
+    metric and statistic, from the per-point means. With categorical factors (``spec.strata_factors``) the
+    indices of the other factors are computed within each level (combination), one analysis per level, and the
+    table has a column per categorical factor with the level. Returns (table or None, notes)."""
     if spec.design not in ("sobol", "morris"):
         return None, []
+    x = sample_matrix(spec, seed)
+    n = len(x)
+    keys = [f.key for f in spec.strata_factors]
+    rows, notes = [], []
+    for i, levels in enumerate(spec.strata()):
+        sub = runs[(runs["point"] >= i * n) & (runs["point"] < (i + 1) * n)]
+        sub = sub.assign(point=sub["point"] - i * n)
+        where = "".join(f" [{k}={v}]" for k, v in zip(keys, levels))
+        got, more = _sensitivity_one(spec, x, sub, metrics, seed, where)
+        rows += [{"factor": r.pop("factor"), **dict(zip(keys, levels)), **r} for r in got]
+        notes += more
+    return (pd.DataFrame(rows) if rows else None), notes
+
+
+def _sensitivity_one(spec, x, runs, metrics, seed, where=""):
+    """The indices of one level (combination) of the categorical factors: ``runs`` with ``point`` numbered
+    as the rows of the SALib sample ``x``; ``where`` names the level in the notes."""
     from SALib.analyze import morris as morris_a
     from SALib.analyze import sobol as sobol_a
 
     prob = spec.problem()
-    x = sample_matrix(spec, seed)
     n_points = len(x)
     rows, notes = [], []
     for stat in STATS:
         for m in metrics:
             y = _point_means(runs, n_points, f"{stat}_{m}")
             if np.isnan(y).any():
-                notes.append(f"{stat}_{m}: {int(np.isnan(y).sum())} design points without a successful run; "
-                             f"no indices")
+                notes.append(f"{stat}_{m}{where}: {int(np.isnan(y).sum())} design points without a successful "
+                             f"run; no indices")
                 continue
             noise = noise_share(runs, f"{stat}_{m}")
             discrete = m in INT_METRICS or runs[f"{stat}_{m}"].nunique() <= 12
@@ -135,15 +153,15 @@ def sensitivity(spec, runs: pd.DataFrame, metrics: list[str], seed: int) -> tupl
             if res is not None and spec.design == "sobol":
                 total = float(np.nansum(res["ST"]))
                 if total > ST_SUM_WARN:
-                    notes.append(f"warning: {stat}_{m}: total-order indices sum to {total:.2f} (well above 1): "
-                                 f"the replicate noise (share {noise:.0%} of the variance of the point means) "
+                    notes.append(f"warning: {stat}_{m}{where}: total-order indices sum to {total:.2f} (well above "
+                                 f"1): the replicate noise (share {noise:.0%} of the variance of the point means) "
                                  f"is counted as interaction; more replicates per point lower it"
                                  if np.isfinite(noise) else
-                                 f"warning: {stat}_{m}: total-order indices sum to {total:.2f} (well above 1); "
-                                 f"with one replicate the noise cannot be told from interaction")
+                                 f"warning: {stat}_{m}{where}: total-order indices sum to {total:.2f} (well above "
+                                 f"1); with one replicate the noise cannot be told from interaction")
             if res is not None and discrete:
-                notes.append(f"warning: {stat}_{m} takes few distinct values (a count or a share of a small team): "
-                             f"its indices are coarse")
+                notes.append(f"warning: {stat}_{m}{where} takes few distinct values (a count or a share of a small "
+                             f"team): its indices are coarse")
             for j, f in enumerate(prob["names"]):
                 row = {"factor": f, "stat": stat, "metric": m}
                 cols = (("S1", "S1_conf", "ST", "ST_conf") if spec.design == "sobol"
@@ -152,7 +170,7 @@ def sensitivity(spec, runs: pd.DataFrame, metrics: list[str], seed: int) -> tupl
                     row[c] = float(res[c][j]) if res is not None else (np.nan if spec.design == "sobol" else 0.0)
                 row["noise_share"] = noise
                 rows.append(row)
-    return (pd.DataFrame(rows) if rows else None), notes
+    return rows, notes
 
 
 # ---------------------------------------------------------------------------------------------------------------
@@ -303,19 +321,23 @@ def response_figure(points: pd.DataFrame, factors, metrics, design, path, title,
 
 def indices_figure(ind: pd.DataFrame, design: str, metrics, path, title, lang, stat: str = "final"):
     """Sobol: S1 and ST bars with their 95% CIs; Morris: mu* against sigma (95% CI of mu*); per headline
-    metric, for one statistic (``final``: final week; ``mean``: the time average)."""
+    metric, for one statistic (``final``: final week; ``mean``: the time average). With categorical factors
+    every factor appears once per level, the level in brackets."""
     import matplotlib.pyplot as plt
 
     d = ind[ind["stat"] == stat]
     panels = [m for m in key_metrics(metrics) if m in set(d["metric"])]
     cols = min(3, len(panels))
     rows = int(np.ceil(len(panels) / cols))
-    fig, axes = plt.subplots(rows, cols, figsize=(5.2 * cols, 3.8 * rows), squeeze=False)
+    tall = max(1.0, (d["metric"] == panels[0]).sum() / 8) if panels and design == "sobol" else 1.0  # bars
+    fig, axes = plt.subplots(rows, cols, figsize=(5.2 * cols, 3.8 * tall * rows), squeeze=False)
     w = WORDS[lang]
+    strata = [c for c in d.columns if c in BY_KEY]   # categorical factors: indices per level
     for ax, m in zip(axes.ravel(), panels):
         s = d[d["metric"] == m]
-        names = [factor_label(f, lang) for f in s["factor"]]
-        if s.drop(columns=["factor", "stat", "metric"]).isna().all().all():
+        names = [factor_label(f, lang) + "".join(f" [{_fmt_value(v)}]" for v in lv)
+                 for f, lv in zip(s["factor"], s[strata].itertuples(index=False))]
+        if s.drop(columns=["factor", "stat", "metric", *strata]).isna().all().all():
             ax.text(0.5, 0.5, w["constant"], transform=ax.transAxes, ha="center", va="center")
         if design == "sobol":
             y = np.arange(len(s))
@@ -330,8 +352,8 @@ def indices_figure(ind: pd.DataFrame, design: str, metrics, path, title, lang, s
                             xytext=(4, 3 + 9 * (k % 3) - 9), arrowprops={"arrowstyle": "-", "lw": 0.4})
             ax.set_xlabel(w["mu_star"])
             ax.set_ylabel(w["sigma"])
-        noise = s["noise_share"].iloc[0] if "noise_share" in s and len(s) else np.nan
-        extra = f"; noise {noise:.0%}" if np.isfinite(noise) else ""
+        noise = s["noise_share"].max() if "noise_share" in s and len(s) else np.nan   # the largest level's
+        extra = f"; noise {'<= ' if strata else ''}{noise:.0%}" if np.isfinite(noise) else ""
         ax.set_title(f"{label(m, lang)} ({w[stat]}{extra})", fontsize=11, y=TITLE_Y)
         ax.grid(alpha=0.3)
     for ax in axes.ravel()[len(panels):]:

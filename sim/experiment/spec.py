@@ -65,7 +65,8 @@ EXPERIMENT_PARAMS: tuple[Param, ...] = (
        "hypercube; sobol: Saltelli sample for Sobol indices; morris: elementary-effects trajectories",
        choices=DESIGNS),
     _e("samples", 64, "int", 1, 1_000_000, "", "lhs: design points; sobol: base sample N (a power of 2; "
-       "N x (D + 2) points, N x (2D + 2) with second_order); morris: trajectories (N x (D + 1) points)"),
+       "N x (D + 2) points, N x (2D + 2) with second_order); morris: trajectories (N x (D + 1) points); D: "
+       "the sampled factors; sobol, morris: times the levels of lists of choices"),
     _e("second_order", False, "bool", help="sobol: also second-order indices (more runs)"),
     _e("levels", 4, "int", 2, 100, "levels", "morris: grid levels"),
     _e("replicates", 10, "int", 1, 100_000, "runs", "Runs per design point, each with its own seed"),
@@ -171,10 +172,27 @@ class Spec:
         s = self.settings
         return s[f"title_{lang}"] or s["title"] or s["title_en"] or Path(self.path).stem
 
+    @property
+    def strata_factors(self) -> tuple[Factor, ...]:
+        """Sobol and Morris designs: the categorical factors (a list of choices or true/false). They are not
+        sampled: the SALib sample of the other factors is run at every combination of their levels, so every
+        level gets the same number of runs, and the indices are computed within each level."""
+        return tuple(f for f in self.factors if f.categorical) if self.design in ("sobol", "morris") else ()
+
+    @property
+    def sampled_factors(self) -> tuple[Factor, ...]:
+        """The factors SALib samples (all of them in an lhs design; all but the categorical ones otherwise)."""
+        return tuple(f for f in self.factors if f not in self.strata_factors)
+
+    def strata(self) -> list[tuple]:
+        """Every combination of the categorical factors' levels, in the order the file lists them (``[()]``
+        without categorical factors)."""
+        return list(itertools.product(*(f.values for f in self.strata_factors)))
+
     def problem(self) -> dict:
-        """The SALib problem of the factors."""
-        return {"num_vars": len(self.factors), "names": [f.key for f in self.factors],
-                "bounds": [f.bounds() for f in self.factors]}
+        """The SALib problem of the sampled factors."""
+        fs = self.sampled_factors
+        return {"num_vars": len(fs), "names": [f.key for f in fs], "bounds": [f.bounds() for f in fs]}
 
 
 # ---------------------------------------------------------------------------------------------------------------
@@ -336,6 +354,10 @@ def parse_text(text: str, source: str, base_dir: Path | None = None, load_scenar
             raise ConfigError(f"{source}: '{f.key}' is both in [set] and in [factors]; keep one")
     if design in SAMPLERS and not factors:
         raise ConfigError(f"{source}: a {design} design needs at least one factor in [factors]")
+    if design in ("sobol", "morris") and all(f.categorical for f in factors):
+        raise ConfigError(f"{source}: a {design} design needs at least one factor that is a range or a list of "
+                          f"numbers; lists of choices or true/false ({', '.join(f.key for f in factors)}) are run "
+                          f"at every level: use design = \"grid\"")
     if design == "sobol" and settings["samples"] & (settings["samples"] - 1):
         raise _bad(source, "experiment.samples", settings["samples"],
                    "a power of 2 for a sobol design (e.g. 64, 128, 256)")
@@ -376,19 +398,20 @@ def load_spec(path: str | Path) -> Spec:
 # ---------------------------------------------------------------------------------------------------------------
 def n_points(spec: Spec) -> int:
     d, n = spec.design, spec.samples
-    k = len(spec.factors)
+    k = len(spec.sampled_factors)
     if d == "grid":
         return math.prod(len(f.grid_values()) for f in spec.factors)
     if d == "lhs":
         return n
+    strata = math.prod(len(f.values) for f in spec.strata_factors)
     if d == "sobol":
-        return n * (2 * k + 2 if spec.second_order else k + 2)
-    return n * (k + 1)  # morris
+        return strata * n * (2 * k + 2 if spec.second_order else k + 2)
+    return strata * n * (k + 1)  # morris
 
 
 def sample_matrix(spec: Spec, seed: int) -> np.ndarray:
-    """The SALib sample drawn with the master ``seed`` (rows = design points, in SALib's order; the analysis
-    needs that order)."""
+    """The SALib sample of the sampled factors drawn with the master ``seed`` (rows in SALib's order; the
+    analysis needs that order). Sobol and Morris designs run it once per level of the categorical factors."""
     from SALib.sample import latin, morris, sobol
 
     prob, n = spec.problem(), spec.samples
@@ -409,8 +432,19 @@ def design_points(spec: Spec, seed: int) -> tuple[list[tuple], np.ndarray]:
                        for f, lv, v in zip(spec.factors, levels, pt)] for pt in points]).reshape(len(points), -1)
         return points, x
     s = sample_matrix(spec, seed)
-    pairs = [[f.from_sample(u) for f, u in zip(spec.factors, row)] for row in s]
-    return [tuple(v for v, _ in row) for row in pairs], np.array([[x for _, x in row] for row in pairs])
+    sampled, strata = spec.sampled_factors, spec.strata_factors
+    for j, f in enumerate(sampled):   # lhs: a list of choices by rank, so its levels' shares differ by <= 1
+        if f.categorical:
+            rank = np.argsort(np.argsort(s[:, j], kind="stable"), kind="stable")
+            s[:, j] = np.floor(rank * len(f.values) / len(s)) + 0.5
+    points, x = [], []
+    for levels in spec.strata():   # stratum-major: the same sample at every level of the categorical factors
+        fixed = {f.key: (v, float(f.values.index(v))) for f, v in zip(strata, levels)}
+        for row in s:
+            got = {**fixed, **{f.key: f.from_sample(u) for f, u in zip(sampled, row)}}
+            points.append(tuple(got[f.key][0] for f in spec.factors))
+            x.append([got[f.key][1] for f in spec.factors])
+    return points, np.array(x, dtype=float).reshape(len(points), len(spec.factors))
 
 
 def run_seed(master: int, point: int, replicate: int, crn: bool) -> int:
