@@ -20,7 +20,8 @@ from typer.testing import CliRunner
 from sim.cli import app
 from sim.experiment.analyze import analyze
 from sim.experiment.run import FAIL_ENV, load_results, run_experiment
-from sim.experiment.spec import EXPERIMENT_PARAMS, expand, load_spec
+from sim.experiment.design import expand
+from sim.experiment.spec import EXPERIMENT_PARAMS, load_spec
 from sim.metrics import INT_METRICS, METRICS
 from sim.params import BY_KEY, ConfigError
 

@@ -9,7 +9,8 @@ import re
 from pathlib import Path
 
 from sim import cli
-from sim.experiment.spec import expand, load_spec
+from sim.experiment.design import expand
+from sim.experiment.spec import load_spec
 from sim.params import load_scenario
 from sim.validate import TARGETS_FILE, load_targets
 

@@ -8,7 +8,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from sim.experiment.analyze import ST_SUM_WARN, noise_share, sensitivity
-from sim.experiment.spec import parse_text, sample_matrix
+from sim.experiment.design import sample_matrix
+from sim.experiment.spec import parse_text
 
 SOBOL = """
 [experiment]

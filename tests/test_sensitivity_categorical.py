@@ -13,7 +13,8 @@ from hypothesis import strategies as st
 from sim.experiment.analyze import analyze, sensitivity
 from sim.experiment.contrast import contrast
 from sim.experiment.run import load_results, run_experiment
-from sim.experiment.spec import design_points, expand, parse_text
+from sim.experiment.design import design_points, expand
+from sim.experiment.spec import parse_text
 from sim.params import ConfigError
 
 LEVELS = ("controlling", "delegating", "coaching")

@@ -1,7 +1,8 @@
 """Experiments at scale: a design of many runs (grids, Latin hypercube, Sobol/Saltelli, Morris), run on local
 processes or a Dask cluster, streamed to Parquet, resumable, and analysed.
 
-* :mod:`sim.experiment.spec` - the experiment file (``experiments/*.toml``): parse, validate, expand the design.
+* :mod:`sim.experiment.spec` - the experiment file (``experiments/*.toml``): parse, validate;
+  :mod:`sim.experiment.design` expands its design (points, seeds, parameters).
 * :mod:`sim.experiment.run` - schedules the runs (:mod:`.worker`, :mod:`.executors`, :mod:`.results`,
   :mod:`.manifest`, :mod:`.storage`): :func:`run_experiment`,
   :func:`load_results`.

@@ -20,7 +20,8 @@ from ..plots import COLORS, PANELS, PNG, TITLE_Y, _scale
 from ..runner import final_table
 from ..safe_text import for_figure
 from .results import MANIFEST, atomic_write, export_csv, load_results
-from .spec import parse_text, sample_matrix
+from .design import sample_matrix
+from .spec import parse_text
 
 STATS = ("final", "mean")
 WORDS = {

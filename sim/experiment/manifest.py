@@ -14,7 +14,8 @@ from ..outdir import check_out
 from ..params import ConfigError
 from ..runner import versions
 from .results import MANIFEST, RUNS, TS, _drop_parts, _read_manifest, write_json
-from .spec import ROOT, Design
+from .design import Design
+from .spec import ROOT
 
 
 def _now() -> str:

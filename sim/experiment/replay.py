@@ -15,7 +15,8 @@ from pathlib import Path
 
 from ..params import ConfigError, validate
 from .results import MANIFEST, RUNS
-from .spec import expand, parse_text, point_raw
+from .design import expand, point_raw
+from .spec import parse_text
 
 
 def replay_params(out, run_id: int) -> dict:

@@ -13,7 +13,8 @@ import numpy as np
 
 from ..metrics import INT_METRICS
 from ..params import ConfigError
-from .spec import FACTOR_KINDS, Design, param_columns
+from .design import Design, param_columns
+from .spec import FACTOR_KINDS
 
 RUNS, TS, MANIFEST = "runs.parquet", "timeseries.parquet", "manifest.json"
 

@@ -38,7 +38,8 @@ from .manifest import _final_counts, _finish, _now, _prepare_out, git_commit, li
 from .results import (MANIFEST, RUNS, TS, TableBuilder, _done_ids, _drop_parts, _finished, _parts,
                       _write_parquet, atomic_write, clean_parts, consolidate, export_csv, load_results, schemas,
                       write_json)
-from .spec import Design, expand, load_spec
+from .design import Design, expand
+from .spec import load_spec
 from .storage import quarantine_damaged
 from .worker import FAIL_ENV, RunContext, _failed_chunk, run_chunk
 

@@ -21,7 +21,8 @@ Every design point is run ``replicates`` times. See ``docs/experiments.md`` for 
     policy.monitoring = [0.1, 0.5, 0.9]                      # a list of values
     team.competence_mean = { lo = 0.3, hi = 0.8, steps = 6 }  # a range (steps only in a grid)
 
-Errors are :class:`sim.params.ConfigError` with one line naming the experiment file, the key and what is allowed.
+The expanded design (points, seeds, parameters) is :mod:`sim.experiment.design`'s. Errors are
+:class:`sim.params.ConfigError` with one line naming the experiment file, the key and what is allowed.
 """
 
 from __future__ import annotations
@@ -29,19 +30,16 @@ from __future__ import annotations
 import copy
 import hashlib
 import itertools
-import json
 import math
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
-from .. import policies, safe_toml
+from .. import safe_toml
 from ..metrics import METRICS
-from ..runner import batch_size
-from ..params import (BY_KEY, PARAMS, SECTIONS, ConfigError, Param, _describe_value, _suggest, load_raw,
-                      validate)
+from ..params import BY_KEY, SECTIONS, ConfigError, Param, _describe_value, _suggest, load_raw
 
 ROOT = Path(__file__).resolve().parent.parent.parent
 DESIGNS = ("grid", "lhs", "sobol", "morris")
@@ -407,154 +405,3 @@ def n_points(spec: Spec) -> int:
     if d == "sobol":
         return strata * n * (2 * k + 2 if spec.second_order else k + 2)
     return strata * n * (k + 1)  # morris
-
-
-def sample_matrix(spec: Spec, seed: int) -> np.ndarray:
-    """The SALib sample of the sampled factors drawn with the master ``seed`` (rows in SALib's order; the
-    analysis needs that order). Sobol and Morris designs run it once per level of the categorical factors."""
-    from SALib.sample import latin, morris, sobol
-
-    prob, n = spec.problem(), spec.samples
-    if spec.design == "lhs":
-        return latin.sample(prob, n, seed=seed)
-    if spec.design == "sobol":
-        return sobol.sample(prob, n, calc_second_order=spec.second_order, seed=seed)
-    return morris.sample(prob, n, num_levels=spec.levels, seed=seed)
-
-
-def design_points(spec: Spec, seed: int) -> tuple[list[tuple], np.ndarray]:
-    """Every design point's factor values (in factor order) and their numeric form (for the sensitivity
-    analysis: the value, or the level's index for choices and true/false)."""
-    if spec.design == "grid":
-        levels = [f.grid_values() for f in spec.factors]
-        points = list(itertools.product(*levels))
-        x = np.array([[float(v) if f.param.kind in ("float", "knob", "int") else float(lv.index(v))
-                       for f, lv, v in zip(spec.factors, levels, pt)] for pt in points]).reshape(len(points), -1)
-        return points, x
-    s = sample_matrix(spec, seed)
-    sampled, strata = spec.sampled_factors, spec.strata_factors
-    for j, f in enumerate(sampled):   # lhs: a list of choices by rank, so its levels' shares differ by <= 1
-        if f.categorical:
-            rank = np.argsort(np.argsort(s[:, j], kind="stable"), kind="stable")
-            s[:, j] = np.floor(rank * len(f.values) / len(s)) + 0.5
-    points, x = [], []
-    for levels in spec.strata():   # stratum-major: the same sample at every level of the categorical factors
-        fixed = {f.key: (v, float(f.values.index(v))) for f, v in zip(strata, levels)}
-        for row in s:
-            got = {**fixed, **{f.key: f.from_sample(u) for f, u in zip(sampled, row)}}
-            points.append(tuple(got[f.key][0] for f in spec.factors))
-            x.append([got[f.key][1] for f in spec.factors])
-    return points, np.array(x, dtype=float).reshape(len(points), len(spec.factors))
-
-
-def run_seed(master: int, point: int, replicate: int, crn: bool) -> int:
-    """A run's model seed from the master seed: ``SeedSequence([master, replicate])`` with common random
-    numbers, else ``SeedSequence([master, point, replicate])``; independent of how runs are scheduled."""
-    entropy = [master, replicate] if crn else [master, point, replicate]
-    return int(np.random.SeedSequence(entropy).generate_state(1, dtype=np.uint32)[0])
-
-
-@dataclass
-class Design:
-    """An expanded experiment: base parameters, the design points, every run's seed and parameter values."""
-
-    spec: Spec
-    base_raw: dict
-    base: Any
-    points: list[tuple]
-    x: np.ndarray
-    weeks: int
-    master_seed: int
-    metrics: tuple[str, ...]
-    columns: dict[str, list] = field(default_factory=dict)   # every parameter per design point
-    seeds: np.ndarray | None = None                           # per run
-    batch: np.ndarray | None = None                           # per design point: replicates run side by side
-
-    @property
-    def n_points(self) -> int:
-        return len(self.points)
-
-    @property
-    def replicates(self) -> int:
-        return self.spec.replicates
-
-    @property
-    def n_runs(self) -> int:
-        return self.n_points * self.replicates
-
-    def point_of(self, run_id):
-        return np.asarray(run_id) // self.replicates
-
-    def replicate_of(self, run_id):
-        return np.asarray(run_id) % self.replicates
-
-    def block_starts(self) -> np.ndarray:
-        """Bool per run id (and one past the end): does a batch start here? A design point's replicates run
-        in batches of ``batch[point]`` side by side in one model (:func:`sim.runner.run_batch`); the batches
-        are fixed by the design, never by the scheduling, so the numbers do not depend on it."""
-        r = self.replicates
-        starts = np.zeros(self.n_runs + 1, bool)
-        starts[-1] = True
-        for p, b in enumerate(self.batch):
-            starts[p * r + np.arange(0, r, b)] = True
-        return starts
-
-    def digest(self) -> str:
-        """A hash of everything that decides the results: base parameters, points, seeds, weeks, metrics and
-        what is recorded. ``--resume`` continues only a directory with the same digest."""
-        blob = json.dumps({"base": self.base.model_dump(mode="json"), "factors": [f.key for f in self.spec.factors],
-                           "points": self.points, "seeds": self.seeds.tolist(), "weeks": self.weeks,
-                           "metrics": self.metrics, "record": self.spec.record_every,
-                           "average_from": self.spec.average_from, "batch": self.batch.tolist()},
-                          sort_keys=True, default=str)
-        return hashlib.sha256(blob.encode()).hexdigest()
-
-
-def param_columns() -> list[Param]:
-    """The parameters recorded per run in runs.parquet: all but texts and the seed (a column of its own)."""
-    return [p for p in PARAMS if p.kind != "str" and p.key != "scenario.seed"]
-
-
-def point_raw(base_raw: dict, factors, values) -> dict:
-    raw = copy.deepcopy(base_raw)
-    for f, v in zip(factors, values):
-        raw.setdefault(f.section, {})[f.name] = v
-    return raw
-
-
-def expand(spec: Spec) -> Design:
-    """Build the base parameters, validate every design point with the schema, derive every run's seed."""
-    source = spec.path
-    raw = load_raw(spec.scenario_path) if spec.scenario_path is not None else {}
-    validate(raw, str(spec.scenario_path) if spec.scenario_path else "<defaults>")
-    raw = {k: (dict(v) if isinstance(v, dict) else v) for k, v in raw.items()}
-    for key, v in spec.sets.items():
-        p = BY_KEY[key]
-        raw.setdefault(p.section, {})[p.name] = v
-    if "weeks" in spec.settings["explicit"]:
-        raw.setdefault("scenario", {})["weeks"] = spec.weeks
-    base = validate(raw, f"{source} [set]")
-    weeks = base.scenario.weeks
-    if spec.average_from > weeks:
-        raise _bad(source, "experiment.average_from", spec.average_from, f"integer in [1, {weeks}] (the weeks)")
-    master = int(spec.seed) if "seed" in spec.settings["explicit"] else int(base.scenario.seed)
-    points, x = design_points(spec, master)
-    metrics = tuple(spec.metrics) or METRICS
-    d = Design(spec, raw, base, points, x, weeks, master, metrics)
-    cols = param_columns()
-    d.columns = {p.key: [] for p in cols}
-    knob_keys = {f"policy.{k}" for k in policies.KNOBS}
-    batch = []
-    for i, values in enumerate(points):
-        sp = validate(point_raw(raw, spec.factors, values), f"{source} design point {i}")
-        batch.append(batch_size(sp))
-        knobs = policies.resolve(sp.policy)
-        for p in cols:
-            v = getattr(knobs, p.name) if p.key in knob_keys else getattr(getattr(sp, p.section), p.name)
-            d.columns[p.key].append(v if p.kind in FACTOR_KINDS else json.dumps(v, sort_keys=True))
-    d.batch = np.array(batch, dtype=np.int64)
-    crn = spec.common_random_numbers
-    rep_seeds = [run_seed(master, 0, r, True) for r in range(spec.replicates)] if crn else None
-    d.seeds = np.array([rep_seeds[r] if crn else run_seed(master, pt, r, False)
-                        for pt in range(len(points)) for r in range(spec.replicates)], dtype=np.int64)
-    return d
