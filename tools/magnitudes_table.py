@@ -37,7 +37,7 @@ def _fact(id_, desc, measure, unit, versus=None, compare=None):
 MEASURES = [
     _fact("r_leadership_exhaustion", "r(leadership experienced, exhaustion), baseline_nl survey year",
           {"kind": "person_correlation", "variant": "baseline", "x": "leadership", "y": "exhaustion"}, "r"),
-    _fact("r_leadership_output", "r(leadership experienced, output), baseline_nl survey year",
+    _fact("r_leadership_performance", "r(leadership experienced, output), baseline_nl survey year",
           {"kind": "person_correlation", "variant": "baseline", "x": "leadership", "y": "output"}, "r"),
     _fact("r_exhaustion_engagement", "r(exhaustion, engagement), baseline_nl survey year",
           {"kind": "person_correlation", "variant": "baseline", "x": "exhaustion", "y": "engagement"}, "r"),
