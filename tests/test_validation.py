@@ -286,7 +286,7 @@ def test_effort_rises_with_monitoring_for_the_unmotivated_only():
     full = [work.effort(motivation=1.0, monitoring=m, **base) for m in (0.0, 1.0)]
     assert full[0] == pytest.approx(full[1])
     # at light monitoring (the default) the equation is the one without the term
-    assert work.effort(0.6, 0.55, 0.2, 0.5) == pytest.approx((0.72 + 0.18 + 0.11) * 0.92 * 1.0)
+    assert work.effort(0.6, 0.55, 0.2, 0.5) == pytest.approx((0.81 + 0.12 + 0.0825) * 0.92 * 1.0)
 
 
 # ---------------------------------------------------------------------------------------------------------------
