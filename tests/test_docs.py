@@ -59,7 +59,7 @@ def test_readme_opens_with_the_two_commands():
 
 FLOORS = ["errors", "safe_text", "safe_toml", "params", "palette", "outdir", "jit", "state", "streams", "engine", "rules",
           "policies", "org", "budget", "agents", "events", "metrics", "people", "schedule", "model", "runner", "plots",
-          "report", "experiment", "validate", "dashboard_guard", "app", "workshop", "cli"]
+          "report", "experiment", "magnitudes", "validate", "dashboard_guard", "app", "workshop", "cli"]
 
 
 def _floor(module: str) -> int:

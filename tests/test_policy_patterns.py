@@ -76,7 +76,12 @@ def test_controlling_is_not_clearly_worse_in_the_first_8_weeks(ctrl, coach):
 
 
 def test_micromanager_works_longer_and_coaches_less(ctrl, coach):
-    assert window(ctrl, "manager_hours", 53, 104) > window(coach, "manager_hours", 53, 104) + 1.0
+    """Since 0.3.0 (a consistent baseline: the default target is met by the default team) the micromanager's
+    team is only a little behind, so the overtime of taking work over is small; the week is spent on control
+    and on doing the team's work instead of coaching and vision."""
+    assert window(ctrl, "manager_hours", 53, 104) > window(coach, "manager_hours", 53, 104)
+    urgent = lambda df: window(df, "hours_monitoring", 53, 104) + window(df, "hours_doing", 53, 104)  # noqa: E731
+    assert urgent(ctrl) > urgent(coach) + 10.0
     assert window(ctrl, "hours_coaching", 53, 104) < 0.25 * window(coach, "hours_coaching", 53, 104)
     assert window(ctrl, "manager_control", 1, 104) > window(coach, "manager_control", 1, 104) + 0.3
 
