@@ -8,7 +8,7 @@ Floors, lowest first (a lower floor never imports from a higher one):
 import inspect as _inspect
 import os as _os
 
-__version__ = "0.2.0"
+__version__ = "0.3.0"
 
 
 def _name_frozen_import_frames() -> None:

@@ -168,7 +168,7 @@ PARAMS: tuple[Param, ...] = (
        "intelligent failures can happen)", "Novelty", "Nieuwheid"),
     _p("work", "complexity", 0.2, "float", 0.0, 1.0, "share", "Interdependence of tasks: share of failures "
        "that are complex (several causes combining)", "Complexity", "Complexiteit"),
-    _p("work", "target", 0.65, "float", 0.05, 1.5, "output", "Output the organisation expects per position "
+    _p("work", "target", 0.55, "float", 0.05, 1.5, "output", "Output the organisation expects per position "
        "(the manager compares team output with it)", "Output target", "Productienorm"),
     _p("work", "tasks_per_week", 10, "int", 1, 100, "tasks", "Tasks per employee per week (sets how noisy "
        "weekly success and failure counts are)", "Tasks per week", "Taken per week"),
@@ -290,6 +290,13 @@ PARAMS: tuple[Param, ...] = (
        "(in tasks; a reported failure costs 1)", "Hidden failure cost", "Kosten verborgen fout"),
     _p("dynamics", "surfacing_rate", 0.08, "float", 0.0, 1.0, "per week", "Weekly chance a hidden failure "
        "surfaces", "Surfacing rate", "Opduiktempo"),
+    _p("dynamics", "private_load_spread", 0.45, "float", 0.0, 1.0, "demand units", "Spread (standard "
+       "deviation) across people and time of the demands outside work net of recovery (private life)",
+       "Private load spread", "Spreiding privébelasting",
+       help_nl="Spreiding (standaarddeviatie) over mensen en tijd van de belasting buiten het werk, min herstel"),
+    _p("dynamics", "private_load_persistence", 0.97, "float", 0.0, 0.999, "per week", "How much of last "
+       "week's private load remains (0.96: episodes of months)", "Private load persistence",
+       "Duur privébelasting"),
     _p("dynamics", "control_rate", 0.15, "float", 0.0, 1.0, "per week", "Speed at which a pressed manager "
        "takes control back", "Control-taking rate", "Tempo controle nemen"),
     _p("dynamics", "manager_strain_rate", 0.05, "float", 0.0, 1.0, "per week", "Speed at which overload "

@@ -43,9 +43,12 @@ def draw(model, rng, slots, competence_mean, new_hire=False):
     else:
         exhaustion, cynicism = rng.normal(0.25, 0.1, size=k), rng.normal(0.15, 0.08, size=k)
         tenure = rng.integers(26, 520, size=k)
+    affectivity = beta(0.5, 6.0)     # drawn after the others, so that their draws stay as they were
+    private = rng.normal(0.0, model.params.dynamics.private_load_spread, size=k)   # at its stationary spread
     m = model.params.manager
     place(np.asarray(slots, dtype=np.int64), (competence, motivation, propensity, resilience, learning_rate,
-                                              np.asarray(workload, dtype=float), exhaustion, cynicism),
+                                              np.asarray(workload, dtype=float), exhaustion, cynicism,
+                                              affectivity, private),
           np.asarray(tenure, dtype=np.int64), float(m.trust_propensity),
           float(_trust.with_insecurity(m.trust_propensity, m.insecurity)), float(model.params.work.target),
           model.state.bundle())
@@ -54,16 +57,18 @@ def draw(model, rng, slots, competence_mean, new_hire=False):
 @entry
 def place(slots, traits, tenure, m_propensity, m_trust, target, E):
     """New people in ``slots`` (``traits``: competence, motivation, trust propensity, resilience, learning rate,
-    workload share, exhaustion, cynicism, one entry each): clipped to [0, 1] where the docs say so, with the
-    starting values that follow from them (trust in the manager = propensity; engagement, efficacy and the
-    manager's view of their ability by the rules ``motivation.starting_engagement``,
+    workload share, exhaustion, cynicism, affectivity, private load, one entry each): clipped to [0, 1] where the
+    docs say so, with the starting values that follow from them (trust in the manager = propensity; engagement,
+    efficacy and the manager's view of their ability by the rules ``motivation.starting_engagement``,
     ``strain.starting_efficacy`` and ``trust.starting_ability_view``) and the rest at its start."""
-    competence, motivation_, propensity, resilience, learning_rate, workload, exhaustion, cynicism = traits
+    competence, motivation_, propensity, resilience, learning_rate, workload, exhaustion, cynicism, affectivity, \
+        private = traits
     for j in range(slots.size):
         i = slots[j]
         c = min(max(competence[j], 0.0), 1.0)
         E.competence[i], E.motivation[i], E.trust_propensity[i] = c, motivation_[j], propensity[j]
         E.resilience[i], E.learning_rate[i], E.workload_share[i] = resilience[j], learning_rate[j], workload[j]
+        E.affectivity[i], E.private_load[i] = affectivity[j], private[j]
         E.trust_in_manager[i] = E.ability_p[i] = E.benevolence_p[i] = E.integrity_p[i] = propensity[j]
         E.engagement[i] = motivation.starting_engagement(motivation_[j])
         E.exhaustion[i] = min(max(exhaustion[j], 0.0), 1.0)

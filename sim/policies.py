@@ -160,9 +160,13 @@ def output_gap(perceived_output, expected):
 
 
 def perceive_output(perceived_output, seen_output):
-    """A manager judges results over the last weeks: ``0.7 perceived_output + 0.3 seen_output`` (an exponential
-    average of the output per position seen each week)."""
-    return 0.7 * perceived_output + 0.3 * seen_output
+    """A manager judges results over the last weeks: ``0.85 perceived_output + 0.15 seen_output`` (an exponential
+    average of the output per position seen each week, with a memory of about 6 weeks: monthly figures).
+
+    Until version 0.3 the memory was about 3 weeks (0.7 / 0.3): a team of 12 delivering its target on average
+    then fell below the 5% tolerance of :func:`output_gap` in about one week in ten by chance alone, and a
+    reactive manager, who takes control at once and lets go slowly, tightened from week 1 (issue 21)."""
+    return 0.85 * perceived_output + 0.15 * seen_output
 
 
 def consistency(extra_control, previous):
@@ -184,20 +188,28 @@ def style_used(autonomy, coaching_received):
     return np.where(directive, np.where(supportive, 1, 0), np.where(supportive, 2, 3))
 
 
+STRAIN_AT_REST = 0.15   # a manager's strain in a normal week (sim.rules.strain.update_manager_strain)
+
+
 def update_control(boost, gap, reactivity, relax_rate, insecurity, strain, control_rate, push=0.0):
     """Step 11b: a manager under pressure takes control; lets go slowly once results are back (seed 002).
 
     The vicious cycle's first link (Haselhoff; Homer 1985). Per manager, with ``gap`` from :func:`output_gap`:
 
-        drive = reactivity * (1 + insecurity) * gap + 0.5 * insecurity * strain + push
+        drive = reactivity * (1 + insecurity) * gap + 0.5 * insecurity * max(0, strain - 0.15) + push
         boost += control_rate * drive * (1 - boost)
                  - relax_rate * (1 - strain) * (1 - min(1, 4 * gap)) * boost
 
     Relaxing needs output close to target and is slowed by the manager's own strain; nothing here is
     scripted by time: the boost only follows results and strain. ``push`` is the pressure passed down by the
     manager's own manager (:func:`push_from_above`; 0 with one management level).
+
+    Strain drives control only above the strain of a normal week (0.15, the resting level of
+    :func:`sim.rules.strain.update_manager_strain`: no overtime, no gap): a manager whose team meets its target
+    in normal hours keeps the control the policy sets (a consistent baseline, issue 21; until version 0.3 the
+    whole strain counted, so every insecure manager tightened slowly from week 1 whatever the results).
     """
-    drive = reactivity * (1 + insecurity) * gap + 0.5 * insecurity * strain + push
+    drive = reactivity * (1 + insecurity) * gap + 0.5 * insecurity * np.maximum(0.0, strain - STRAIN_AT_REST) + push
     up = control_rate * drive * (1 - boost)
     down = relax_rate * (1 - strain) * (1 - np.minimum(1.0, 4 * gap)) * boost
     return np.clip(boost + up - down, 0.0, 1.0)

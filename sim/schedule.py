@@ -26,7 +26,8 @@ from .metrics import FAILURES, N_PARTIALS, team_metric_sums
 from .rules import learning as _learning, motivation as _motivation, safety as _safety, social as _social
 from .rules import strain as _strain, trust as _trust, work as _work
 from .state import ACTIVE, VACANT
-from .streams import QUIT_SLOT, SURFACE_SLOT, TASK_SLOT, binomial_at, binomial_from_uniform, first_slot, luck
+from .streams import LIFE_SLOT, QUIT_SLOT, SURFACE_SLOT, TASK_SLOT, binomial_at, binomial_from_uniform, first_slot, \
+    luck
 
 # the rules, compiled for single numbers, under their modules' names: ``work.effort``, ``trust.combine``, ...
 policies = engine.compiled_module(_policies)
@@ -297,8 +298,12 @@ def people_pass(O, E, M, K, P, X, base):
         E.manager_trust[i] = mt if act else E.manager_trust[i]
         # 8. strain (JD-R + Karasek), Maslach burnout
         X.hind[i] = strain.hindrance(X.mon[i], X.appr[i], E.competence[i])
-        D = strain.demands(X.demand[i], E.exhaustion[i], X.wait[i], X.hind[i],
-                           X.aut[i] * (1 - work.skill(E.competence[i], X.guide[i])))
+        pl = strain.private_load_step(E.private_load[i], luck(O.keys[O.run[i]], first_slot(base, O.person, O.run, i)
+                                                              + LIFE_SLOT), P.private_load_persistence,
+                                      P.private_load_spread)
+        E.private_load[i] = pl if E.status[i] != VACANT else E.private_load[i]   # private life goes on on leave
+        D = strain.total_demands(strain.demands(X.demand[i], E.exhaustion[i], X.wait[i], X.hind[i],
+                                                X.aut[i] * (1 - work.skill(E.competence[i], X.guide[i]))), pl)
         X.resources[i] = strain.resources(X.aut[i], X.coach_recv[i], E.safety[i], fw, X.peer_eng[i])
         ex = strain.update_exhaustion(E.exhaustion[i], D, X.resources[i], E.resilience[i], P.exhaustion_rate,
                                       P.recovery_rate)
@@ -324,7 +329,7 @@ def engagement_pass(O, E, P, X):
         e = motivation.update_engagement(E.engagement[i], E.motivation[i], X.resources[i],
                                          motivation.challenge(P.novelty, X.aut[i], X.fit[i]), X.hind[i],
                                          E.exhaustion[i], X.felt[i], P.engagement_rate,
-                                         motivation.disposition(E.resilience[i]))
+                                         motivation.disposition(E.resilience[i], E.affectivity[i]))
         E.engagement[i] = e if E.status[i] == ACTIVE else E.engagement[i]
         X.active[i] = 1.0 if E.status[i] == ACTIVE else 0.0   # after this week's leavers, for the crossover
 

@@ -38,6 +38,8 @@ EMPLOYEE = (
     ("resilience", F, True, "trait: resilience (0-1)"),
     ("learning_rate", F, True, "trait: speed of learning (0-1)"),
     ("workload_share", F, True, "trait: share of the team's work (> 0, mean 1)"),
+    ("affectivity", F, True, "trait: positive affectivity, the disposition behind engagement (0-1)"),
+    ("private_load", F, True, "demands outside work net of recovery, relative to the average (mean 0)"),
     ("autonomy", F, True, "autonomy granted last week (0-1)"),
     ("monitoring", F, True, "monitoring received last week (0-1)"),
     ("approval", F, True, "share of tasks needing approval last week (0-1)"),

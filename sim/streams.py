@@ -9,7 +9,8 @@ The week's tasks (step 3b-4: one uniform per task decides its outcome), the surf
 the turnover draw take their uniforms from a counter-based stream instead (:func:`luck`): each run has a 64-bit
 key from its seed (a stream of its own, like the others), and in week ``w`` person ``j`` of a run of ``n``
 positions (``j`` counted from the run's first position) gets for slot ``k`` (:data:`QUIT_SLOT` turnover,
-:data:`SURFACE_SLOT` the surfacing of hidden failures, :data:`TASK_SLOT` ``+ t`` task ``t``) the uniform of
+:data:`SURFACE_SLOT` the surfacing of hidden failures, :data:`TASK_SLOT` ``+ t`` task ``t``, :data:`LIFE_SLOT`
+the private load) the uniform of
 SplitMix64 (Steele, Lea & Flood 2014) at position ``SLOTS * (n * (w - 1) + j) + k`` after that key
 (:func:`first_slot`). A uniform is then a function of (seed, week, person, slot) alone: the compiled loops
 compute the ones they need where they need them, in any order and on any number of threads
@@ -132,7 +133,8 @@ _S30, _S27, _S31, _S11 = np.uint64(30), np.uint64(27), np.uint64(31), np.uint64(
 SLOTS = 128         # uniforms reserved per person and week (a power of two: the index is a shift):
 QUIT_SLOT = 0       # turnover,
 SURFACE_SLOT = 1    # the surfacing of hidden failures,
-TASK_SLOT = 2       # then one per task (params: tasks_per_week <= 100, so at most slot 101 is used)
+TASK_SLOT = 2       # then one per task (params: tasks_per_week <= 100, so at most slot 101 is used);
+LIFE_SLOT = SLOTS - 1   # the last: the week's change of a person's private load (sim.rules.strain.private_load_step)
 
 
 @njit(**JIT)

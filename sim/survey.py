@@ -222,7 +222,7 @@ def apply(model, s: Survey) -> None:
     from .rules import trust as _trust
     st, E, m = starting_state(s), model.state, model.params.manager
     fields = ("competence", "motivation", "trust_propensity", "resilience", "learning_rate", "workload_share",
-              "exhaustion", "cynicism")
+              "exhaustion", "cynicism", "affectivity", "private_load")   # in the order of people.place's traits
     given = {"competence": "competence", "motivation": "motivation", "trust_propensity": "propensity",
              "exhaustion": "exhaustion", "cynicism": "cynicism"}
     for lo in model._pos_bounds[:-1]:

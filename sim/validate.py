@@ -15,7 +15,9 @@ and writes ``validation.csv`` and ``validation.md``.
 Besides the model-level time series, two facts need individual data, collected while the runs go:
 
 * burnout sick-leave spells that end in the survey weeks (their length in weeks);
-* each employee's mean output, exhaustion, engagement and motivation over the survey weeks (monitoring study).
+* each employee's mean over the survey weeks of output, exhaustion, engagement, motivation and the leadership
+  received (coaching, autonomy, control): the monitoring study, and the correlations across employees of
+  :mod:`sim.magnitudes` (leadership experienced vs exhaustion and performance, exhaustion vs engagement).
 """
 
 from __future__ import annotations
@@ -32,6 +34,7 @@ import numpy as np
 import pandas as pd
 
 from . import budget, safe_toml
+from .magnitudes import CORRELATES, PERSON_FIELDS, person_correlation
 from .metrics import METRICS
 from .params import ConfigError, load_scenario
 from .state import ABSENT, ACTIVE
@@ -40,7 +43,6 @@ ROOT = Path(__file__).resolve().parent.parent
 DESIGN_FILE = ROOT / "experiments" / "validation.toml"
 TARGETS_FILE = ROOT / "experiments" / "targets_nl.toml"
 WEEKS_PER_MONTH = 52.0 / 12.0
-PERSON_FIELDS = ("output", "exhaustion", "engagement", "motivation")
 COMPARES = ("difference", "ratio", "relative_gap")
 UNITS = ("%", "r", "x", "months", "people", "")
 
@@ -156,10 +158,9 @@ def _check_measure(m, where: str, design: Design) -> dict:
         raise ConfigError(f"{where}: must be an inline table, e.g. {{ variant = \"baseline\", metric = ... }}")
     kind = m.get("kind", "metric")
     need = {"metric": ("variant", "metric"), "sick_leave_months": ("variant",),
-            "monitoring_correlation": ("light", "close", "outcome")}
+            "monitoring_correlation": ("light", "close", "outcome"), "person_correlation": ("variant", "x", "y")}
     if kind not in need:
-        raise ConfigError(f"{where}: 'kind' = {kind!r} is not allowed; allowed: metric, sick_leave_months, "
-                          f"monitoring_correlation")
+        raise ConfigError(f"{where}: 'kind' = {kind!r} is not allowed; allowed: {', '.join(need)}")
     for key in need[kind]:
         if key not in m:
             raise ConfigError(f"{where}: missing '{key}'")
@@ -185,6 +186,9 @@ def _check_measure(m, where: str, design: Design) -> dict:
     if kind == "monitoring_correlation" and m["outcome"] not in PERSON_FIELDS:
         raise ConfigError(f"{where}: 'outcome' = {m['outcome']!r} is not allowed; allowed: "
                           f"{', '.join(PERSON_FIELDS)}")
+    for key in ("x", "y"):
+        if kind == "person_correlation" and m[key] not in CORRELATES:
+            raise ConfigError(f"{where}: '{key}' = {m[key]!r} is not allowed; allowed: {', '.join(CORRELATES)}")
     return dict(m)
 
 
@@ -301,8 +305,9 @@ def run_design(design: Design, facts: list[Fact], seeds: int | None = None, work
                progress=None) -> dict[str, list[RunOutput]]:
     """Every variant that a fact uses, over seeds ``first_seed ..``: ``{variant: [RunOutput by seed]}``."""
     seeds = design.seeds if seeds is None else seeds
-    need_people = {f.measure[k] for f in facts if f.measure.get("kind") == "monitoring_correlation"
-                   for k in ("light", "close")}
+    need_people = {f.measure[k] for f in facts if f.measure.get("kind") in ("monitoring_correlation",
+                                                                            "person_correlation")
+                   for k in ("variant", "light", "close") if k in f.measure}
     used = [v for v in design.variants.values() if v.name in _variants_used(facts)]
 
     def size(v: Variant) -> int:  # agent-weeks: the longest runs go first, so the workers finish together
@@ -392,6 +397,9 @@ def per_seed(m: dict, runs: dict[str, list[RunOutput]], design: Design) -> np.nd
                                       design.survey_weeks) for r in runs[m["variant"]]])
     if kind == "sick_leave_months":
         return np.array([mean_sick_leave_months(r.spells) for r in runs[m["variant"]]])
+    if kind == "person_correlation":
+        return np.array([person_correlation(r.people, m["x"], m["y"], design.min_weeks_in_post)
+                         for r in runs[m["variant"]]])
     return np.array([condition_correlation(lo.people, hi.people, m["outcome"], design.min_weeks_in_post)
                      for lo, hi in zip(runs[m["light"]], runs[m["close"]], strict=True)])
 

@@ -1,4 +1,4 @@
-"""Same numbers as version 0.2.0: every shipped scenario with seeds 1 and 2 gives the weekly table that
+"""Same numbers as version 0.3.0: every shipped scenario with seeds 1 and 2 gives the weekly table that
 ``orgsim run scenarios/NAME.toml --seed S`` wrote at the commit in ``tests/golden/COMMIT`` (the files were made
 there by ``tools/make-golden.sh``), every value within 1e-9.
 

@@ -108,8 +108,9 @@ def test_cascade_controlling_director_raises_managers_control_over_time():
     assert at(ctrl, "pressure_from_above", 104) > at(ctrl, "pressure_from_above", 13) + 0.1
     assert at(ctrl, "extra_control", 104) > at(ctrl, "extra_control", 13) + 0.2
     # and the managers between the director and the team leads take control first (senior_control)
-    assert at(ctrl, "senior_control", 104) > at(ctrl, "senior_control", 13) + 0.3
-    assert at(ctrl, "senior_strain", 104) > at(ctrl, "senior_strain", 1) + 0.1
+    # (+0.3 until 0.3.0; since then strain drives control only above its resting level, so the climb is slower)
+    assert at(ctrl, "senior_control", 104) > at(ctrl, "senior_control", 13) + 0.2
+    assert at(ctrl, "senior_strain", 104) > at(ctrl, "senior_strain", 1) + 0.08   # 0.1 until 0.3.0 (as above)
 
 
 def test_cascade_controlling_director_lowers_engagement_against_a_coaching_director():
@@ -143,7 +144,8 @@ def test_a_coaching_middle_layer_absorbs_part_of_a_controlling_directors_pressur
     assert ck.extra_control.mean() < cc.extra_control.mean() - 0.2
     # ... so their teams stay more engaged, seed by seed; but not as engaged as under a coaching director
     assert ck.engagement.mean() > cc.engagement.mean() + 0.05 and (ck.engagement > cc.engagement).sum() >= 9
-    assert kk.engagement.mean() > ck.engagement.mean() + 0.02 and (kk.engagement > ck.engagement).sum() >= 9
+    # (by > 0.02 until 0.3.0; with the private load and affectivity, engagement depends less on leadership)
+    assert kk.engagement.mean() > ck.engagement.mean() + 0.01 and (kk.engagement > ck.engagement).sum() >= 9
 
 
 def test_a_controlling_middle_layer_passes_pressure_on_under_any_director():
@@ -187,7 +189,9 @@ def test_corporation_control_travels_down_the_layers_with_delay():
         assert list(extra.columns) == [1, 2, 3, 4, 5]
         half_year = extra.loc[26, [1, 2, 3, 4]].to_numpy()
         assert (np.diff(half_year) > 0).all() and half_year[-1] > half_year[0] + 0.3
-        assert extra.loc[104, 1] > half_year[-1] and extra.loc[104, 1] > 4 * extra.loc[26, 1]
+        # later the team leads control too: at least half of what the division heads took in half a year
+        # (more than all of it until 0.3.0, when strain at its resting level still drove control)
+        assert extra.loc[104, 1] > 0.5 * half_year[-1] and extra.loc[104, 1] > 4 * extra.loc[26, 1]
 
 
 def test_one_coaching_team_lead_shelters_the_team():

@@ -30,7 +30,7 @@ INT_RANGES = {
 }
 
 # State arrays that are not 0-1 quantities (checked separately below); integer arrays are counts or codes.
-EMP_NOT_UNIT = {"workload_share", "output"}
+EMP_NOT_UNIT = {"workload_share", "output", "private_load"}   # private_load: signed, mean 0
 MGR_NOT_UNIT = {"hours", "hours_monitoring", "hours_doing", "hours_coaching", "hours_vision", "hours_total",
                 "team_output", "perceived_output"}
 EMP_FIELDS = list(EmployeeState.fields())

@@ -287,7 +287,7 @@ def test_effort_rises_with_monitoring_for_the_unmotivated_only():
     full = [work.effort(motivation=1.0, monitoring=m, **base) for m in (0.0, 1.0)]
     assert full[0] == pytest.approx(full[1])
     # at light monitoring (the default) the equation is the one without the term
-    assert work.effort(0.6, 0.55, 0.2, 0.5) == pytest.approx((0.72 + 0.18 + 0.11) * 0.92 * 1.0)
+    assert work.effort(0.6, 0.55, 0.2, 0.5) == pytest.approx((0.81 + 0.12 + 0.0825) * 0.92 * 1.0)
 
 
 # ---------------------------------------------------------------------------------------------------------------
@@ -337,3 +337,16 @@ def test_baseline_nl_autonomy_more_engaged_fewer_complaints(baseline):
     base = baseline.sum(numeric_only=True)
     assert auto.engaged / auto.active > base.engaged / base.active + 0.04
     assert auto.complaints / auto.employed < base.complaints / base.employed - 0.02
+
+
+def test_person_correlation_uses_the_leadership_index_and_only_respondents():
+    from sim.magnitudes import leadership_index, person_correlation
+    per = pd.DataFrame({"weeks_active": [52, 52, 52, 52, 3], "coaching_received": [0.0, 0.2, 0.4, 0.6, 0.9],
+                        "autonomy": [0.1, 0.3, 0.5, 0.7, 0.9], "control": [0.9, 0.7, 0.5, 0.3, 0.1],
+                        "exhaustion": [0.8, 0.5, 0.6, 0.2, 0.9]})
+    lead = leadership_index(per.coaching_received, per.autonomy, per.control)
+    assert lead[0] == pytest.approx((0.0 + 0.1 + 0.1) / 3)
+    want = np.corrcoef(lead[:4], per.exhaustion[:4])[0, 1]
+    assert person_correlation(per, "leadership", "exhaustion", min_weeks=26) == pytest.approx(want)
+    assert person_correlation(per, "leadership", "exhaustion", min_weeks=1) != pytest.approx(want)
+    assert np.isnan(person_correlation(per.iloc[:2], "leadership", "exhaustion"))

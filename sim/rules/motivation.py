@@ -51,10 +51,20 @@ def update_motivation(motivation, need_autonomy, need_competence, need_relatedne
     return clip01(approach(motivation, target, rate))
 
 
-def disposition(resilience):
-    """A person's stable offset of engagement (trait positive affect, here carried by resilience):
-    ``0.8 (resilience - 0.5)``."""
-    return 0.8 * (resilience - 0.5)
+def disposition(resilience, affectivity):
+    """A person's stable offset of engagement: ``0.8 (0.35 (resilience - 0.5) + 0.95 (affectivity - 0.5))``.
+
+    Trait positive affectivity (``affectivity``) carries most of it and resilience (emotional stability) a
+    smaller part: the traits behind engagement and behind exhaustion overlap but are not the same, which is
+    one reason why burnout and engagement share only 10-25% of their variance (Schaufeli & Bakker 2004,
+    verified). The split (0.35 / 0.95, spread as before) is calibrated in docs/calibration.md (issue 21).
+    """
+    return 0.8 * (0.35 * (resilience - 0.5) + 0.95 * (affectivity - 0.5))
+
+
+EXHAUSTION_TO_ENGAGEMENT = 0.15  # JD-R's cross-path from strain to engagement (0.25 until version 0.3)
+ENGAGEMENT_BASE = 0.145          # 0.19 until 0.3; with the smaller cross-path and the new disposition, re-set so
+                                 # that the Dutch baseline keeps 12-14% engaged (docs/calibration.md)
 
 
 def starting_engagement(motivation):
@@ -67,15 +77,19 @@ def update_engagement(engagement, motivation, resources, challenge, hindrance, e
                       disposition):
     """Step 9: engagement (vigour, dedication) moves toward a level set by resources and motivation.
 
-        target = 0.19 + 0.3 motivation + 0.4 resources + 0.1 challenge + 0.05 felt_trust
-                 - 0.1 hindrance - 0.25 exhaustion + disposition
-    ``disposition`` is the person's stable offset (:func:`disposition`). (Exhaustion and vigour are
+        target = 0.145 + 0.3 motivation + 0.4 resources + 0.1 challenge + 0.05 felt_trust
+                 - 0.1 hindrance - 0.15 exhaustion + disposition
+    ``disposition`` is the person's stable offset (:func:`disposition`). The cross-path from exhaustion is
+    small (0.15): in JD-R engagement is "exclusively predicted by available job resources" (Schaufeli & Bakker
+    2004, verified) and the two share 10-25% of their variance; exhaustion and engagement do affect each other
+    over time (Maricutoiu, Sulea & Iancu 2017: reciprocal cross-lagged effects of exhaustion and engagement,
+    verified qualitatively), hence not 0. (Exhaustion and vigour are
     opposite poles: Gonzalez-Roma et al. 2006.) Felt trust: Lester & Brower 2003. Resources weigh most: in JD-R
     engagement is predicted mainly by job resources (Schaufeli & Bakker 2004); weights calibrated in
     docs/calibration.md.
     """
-    target = clip01(0.19 + 0.3 * motivation + 0.4 * resources + 0.1 * challenge + 0.05 * felt_trust
-                    - 0.1 * hindrance - 0.25 * exhaustion + disposition)
+    target = clip01(ENGAGEMENT_BASE + 0.3 * motivation + 0.4 * resources + 0.1 * challenge + 0.05 * felt_trust
+                    - 0.1 * hindrance - EXHAUSTION_TO_ENGAGEMENT * exhaustion + disposition)
     return clip01(approach(engagement, target, rate))
 
 

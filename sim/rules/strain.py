@@ -15,17 +15,20 @@ import numpy as np
 from .common import approach, clip01, sigmoid
 
 
+HINDRANCE_WEIGHT = 0.4   # 0.6 until version 0.3 (issue 21: leadership's share of the variance of exhaustion)
+
+
 def demands(demand, exhaustion, wait, hindrance, unready_autonomy):
     """Step 8a: job demands in [0, ~2].
 
         load     = demand / (1 - 0.4 exhaustion)          workload against what one's energy allows
-        D        = 0.55 load + 0.6 hindrance + 0.4 wait + 0.35 unready_autonomy
+        D        = 0.55 load + 0.4 hindrance + 0.4 wait + 0.35 unready_autonomy
     ``hindrance`` is micromanagement (Crawford et al. 2010); ``unready_autonomy = autonomy * (1 - skill)`` is
     the role ambiguity of being left alone with work one cannot yet do. (Weight of hindrance calibrated so that
     close monitoring raises strain about as much as the meta-analyses find: docs/calibration.md.)
     """
     load = demand / (1 - 0.4 * exhaustion)
-    return 0.55 * load + 0.6 * hindrance + 0.4 * wait + 0.35 * unready_autonomy
+    return 0.55 * load + HINDRANCE_WEIGHT * hindrance + 0.4 * wait + 0.35 * unready_autonomy
 
 
 def hindrance(monitoring, approval, competence):
@@ -34,6 +37,35 @@ def hindrance(monitoring, approval, competence):
     monitoring raises stress: Siegel et al. 2022, Ravid et al. 2023); the cost of approvals is mostly the
     waiting time, which :func:`demands` counts separately."""
     return (0.8 * monitoring + 0.2 * approval) * (0.4 + 0.6 * competence)
+
+
+UNIT_UNIFORM_SD = 3.4641016151377544   # sqrt(12): (u - 0.5) times this has variance 1 for u uniform on [0, 1)
+
+
+def private_load_step(load, u, persistence, spread):
+    """Step 8a': a person's private load this week - demands outside work net of recovery outside work, relative
+    to the average person (so it has mean 0: positive is a heavy week at home, negative a restful one).
+
+        load' = persistence * load + spread * sqrt(1 - persistence^2) * sqrt(12) * (u - 0.5)
+
+    An AR(1) process driven by the person's own uniform ``u`` (a counter-based draw: :data:`sim.streams.LIFE_SLOT`),
+    whose stationary standard deviation is ``spread`` and whose weekly persistence gives episodes of months
+    (persistence 0.96: half-life about 17 weeks), as life events and caring duties come and go.
+
+    Theory: JD-R's demands are not only at work; work-home interference and home demands add to exhaustion
+    (Bakker & Demerouti 2007 on demands in general; Demerouti & Bakker 2011); recovery outside work
+    (psychological detachment) lowers it. Sources of the magnitude: none verified (docs/calibration.md, issue 21):
+    the spread is calibrated so that leadership explains a share of the variance of exhaustion close to the
+    meta-analytic constructive leadership - burnout correlation (Pletzer, Breevaart & Bakker 2024:
+    rho = -.327, verified) and so that the best-led teams still have some people with burnout complaints.
+    """
+    return persistence * load + spread * np.sqrt(1.0 - persistence * persistence) * UNIT_UNIFORM_SD * (u - 0.5)
+
+
+def total_demands(work_demands, private_load):
+    """Step 8a'': the demands that drive exhaustion: those of work (:func:`demands`) plus the private load
+    (:func:`private_load_step`), at least 0: ``max(0, D_work + private_load)``."""
+    return np.maximum(work_demands + private_load, 0.0)
 
 
 def resources(autonomy, coaching_received, safety, frameworks, peer_support):
@@ -45,6 +77,9 @@ def resources(autonomy, coaching_received, safety, frameworks, peer_support):
     return 0.1 + 0.25 * autonomy + 0.2 * coaching_received + 0.2 * safety + 0.15 * frameworks + 0.1 * peer_support
 
 
+EXHAUSTION_BASE = 0.175  # 0.18 until version 0.3 (issue 21: re-centred when the private load was added)
+
+
 def exhaustion_level(demands_, resources_, resilience):
     """The exhaustion a person tends to under sustained demands D and resources R (JD-R, additive Karasek):
 
@@ -54,7 +89,7 @@ def exhaustion_level(demands_, resources_, resilience):
     Eschleman & Bowling 2009, meta-analysis), hence its large direct weight: it spreads exhaustion across
     people so that about one in six has burnout complaints in a typical organisation (docs/calibration.md).
     """
-    return clip01(0.18 + 0.55 * (demands_ - resources_) * (1.5 - resilience) - 0.7 * (resilience - 0.5))
+    return clip01(EXHAUSTION_BASE + 0.55 * (demands_ - resources_) * (1.5 - resilience) - 0.7 * (resilience - 0.5))
 
 
 def update_exhaustion(exhaustion, demands_, resources_, resilience, rate, recovery):

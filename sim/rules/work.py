@@ -129,15 +129,20 @@ def effort(motivation, engagement, exhaustion, initiative, monitoring=0.25):
     """Step 3c: capacity in normal-week units, from motivation and engagement, reduced by exhaustion, raised
     by being watched for those who lack autonomous motivation.
 
-    ``effort = (0.72 + 0.3 motivation + 0.2 engagement) * (1 - 0.4 exhaustion) * (0.95 + 0.1 initiative)
+    ``effort = (0.81 + 0.2 motivation + 0.15 engagement) * (1 - 0.4 exhaustion) * (0.95 + 0.1 initiative)
     * (1 + (monitoring - 0.25) (1 - motivation))``
     (about 0.92 for a typical person: motivation 0.6, engagement 0.55, exhaustion 0.2, initiative 0.5, light
     monitoring 0.25). The last factor is social facilitation and accountability: people work harder when
     watched (Zajonc 1965; Aiello & Kolb 1995 for electronic monitoring), the more so the less their effort comes
     from autonomous motivation (SDT: external regulation, Gagne & Deci 2005). It is what keeps close monitoring
     from lowering performance on balance (meta-analytic r about -.01: Siegel et al. 2022).
+
+    Since version 0.3 the slopes of motivation and engagement are 0.2 and 0.15 (0.3 and 0.2 before; the
+    intercept 0.81, was 0.72, keeps the typical person's capacity): with the old slopes the leadership a person
+    experienced went with their output at r = .58 across employees, far above the positive but moderate
+    relation of leadership with follower performance (Wang et al. 2011; issue 21, docs/calibration.md).
     """
-    return ((0.72 + 0.3 * motivation + 0.2 * engagement) * (1 - 0.4 * exhaustion) * (0.95 + 0.1 * initiative)
+    return ((0.81 + 0.2 * motivation + 0.15 * engagement) * (1 - 0.4 * exhaustion) * (0.95 + 0.1 * initiative)
             * (1 + (monitoring - 0.25) * (1 - motivation)))
 
 
