@@ -278,6 +278,7 @@ def test_languages_sit_side_by_side(built):
     d = built["nl"][0]
     assert {p.name for p in d.glob("report.*.html")} == {"report.nl.html", "report.en.html"}
     assert Page(built["nl"][1]).lang == "nl" and Page(built["en"][1]).lang == "en"   # nl kept after en
+    assert (d / "report.html").read_text(encoding="utf-8") == built["en"][1]   # the plain name: the latest
 
 
 def test_colours_are_the_styles_and_never_a_zone(built):

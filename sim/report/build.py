@@ -35,7 +35,9 @@ SHIPPED = Path(__file__).resolve().parents[2] / "scenarios"
 
 
 def report_name(lang: str, prefix: str = "report") -> str:
-    """The handout's file name: one per language, side by side (``report.nl.html``, ``report.en.html``)."""
+    """The handout's file name: one per language, side by side (``report.nl.html``, ``report.en.html``).
+    ``report.html`` beside them is a copy of the last one written, whatever its language, for whoever opens
+    the folder's plain name."""
     return f"{prefix}.{lang}.html"
 
 
@@ -378,4 +380,5 @@ def write_handout(out, lang: str, heading: str, subtitle: str, params: dict, nam
     _write(out / name["data"], df.to_csv(index=False).encode())
     _write(out / name["headline"], head.to_csv(index=False).encode())
     _write(out / report_name(lang, prefix), doc.encode("utf-8"))  # last: its presence means it is complete
+    _write(out / f"{prefix}.html", doc.encode("utf-8"))            # the latest, under the plain name
     return out / report_name(lang, prefix)
