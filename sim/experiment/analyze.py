@@ -7,7 +7,6 @@ statistic and metric), ``sobol_indices.csv``, ``morris_indices.csv``; and PNG fi
 
 from __future__ import annotations
 
-import json
 import warnings
 from pathlib import Path
 
@@ -19,7 +18,7 @@ from ..params import BY_KEY, ConfigError
 from ..plots import COLORS, PANELS, PNG, TITLE_Y, _scale
 from ..runner import final_table
 from ..safe_text import for_figure
-from .results import MANIFEST, atomic_write, export_csv, load_results
+from .results import atomic_write, export_csv, load_results, read_experiment_manifest
 from .design import sample_matrix
 from .spec import parse_text
 
@@ -387,12 +386,7 @@ def analyze(out, dest=None, lang: str = "en", csv: bool = False, axes: tuple | N
     dest = Path(dest) if dest is not None else out / "analysis"
     if dest.exists() and not dest.is_dir():
         raise ConfigError(f"--out {dest}: exists and is not a directory")
-    try:
-        man = json.loads((out / MANIFEST).read_text())
-    except FileNotFoundError:
-        raise ConfigError(f"{out}: not an experiment directory (no {MANIFEST}; run 'orgsim experiment' first)") from None
-    except (OSError, ValueError) as exc:
-        raise ConfigError(f"{out}/{MANIFEST}: unreadable ({type(exc).__name__})") from None
+    man = read_experiment_manifest(out)
     spec = parse_text(man["experiment"]["text"], man["experiment"]["path"], load_scenario_file=False)
     seed = int(man["master_seed"])
     metrics = list(man["design"]["metrics"])

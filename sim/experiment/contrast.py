@@ -15,7 +15,6 @@ significant, hatched = not).
 
 from __future__ import annotations
 
-import json
 import re
 from pathlib import Path
 
@@ -27,7 +26,7 @@ from ..params import ConfigError
 from ..plots import PNG, TITLE_Y, _scale
 from ..safe_text import for_figure
 from .analyze import STATS, factor_label, figure_order, key_metrics
-from .results import MANIFEST, atomic_write, load_results
+from .results import atomic_write, load_results, read_experiment_manifest
 from .spec import parse_text
 
 WORDS = {
@@ -182,12 +181,7 @@ def _safe(v) -> str:
 
 def load_experiment(out: Path):
     """(manifest, spec, runs) of an experiment directory, with ``runs.attrs["factors"]`` set."""
-    try:
-        man = json.loads((out / MANIFEST).read_text())
-    except FileNotFoundError:
-        raise ConfigError(f"{out}: not an experiment directory (no {MANIFEST}; run 'orgsim experiment' first)") from None
-    except (OSError, ValueError) as exc:
-        raise ConfigError(f"{out}/{MANIFEST}: unreadable ({type(exc).__name__})") from None
+    man = read_experiment_manifest(out)
     spec = parse_text(man["experiment"]["text"], man["experiment"]["path"], load_scenario_file=False)
     runs, _ = load_results(out, columns=[])
     if runs.empty or not (runs["status"] == "ok").any():

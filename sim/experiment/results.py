@@ -172,6 +172,16 @@ def _read_manifest(out: Path) -> dict | None:
         raise ConfigError(f"--out {out}: {MANIFEST} is unreadable ({type(exc).__name__}); use another --out") from None
 
 
+def read_experiment_manifest(out: Path) -> dict:
+    """The manifest of an experiment directory that is to be analysed; a one-line error if there is none."""
+    try:
+        return json.loads((out / MANIFEST).read_text())
+    except FileNotFoundError:
+        raise ConfigError(f"{out}: not an experiment directory (no {MANIFEST}; run 'orgsim experiment' first)") from None
+    except (OSError, ValueError) as exc:
+        raise ConfigError(f"{out}/{MANIFEST}: unreadable ({type(exc).__name__})") from None
+
+
 def _finished(out: Path) -> bool:
     m = _read_manifest(out)
     return bool(m and m.get("status") == "finished" and (out / RUNS).exists() and (out / TS).exists())
