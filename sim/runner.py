@@ -150,11 +150,13 @@ def check_budget(params: dict, sources, seeds: int, weeks: int | None = None) ->
         budget.check(p, str(src), weeks, runs=runs, what="this run" if runs == 1 else f"a batch of {runs} runs")
 
 
-def run_batch(params, seeds: list[int], weeks: int | None = None) -> list[pd.DataFrame]:
+def run_batch(params, seeds: list[int], weeks: int | None = None, survey=None) -> list[pd.DataFrame]:
     """Run one scenario for several seeds side by side in one model (:mod:`sim.streams`): the tidy timeseries
-    of each seed, identical to :func:`run_one`'s for that seed, several times faster for small teams."""
+    of each seed, identical to :func:`run_one`'s for that seed, several times faster for small teams.
+    ``survey``: the surveyed team already read (then ``params`` are its own), else the scenario's, if any."""
     weeks = params.scenario.weeks if weeks is None else weeks
-    params, survey = with_survey(params)
+    if survey is None:
+        params, survey = with_survey(params)
     model = start(params, survey, seeds=list(seeds))
     model.run(weeks)
     frames = [tidy(model.timeseries(run=i)) for i in range(len(seeds))]
@@ -179,15 +181,17 @@ def compare(paths: list[str], seeds: int, weeks: int | None = None, sets: list[s
 
 
 def compare_params(loaded: dict, seeds: int, weeks: int | None = None, first_seed: int = 1,
-                   progress=None) -> pd.DataFrame:
-    """:func:`compare` for already validated parameters, given as ``{label: params}``."""
+                   progress=None, survey=None) -> pd.DataFrame:
+    """:func:`compare` for already validated parameters, given as ``{label: params}``; ``survey``: a surveyed
+    team already read, for every scenario (else each scenario's own, read once)."""
     frames = []
     all_seeds = list(range(first_seed, first_seed + seeds))
     for label, params in loaded.items():
+        params, team = (params, survey) if survey is not None else with_survey(params)
         size = batch_size(params)
         for start in range(0, len(all_seeds), size):  # batches: the same numbers as one run per seed
             chunk = all_seeds[start:start + size]
-            for seed, ts in zip(chunk, run_batch(params, chunk, weeks)):
+            for seed, ts in zip(chunk, run_batch(params, chunk, weeks, team)):
                 ts.insert(0, "seed", seed)
                 ts.insert(0, "scenario", label)
                 frames.append(ts)

@@ -19,7 +19,7 @@ from .params import KNOBS, POLICY_LABELS, load_scenario, with_updates
 from .palette import STYLE_COLOURS
 from .report import reader
 from .report.build import e, write_handout
-from .runner import batch_size, start, tidy
+from .runner import compare_params
 
 STYLES = ("controlling", "delegating", "coaching", "situational", "reactive")
 WORDS = {
@@ -80,23 +80,8 @@ def load(path: Path) -> tuple[object, sv.Survey, str]:
 def run_styles(params, survey: sv.Survey, seeds: int, weeks: int, progress=None) -> pd.DataFrame:
     """The surveyed team under each style (its knobs the style's own), seeds 1..``seeds``: a table like
     :func:`sim.runner.compare_params`'s with one scenario per style."""
-    frames = []
-    all_seeds = list(range(1, seeds + 1))
-    for style in STYLES:
-        p = with_updates(params, policy={"name": style, **{k: None for k in KNOBS}})
-        size = batch_size(p)
-        for lo in range(0, seeds, size):
-            chunk = all_seeds[lo:lo + size]
-            model = start(p, survey, seeds=chunk)
-            model.run(weeks)
-            for i, seed in enumerate(chunk):
-                ts = tidy(model.timeseries(run=i))
-                ts.insert(0, "seed", seed)
-                ts.insert(0, "scenario", style)
-                frames.append(ts)
-                if progress:
-                    progress()
-    return pd.concat(frames, ignore_index=True)
+    styles = {style: with_updates(params, policy={"name": style, **{k: None for k in KNOBS}}) for style in STYLES}
+    return compare_params(styles, seeds, weeks, progress=progress, survey=survey)
 
 
 def _spread(values, fmt) -> str:
