@@ -38,17 +38,15 @@ def draw(model, rng, slots, competence_mean, new_hire=False):
     learning_rate = beta(p.learning_rate_mean)
     spread = max(p.workload_spread, 1e-3)
     workload = rng.gamma(1 / spread ** 2, spread ** 2, size=k) if p.workload_spread > 0 else np.ones(k)
-    if new_hire:
-        exhaustion, cynicism, tenure = np.zeros(k), np.zeros(k), np.zeros(k, dtype=np.int64)
-    else:
-        exhaustion, cynicism = rng.normal(0.25, 0.1, size=k), rng.normal(0.15, 0.08, size=k)
-        tenure = rng.integers(26, 520, size=k)
-    affectivity = beta(0.5, 6.0)     # drawn after the others, so that their draws stay as they were
+    tenure = np.zeros(k, dtype=np.int64) if new_hire else rng.integers(26, 520, size=k)
+    affectivity = beta(0.5, 6.0)
     private = rng.normal(0.0, model.params.dynamics.private_load_spread, size=k)   # at its stationary spread
+    exhaustion = np.zeros(k) if new_hire else _strain.starting_exhaustion(model.params.work.workload * workload,
+                                                                           private, resilience)
     m = model.params.manager
     place(np.asarray(slots, dtype=np.int64), (competence, motivation, propensity, resilience, learning_rate,
-                                              np.asarray(workload, dtype=float), exhaustion, cynicism,
-                                              affectivity, private),
+                                              np.asarray(workload, dtype=float), exhaustion, affectivity,
+                                              private),
           np.asarray(tenure, dtype=np.int64), float(m.trust_propensity),
           float(_trust.with_insecurity(m.trust_propensity, m.insecurity)), float(model.params.work.target),
           model.state.bundle())
@@ -57,12 +55,13 @@ def draw(model, rng, slots, competence_mean, new_hire=False):
 @entry
 def place(slots, traits, tenure, m_propensity, m_trust, target, E):
     """New people in ``slots`` (``traits``: competence, motivation, trust propensity, resilience, learning rate,
-    workload share, exhaustion, cynicism, affectivity, private load, one entry each): clipped to [0, 1] where the
+    workload share, starting exhaustion, affectivity, private load, one entry each): clipped to [0, 1] where the
     docs say so, with the starting values that follow from them (trust in the manager = propensity; engagement,
-    efficacy and the manager's view of their ability by the rules ``motivation.starting_engagement``,
-    ``strain.starting_efficacy`` and ``trust.starting_ability_view``) and the rest at its start."""
-    competence, motivation_, propensity, resilience, learning_rate, workload, exhaustion, cynicism, affectivity, \
-        private = traits
+    cynicism, efficacy and the manager's view of their ability by the rules ``motivation.starting_engagement``,
+    ``strain.starting_cynicism``, ``strain.starting_efficacy`` and ``trust.starting_ability_view``) and the rest at
+    its start."""
+    competence, motivation_, propensity, resilience, learning_rate, workload, exhaustion, affectivity, private = \
+        traits
     for j in range(slots.size):
         i = slots[j]
         c = min(max(competence[j], 0.0), 1.0)
@@ -72,9 +71,9 @@ def place(slots, traits, tenure, m_propensity, m_trust, target, E):
         E.trust_in_manager[i] = E.ability_p[i] = E.benevolence_p[i] = E.integrity_p[i] = propensity[j]
         E.engagement[i] = motivation.starting_engagement(motivation_[j])
         E.exhaustion[i] = min(max(exhaustion[j], 0.0), 1.0)
-        E.cynicism[i] = min(max(cynicism[j], 0.0), 1.0)
         E.efficacy[i] = strain.starting_efficacy(c)
         E.initiative[i] = E.safety[i] = 0.5
+        E.cynicism[i] = strain.starting_cynicism(E.exhaustion[i], E.trust_in_manager[i], E.safety[i])
         E.tenure[i] = tenure[j]
         E.success_rate[i] = 0.7
         E.output[i] = target

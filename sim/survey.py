@@ -222,9 +222,9 @@ def apply(model, s: Survey) -> None:
     from .rules import trust as _trust
     st, E, m = starting_state(s), model.state, model.params.manager
     fields = ("competence", "motivation", "trust_propensity", "resilience", "learning_rate", "workload_share",
-              "exhaustion", "cynicism", "affectivity", "private_load")   # in the order of people.place's traits
+              "exhaustion", "affectivity", "private_load")   # in the order of people.place's traits
     given = {"competence": "competence", "motivation": "motivation", "trust_propensity": "propensity",
-             "exhaustion": "exhaustion", "cynicism": "cynicism"}
+             "exhaustion": "exhaustion"}
     for lo in model._pos_bounds[:-1]:
         slots = np.arange(lo, lo + s.n, dtype=np.int64)
         traits = tuple(np.ascontiguousarray(st[given[f]] if given.get(f) in st else getattr(E, f)[slots],
@@ -235,3 +235,5 @@ def apply(model, s: Survey) -> None:
                      E.bundle())
         if "engagement" in st:   # the measured engagement itself (place starts it from motivation)
             E.engagement[slots] = np.clip(st["engagement"], 0.0, 1.0)
+        if "cynicism" in st:     # the measured cynicism itself (place starts it from exhaustion and trust)
+            E.cynicism[slots] = np.clip(st["cynicism"], 0.0, 1.0)

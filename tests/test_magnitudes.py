@@ -10,6 +10,7 @@ from hypothesis import given, settings, strategies as st
 from sim import policies
 from sim.params import load_scenario
 from sim.rules import motivation, strain
+from sim.state import ACTIVE
 from sim.streams import luck_array
 
 
@@ -66,3 +67,54 @@ def test_private_lives_are_the_same_under_every_policy_and_seed_bound():
     np.testing.assert_array_equal(a.state.private_load[both], b.state.private_load[both])
     assert not np.allclose(a.state.private_load, c.state.private_load)
     assert np.std(a.state.private_load) > 0.2
+
+
+def _year_two_demands_and_resources(seed):
+    """The average person's work demands D and resources R in ``baseline_nl``'s second year (one run)."""
+    from sim.model import OrgModel
+    from sim.rules import work
+    m, d, r = OrgModel(load_scenario("scenarios/baseline_nl.toml"), seed=seed), [], []
+    for week in range(104):
+        m.step()
+        if week >= 52:
+            X, E = m.scratch, m.state
+            act = E.status == ACTIVE
+            unready = X.aut * (1 - work.skill(E.competence, X.guide))
+            d.append(strain.demands(X.demand, E.exhaustion, X.wait, X.hind, unready)[act].mean())
+            r.append(X.resources[act].mean())
+    return np.mean(d), np.mean(r)
+
+
+def test_people_in_post_start_at_the_demands_and_resources_the_dutch_baseline_settles_at():
+    """``strain.START_DEMANDS`` and ``START_RESOURCES`` are what ``baseline_nl`` produces in its second year."""
+    d, r = np.mean([_year_two_demands_and_resources(s) for s in (1, 2)], axis=0)
+    assert d == pytest.approx(strain.START_DEMANDS, abs=0.04)
+    assert r == pytest.approx(strain.START_RESOURCES, abs=0.04)
+
+
+def test_a_team_starts_with_the_spread_of_strain_of_a_dutch_team_not_with_nobody_near_burnout():
+    """Week 1 of ``baseline_nl`` (seeds 1-5): some people already have burnout complaints (TNO NEA: about one in
+    six), the mean exhaustion is near where the run settles, and cynicism follows exhaustion."""
+    from sim.model import OrgModel
+    share, mean_start, mean_late = [], [], []
+    for seed in range(1, 6):
+        m = OrgModel(load_scenario("scenarios/baseline_nl.toml"), seed=seed)
+        m.step()
+        E = m.state
+        act = E.status == ACTIVE
+        share.append((E.exhaustion[act] >= 0.6).mean())
+        mean_start.append(E.exhaustion[act].mean())
+        assert np.corrcoef(E.exhaustion[act], E.cynicism[act])[0, 1] > 0.5
+        for _ in range(60):
+            m.step()
+        mean_late.append(m.state.exhaustion[m.state.status == ACTIVE].mean())
+    assert 0.06 < np.mean(share) < 0.3
+    assert abs(np.mean(mean_start) - np.mean(mean_late)) < 0.08
+
+
+def test_newcomers_start_rested_and_starting_cynicism_is_where_cynicism_tends():
+    assert strain.starting_cynicism(0.0, 0.5, 0.5) == 0.0
+    e, t, s = 0.7, 0.3, 0.4
+    assert strain.starting_cynicism(e, t, s) == pytest.approx(strain.update_cynicism(0.9, e, t, s, 1.0))
+    assert strain.starting_exhaustion(1.0, 0.5, 0.3) > strain.starting_exhaustion(1.0, 0.0, 0.3) > \
+        strain.starting_exhaustion(1.0, 0.0, 0.7)

@@ -63,7 +63,7 @@ def disposition(resilience, affectivity):
 
 
 EXHAUSTION_TO_ENGAGEMENT = 0.15  # JD-R's cross-path from strain to engagement (0.25 until version 0.3)
-ENGAGEMENT_BASE = 0.145          # 0.19 until 0.3; with the smaller cross-path and the new disposition, re-set so
+ENGAGEMENT_BASE = 0.128          # 0.19 until 0.3; with the smaller cross-path and the new disposition, re-set so
                                  # that the Dutch baseline keeps 12-14% engaged (docs/calibration.md)
 
 
@@ -77,8 +77,8 @@ def update_engagement(engagement, motivation, resources, challenge, hindrance, e
                       disposition):
     """Step 9: engagement (vigour, dedication) moves toward a level set by resources and motivation.
 
-        target = 0.145 + 0.3 motivation + 0.4 resources + 0.1 challenge + 0.05 felt_trust
-                 - 0.1 hindrance - 0.15 exhaustion + disposition
+        target = 0.128 + 0.3 motivation + 0.4 resources + 0.1 challenge + 0.05 felt_trust
+                 - 0.05 hindrance - 0.15 exhaustion + disposition
     ``disposition`` is the person's stable offset (:func:`disposition`). The cross-path from exhaustion is
     small (0.15): in JD-R engagement is "exclusively predicted by available job resources" (Schaufeli & Bakker
     2004, verified) and the two share 10-25% of their variance; exhaustion and engagement do affect each other
@@ -86,10 +86,11 @@ def update_engagement(engagement, motivation, resources, challenge, hindrance, e
     verified qualitatively), hence not 0. (Exhaustion and vigour are
     opposite poles: Gonzalez-Roma et al. 2006.) Felt trust: Lester & Brower 2003. Resources weigh most: in JD-R
     engagement is predicted mainly by job resources (Schaufeli & Bakker 2004); weights calibrated in
-    docs/calibration.md.
+    docs/calibration.md. Hindrance weighs 0.05 (0.1 before version 0.3): close monitoring goes with job
+    satisfaction at only r = -.10 (Siegel, Koenig & Lazar 2022).
     """
     target = clip01(ENGAGEMENT_BASE + 0.3 * motivation + 0.4 * resources + 0.1 * challenge + 0.05 * felt_trust
-                    - 0.1 * hindrance - EXHAUSTION_TO_ENGAGEMENT * exhaustion + disposition)
+                    - 0.05 * hindrance - EXHAUSTION_TO_ENGAGEMENT * exhaustion + disposition)
     return clip01(approach(engagement, target, rate))
 
 

@@ -110,6 +110,29 @@ def update_cynicism(cynicism, exhaustion, trust, safety, rate):
     return clip01(approach(cynicism, target, rate))
 
 
+START_DEMANDS = 0.78     # a typical person's work demands D in baseline_nl's second year (checked by a test)
+START_RESOURCES = 0.54   # ... and their resources R
+
+
+def starting_exhaustion(workload, private_load, resilience):
+    """Initialization: a team exists before the run starts, so someone already in post starts at the exhaustion
+    their own situation tends to (:func:`exhaustion_level`) under a typical Dutch manager:
+
+        E0 = E*(D = max(0, START_DEMANDS workload + private_load), R = START_RESOURCES, resilience)
+
+    ``workload`` is the work arriving times the person's share. ``START_DEMANDS`` and ``START_RESOURCES`` are the
+    demands and resources of the average person of the Dutch baseline (``baseline_nl``) in its second year, so a
+    run starts near the spread of exhaustion a Dutch team has (about one in six with burnout complaints: TNO NEA)
+    rather than with nobody near burnout. A newcomer starts rested (exhaustion 0)."""
+    return exhaustion_level(total_demands(START_DEMANDS * workload, private_load), START_RESOURCES, resilience)
+
+
+def starting_cynicism(exhaustion, trust, safety):
+    """Initialization: cynicism starts at the level :func:`update_cynicism` tends to with the starting exhaustion,
+    trust and safety (that update at rate 1)."""
+    return update_cynicism(0.0, exhaustion, trust, safety, 1.0)
+
+
 def starting_efficacy(competence):
     """Initialization: professional efficacy (Maslach) starts from competence, ``clip(0.3 + 0.6 competence)``:
     self-efficacy follows mastery experiences (Bandura 1977)."""
