@@ -1,10 +1,10 @@
 #!/usr/bin/env bash
 # Writes tests/golden/NAME-sSEED.csv.gz: `orgsim run scenarios/NAME.toml --seed SEED`'s timeseries.csv for every
-# shipped scenario and seeds 1 and 2, from the commit given (default: 4389d7b, version 0.3.0; 0.2.0 was f94356e), checked out in a
+# shipped scenario and seeds 1 and 2, from the commit given (default: 8d89cb5, version 0.3.0; 0.2.0 was f94356e), checked out in a
 # temporary worktree and run with this checkout's .venv. tests/test_golden.py compares today's runs with them.
 # Run it again, with the commit that changed numbers on purpose, only when a CHANGELOG entry says so.
 set -euo pipefail
-commit=${1:-4389d7b}
+commit=${1:-8d89cb5}
 root=$(git rev-parse --show-toplevel)
 tmp=$(mktemp -d)
 trap 'git -C "$root" worktree remove --force "$tmp/src" >/dev/null 2>&1 || true; rm -rf "$tmp"' EXIT
