@@ -18,8 +18,9 @@ from .safe_text import console, one_line
 out_console = console()
 err_console = console(stderr=True)
 
-TABLE_METRICS = ("engagement", "engaged_share", "disengaged_share", "burnout_share", "absent_share", "output",
-                 "trust_in_manager", "psych_safety", "competence", "leavers", "manager_hours", "manager_control")
+TABLE_METRICS = ("engagement", "engaged_share", "disengaged_share", "burnout_complaints_share", "absent_share",
+                 "output", "trust_in_manager", "psych_safety", "competence", "leavers", "manager_hours",
+                 "manager_control")
 # and for organisations of several management levels, the cascade: what the team leads receive and take, and
 # what the managers above them take and feel
 LEVEL_TABLE_METRICS = ("pressure_from_above", "extra_control", "senior_control", "senior_strain")

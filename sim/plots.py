@@ -9,7 +9,7 @@ from matplotlib.figure import Figure  # figures drawn straight to PNG (Agg), wit
 from .metrics import label
 from .safe_text import for_figure
 
-PANELS = ("engaged_share", "burnout_share", "output", "trust_in_manager", "hours_coaching", "leavers")
+PANELS = ("engaged_share", "burnout_complaints_share", "output", "trust_in_manager", "hours_coaching", "leavers")
 # weekly counts of tasks make these noisy: plots show a 4-week moving average (the CSV keeps the raw weeks)
 SMOOTH = {"output", "manager_hours", "hours_coaching", "hours_doing", "hours_monitoring", "hours_vision"}
 PERCENT = {"engaged_share", "disengaged_share", "burnout_share", "burnout_complaints_share", "absent_share",

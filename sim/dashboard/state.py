@@ -29,8 +29,8 @@ EVENT_BUTTONS: dict[str, tuple[int, float]] = {"pressure": (8, 1.5), "reorganisa
                                                "key_person_leaves": (1, 1.0)}
 STATES = ("engaged", "neutral", "strained", "burnt_out", "left")
 # what the page plots and shows as numbers unless the trainer picks other measures (any of sim.metrics.METRICS)
-PANELS = ("engagement", "burnout_share", "output", "trust_in_manager")
-MONITORS = ("engagement", "burnout_share", "output", "trust_in_manager", "psych_safety", "leavers",
+PANELS = ("engagement", "burnout_complaints_share", "output", "trust_in_manager")
+MONITORS = ("engagement", "burnout_complaints_share", "output", "trust_in_manager", "psych_safety", "leavers",
             "manager_hours", "hours_coaching")
 MEASURES = METRICS
 # a person's story: these variables week by week (and the style they received, S1-S4)

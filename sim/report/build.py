@@ -28,7 +28,7 @@ from .compose import scenario_colours, short_names, title_and_subtitle
 from .reader import number
 from .texts import EVENT_NAMES, POLICY_NAMES, WORDS
 
-HEADLINE = ("engagement", "engaged_share", "burnout_share", "output", "trust_in_manager", "leavers")
+HEADLINE = ("engagement", "engaged_share", "burnout_complaints_share", "output", "trust_in_manager", "leavers")
 FILES = {"timeseries": "{prefix}_timeseries.{lang}.png", "manager_week": "{prefix}_manager_week.{lang}.png",
          "zones": "{prefix}_zones.{lang}.png", "data": "{prefix}_data.csv", "headline": "{prefix}_headline.csv"}
 SHIPPED = Path(__file__).resolve().parents[2] / "scenarios"

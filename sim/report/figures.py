@@ -27,7 +27,7 @@ from ..safe_text import for_figure  # noqa: E402
 from .reader import PEOPLE, SCORES, number  # noqa: E402
 from .texts import WORDS  # noqa: E402
 
-BAND_METRICS = ("engagement", "burnout_share", "output", "trust_in_manager")
+BAND_METRICS = ("engagement", "burnout_complaints_share", "output", "trust_in_manager")
 HOURS = ("hours_monitoring", "hours_doing", "hours_coaching", "hours_vision")
 HOUR_COLORS = ("#922b21", "#9a7d0a", "#117864", "#1f618d")
 ZONES = ("zone_learning", "zone_comfort", "zone_anxiety", "zone_apathy")

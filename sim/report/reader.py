@@ -6,7 +6,8 @@ from __future__ import annotations
 import math
 
 SCORES = ("engagement", "trust_in_manager", "psych_safety", "competence", "manager_control")   # 0-1 -> 0-100
-PEOPLE = ("engaged_share", "burnout_share", "disengaged_share", "absent_share")   # shares of the people
+PEOPLE = ("engaged_share", "burnout_complaints_share", "burnout_share", "disengaged_share",
+          "absent_share")   # shares of the people
 LOW, HIGH = 35, 65   # a score below LOW reads "low", from HIGH on "high"
 WORDS = {"en": {"low": "low", "mid": "middling", "high": "high", "of": "{n} of {people}",
                 "less_than_one": "under 1 of {people}", "target": "{p}% of target"},
