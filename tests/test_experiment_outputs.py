@@ -18,7 +18,7 @@ from sim.experiment.spec import load_spec
 from sim.model import OrgModel
 from sim.params import ConfigError, validate
 from sim.runner import run_one
-from sim.state import ACTIVE, EMPLOYEE
+from sim.state import ACTIVE, EMPLOYEE, EMPLOYEE_VARS
 
 cli = CliRunner()
 
@@ -323,3 +323,31 @@ def test_every_state_field_may_be_an_output_and_the_docs_name_every_key():
     doc = (Path(__file__).resolve().parent.parent / "docs" / "experiments.md").read_text()
     for key in (*O.OUTPUT_KEYS, *O.STOP_KEYS, *O.CONDITION_KEYS, *O.PER, "[outputs]", "[stop]", "stopped_week"):
         assert f"`{key}`" in doc, key
+    for f in O.LEVEL_FIELDS:   # the manager fields per = "level" takes, as the docs list them
+        assert f"`{f}`" in doc or f"`manager.{f}`" in doc, f
+    for f in set(O.EMPLOYEE_FIELDS) - set(EMPLOYEE_VARS):
+        assert f"`{f}`" in doc, f   # the fields that are not agents.csv columns, named
+
+
+def test_discover_takes_an_output_in_where_on_a_one_factor_experiment(done):
+    """(EMA's CART fails on one factor without the constant column sim.experiment.discover adds.)"""
+    from sim.experiment.discover import discover
+
+    _, tmp = done
+    runs, _ = load_results(tmp / "one")
+    per_point = runs.groupby("point")["final_ex_p90"].mean()
+    cut = float(per_point.sort_values().iloc[0] + per_point.sort_values().iloc[1]) / 2   # one point below
+    res = discover(tmp / "one", f"final_ex_p90 > {cut}", stat="final", dest=tmp / "disc")
+    assert res["cases"] == 2 and res["holds"] == int((per_point > cut).sum()) == 1
+    assert res["cart"] and res["cart"][0]["limits"] and "(constant)" not in res["cart"][0]["limits"]
+
+
+def test_the_shipped_example_is_small_and_listed():
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parent.parent
+    d = expand(load_spec(root / "experiments" / "outputs_stop.toml"))
+    assert d.n_runs == 24 and d.spec.stop is not None and len(d.spec.outputs) >= 4
+    assert {o.per for o in d.spec.outputs} >= {None, "team", "policy"}
+    assert "| `outputs_stop.toml` |" in (root / "experiments" / "README.md").read_text()
+    assert f"| {d.n_runs} |" in (root / "experiments" / "README.md").read_text()
