@@ -351,3 +351,22 @@ def test_the_shipped_example_is_small_and_listed():
     assert {o.per for o in d.spec.outputs} >= {None, "team", "policy"}
     assert "| `outputs_stop.toml` |" in (root / "experiments" / "README.md").read_text()
     assert f"| {d.n_runs} |" in (root / "experiments" / "README.md").read_text()
+
+
+def test_the_storage_check_counts_a_stopped_runs_weeks(done, tmp_path):
+    """--resume's damage check: a stopped run has its recorded weeks up to its stop; a row less is damage."""
+    import pyarrow.parquet as pq
+
+    from sim.experiment.results import TableBuilder
+    from sim.experiment.storage import Damaged, check_pair
+
+    path, tmp = done
+    b = TableBuilder(expand(load_spec(path)))
+    runs, ts = tmp / "one" / "runs.parquet", tmp / "one" / "timeseries.parquet"
+    check_pair(runs, ts, b.runs_schema, b.ts_schema, 6, b.recorded)            # whole: fine
+    with pytest.raises(Damaged):
+        check_pair(runs, ts, b.runs_schema, b.ts_schema, 6, len(b.recorded))  # as if no run had stopped
+    t = pq.read_table(ts)
+    pq.write_table(t.slice(0, len(t) - 1), tmp_path / "ts.parquet")
+    with pytest.raises(Damaged, match="does not hold"):
+        check_pair(runs, tmp_path / "ts.parquet", b.runs_schema, b.ts_schema, 6, b.recorded)

@@ -101,7 +101,8 @@ def _table(source: str, where: str, v, keys) -> dict:
 
 
 def parse_outputs(source: str, table: dict) -> tuple[Output, ...]:
-    """The ``[outputs]`` table, validated: ``name = { field = .., quantile | above | below | mean = .., per = .. }``."""
+    """The ``[outputs]`` table, validated: ``name = { field = .., quantile | above | below | mean = .., per = ..
+    }``."""
     outs = []
     for name, spec in table.items():
         where = f"outputs.{name}"
@@ -240,36 +241,53 @@ def label(name: str, lang: str = "en") -> str:
 # ---------------------------------------------------------------------------------------------------------------
 # computing
 # ---------------------------------------------------------------------------------------------------------------
-def _stat(o: Output, v: np.ndarray) -> float:
-    if not len(v):
-        return float("nan")
-    if o.stat == "quantile":
-        return float(np.quantile(v, o.value))
-    if o.stat == "above":
-        return float(np.count_nonzero(v > o.value)) / len(v)
-    if o.stat == "below":
-        return float(np.count_nonzero(v < o.value)) / len(v)
-    return float(v.mean())
-
-
-def _population(model, o: Output, r: int):
-    """Run ``r``'s values of the output's field and each value's group key: employees (active ones) with their
-    team (local to the run) and their team lead's policy; managers with their level and policy."""
+def _keyed(model, o: Output, gs: tuple) -> tuple[np.ndarray, np.ndarray, int]:
+    """The output's values over every run of the model, each value's bin (``run * k + group``; -1: in no
+    group) and ``k``, the bins per run: employees (the active ones) by team (numbered within their run) or by
+    their team lead's policy; team leads by policy; managers by level (1: team leads, 2..: those above)."""
+    k = max(len(gs), 1)
     if not o.of_managers:
-        lo, hi = model._pos_bounds[r], model._pos_bounds[r + 1]
-        act = model.state.status[lo:hi] == ACTIVE
-        vals = np.asarray(getattr(model.state, o.array)[lo:hi], dtype=float)[act]
-        teams = model.org.team[lo:hi][act]
-        return vals, teams - model._team_bounds[r], teams, None
-    t0, t1 = model._team_bounds[r], model._team_bounds[r + 1]
-    vals = np.asarray(getattr(model.mstate, o.array)[t0:t1], dtype=float)
-    teams = np.arange(t0, t1)
-    if o.per != "level":
-        return vals, None, teams, None
-    sel = model.run_of_senior == r
-    up = np.asarray(getattr(model.ustate, o.array), dtype=float)[sel]
-    levels = np.concatenate([np.ones(len(vals), np.int64), model.org.senior_level[sel]])
-    return np.concatenate([vals, up]), None, None, levels
+        act = model.state.status == ACTIVE
+        vals = np.asarray(getattr(model.state, o.array), dtype=float)[act]
+        team = model.org.team[act]
+    else:
+        vals = np.asarray(getattr(model.mstate, o.array), dtype=float)
+        team = np.arange(len(vals))
+    run = model.run_of_team[team]
+    if o.per is None:
+        j = np.zeros(len(vals), np.int64)
+    elif o.per == "team":
+        j = team - model._team_bounds[run]
+    elif o.per == "policy":
+        index = {g: i for i, g in enumerate(gs)}
+        j = np.array([index.get(kn.name, -1) for kn in model.knobs], dtype=np.int64)[team]
+    else:
+        up = np.asarray(getattr(model.ustate, o.array), dtype=float)
+        vals = np.concatenate([vals, up])
+        run = np.concatenate([run, model.run_of_senior])
+        j = np.concatenate([np.zeros(len(team), np.int64), model.org.senior_level - 1])
+    j = np.where(j < k, j, -1)
+    return vals, np.where(j >= 0, run * k + j, -1), k
+
+
+def _quantile(vals: np.ndarray, key: np.ndarray, bins: int, q: float) -> np.ndarray:
+    """The ``q`` quantile of ``vals`` in every bin, numpy's default (linear) method; NaN for an empty bin."""
+    keep = key >= 0
+    vals, key = vals[keep], key[keep]
+    order = np.lexsort((vals, key))
+    sv = vals[order]
+    n = np.bincount(key, minlength=bins)
+    start = np.cumsum(n) - n
+    out = np.full(bins, np.nan)
+    has = n > 0
+    h = (n[has] - 1) * q
+    lo = np.floor(h).astype(np.int64)
+    t = h - lo
+    hi = np.minimum(lo + 1, n[has] - 1)
+    a, b = sv[start[has] + lo], sv[start[has] + hi]
+    d = b - a
+    out[has] = np.where(t >= 0.5, b - d * (1 - t), a + d * t)   # numpy's lerp, the same rounding
+    return out
 
 
 def compute(model, outputs, groups: dict) -> np.ndarray:
@@ -277,26 +295,22 @@ def compute(model, outputs, groups: dict) -> np.ndarray:
     (runs x columns); NaN where a group has no one (no active employee in the team, no team lead with the
     policy, a level the organisation does not have)."""
     cols = []
-    policy_of = np.array([k.name for k in model.knobs])
+    R = model.n_runs
     for o in outputs:
-        gs = groups.get(o.name, ())
-        block = np.full((model.n_runs, max(len(gs), 1)), np.nan)
-        for r in range(model.n_runs):
-            vals, local_team, team, level = _population(model, o, r)
-            if o.per is None:
-                block[r, 0] = _stat(o, vals)
-            elif o.per == "team":
-                for j in range(len(gs)):
-                    block[r, j] = _stat(o, vals[local_team == j])
-            elif o.per == "policy":
-                pol = policy_of[team]
-                for j, g in enumerate(gs):
-                    block[r, j] = _stat(o, vals[pol == g])
-            else:
-                for j in range(len(gs)):
-                    block[r, j] = _stat(o, vals[level == j + 1])
-        cols.append(block)
-    return np.concatenate(cols, axis=1) if cols else np.zeros((model.n_runs, 0))
+        vals, key, k = _keyed(model, o, groups.get(o.name, ()))
+        bins = R * k
+        if o.stat == "quantile":
+            res = _quantile(vals, key, bins, o.value)
+        else:
+            keep = key >= 0
+            n = np.bincount(key[keep], minlength=bins).astype(float)
+            w = vals[keep] if o.stat == "mean" else (
+                vals[keep] > o.value if o.stat == "above" else vals[keep] < o.value).astype(float)
+            with np.errstate(invalid="ignore", divide="ignore"):
+                res = np.bincount(key[keep], weights=w, minlength=bins) / n
+            res[n == 0] = np.nan
+        cols.append(res.reshape(R, k))
+    return np.concatenate(cols, axis=1) if cols else np.zeros((R, 0))
 
 
 def stops(stop: Stop, names: list[str], row: np.ndarray, week: int) -> np.ndarray:
