@@ -368,3 +368,26 @@ def test_the_storage_check_counts_a_stopped_runs_weeks(done, tmp_path):
     pq.write_table(t.slice(0, len(t) - 1), tmp_path / "ts.parquet")
     with pytest.raises(Damaged, match="does not hold"):
         check_pair(runs, tmp_path / "ts.parquet", b.runs_schema, b.ts_schema, 6, b.recorded)
+
+
+TOML_VALUES = st.recursive(
+    st.booleans() | st.integers(-10**6, 10**6) | st.floats(allow_nan=True)
+    | st.text(max_size=12) | st.sampled_from(list(O.FIELDS[:5]) + ["manager.strain", "team", "policy", "level",
+                                                                    "burnout_share", "x_team0"]),
+    lambda inner: st.lists(inner, max_size=3) | st.dictionaries(
+        st.sampled_from(list(O.OUTPUT_KEYS + O.CONDITION_KEYS + O.STOP_KEYS) + ["pre", "x"]), inner, max_size=4),
+    max_leaves=8)
+
+
+@settings(max_examples=300, deadline=None)
+@given(outs=st.dictionaries(st.text(min_size=1, max_size=10) | st.sampled_from(["x", "p90", "exhaustion"]),
+                            TOML_VALUES, max_size=3),
+       stop=st.dictionaries(st.sampled_from(list(O.STOP_KEYS) + ["after"]), TOML_VALUES, max_size=2))
+def test_any_outputs_or_stop_table_parses_or_is_one_config_error(outs, stop):
+    """Whatever a TOML file holds in [outputs] and [stop]: parsed, or a ConfigError naming the file (never
+    another exception)."""
+    try:
+        parsed = O.parse_outputs("f.toml", outs)
+        O.parse_stop("f.toml", stop, O.stop_columns(parsed), tuple(f"{o.name}_" for o in parsed if o.per))
+    except ConfigError as exc:
+        assert str(exc).startswith("f.toml: ")
