@@ -56,7 +56,8 @@ def numbers(params) -> Numbers:
 
 
 class MetricsCollector(mesa.DataCollector):
-    """Mesa's DataCollector of the weekly metrics (:data:`sim.metrics.METRICS`, one model reporter each),
+    """Mesa's DataCollector of the weekly metrics (:data:`sim.metrics.METRICS`, one model reporter each, and
+    ``seed``, the run's master seed, so that ``mesa.batch_run``'s rows name the seed even when Mesa passed None),
     whose :meth:`collect` takes this week's values from ``model.metrics`` at once (Mesa's own loop calls each
     reporter and deep-copies its number; the table is the same). The first week goes through Mesa's own
     collect, which checks the reporters."""
@@ -68,7 +69,7 @@ class MetricsCollector(mesa.DataCollector):
             self._collection_steps.append(model.time)
         values, columns = model.metrics, self.model_vars
         for name in self.model_reporters:
-            columns[name].append(values[name])
+            columns[name].append(values[name] if name != "seed" else model.seed)
 
 
 SEED_MAX = 2**32 - 1   # the schema's range of scenario.seed
@@ -222,8 +223,8 @@ class OrgModel(AgentFaces, mesa.Model):
         self.team_records: list[dict] = []
         self.level_records: list[dict] = []
         self.metrics: dict[str, float] = {}
-        self.datacollector = MetricsCollector(
-            model_reporters={k: (lambda mdl, k=k: mdl.metrics[k]) for k in METRICS})
+        self.datacollector = MetricsCollector(   # + the run's seed: mesa.batch_run's rows show the seed used
+            model_reporters={**{k: (lambda mdl, k=k: mdl.metrics[k]) for k in METRICS}, "seed": lambda mdl: mdl.seed})
         self._batch_rows: list[np.ndarray] = []   # a batch: one (runs x metrics) array per week
 
     def _wiring(self) -> Wiring:
@@ -293,4 +294,4 @@ class OrgModel(AgentFaces, mesa.Model):
         if self.n_runs > 1:
             rows = np.array([r[run] for r in self._batch_rows]).reshape(-1, len(METRICS))
             return pd.DataFrame(rows, columns=list(METRICS))
-        return self.datacollector.get_model_vars_dataframe().reset_index(drop=True)
+        return self.datacollector.get_model_vars_dataframe().reset_index(drop=True)[list(METRICS)]

@@ -103,6 +103,33 @@ def test_dask_cluster_gives_the_same_tables_as_serial_and_two_local_workers(clus
     assert man["versions"]["distributed"] and "Dask" in man["sessions"][0]["executor"]
 
 
+OUTPUTS_STOP = EXPERIMENT + """
+[outputs]
+ex_p90 = { field = "exhaustion", quantile = 0.9 }
+low_trust = { field = "trust_in_manager", below = 0.5, per = "policy" }
+
+[stop]
+when = { metric = "ex_p90", above = 0.55 }
+from_week = 6
+"""
+
+
+def test_dask_cluster_with_outputs_and_a_stop_gives_the_same_tables_as_local_workers(cluster, tmp_path):
+    path = tmp_path / "exp.toml"
+    path.write_text(OUTPUTS_STOP)
+    run_experiment(path, tmp_path / "dask", scheduler=cluster, progress=False)
+    run_experiment(path, tmp_path / "serial", workers=1, progress=False)
+    run_experiment(path, tmp_path / "local", workers=2, progress=False)
+    got = {k: load_results(tmp_path / k) for k in ("dask", "serial", "local")}
+    for k in ("serial", "local"):
+        pd.testing.assert_frame_equal(got["dask"][0].drop(columns="seconds"), got[k][0].drop(columns="seconds"),
+                                      check_exact=True)
+        pd.testing.assert_frame_equal(got["dask"][1], got[k][1], check_exact=True)
+    runs, ts = got["dask"]
+    assert runs["stopped_week"].notna().any() and runs["stopped_week"].isna().any()
+    assert {"ex_p90", "low_trust_controlling", "low_trust_coaching"} <= set(ts.columns)
+
+
 def test_unreachable_scheduler_is_one_line(tmp_path):
     from sim.params import ConfigError
 

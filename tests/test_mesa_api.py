@@ -6,6 +6,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from sim.metrics import METRICS
 from sim.model import OrgModel
 from sim.params import ConfigError, load_scenario
 
@@ -63,3 +64,16 @@ def test_mesa_batch_run_over_parameter_names_gives_different_replicates_per_seed
     fresh = pd.DataFrame(mesa.batch_run(OrgModel, {"team.size": 6}, rng=[None, None, None], max_steps=20,
                                         display_progress=False))
     assert fresh["engagement"].nunique() == 3
+
+
+def test_mesa_batch_run_rows_name_the_seed_each_run_used_even_when_mesa_passed_none(keep_start_method):
+    """Mesa puts the seed it passed (None, for rng=[None, ...]) in each row; the model's DataCollector reports
+    its own seed after it, so the row names the seed that was drawn, and that seed repeats the run."""
+    rows = pd.DataFrame(mesa.batch_run(OrgModel, {"team.size": 5}, rng=[None, None, 7], max_steps=8,
+                                       display_progress=False))
+    assert rows["seed"].notna().all() and rows["seed"].nunique() == 3
+    assert rows["seed"].iloc[2] == 7
+    for _, row in rows.iterrows():
+        again = OrgModel(seed=int(row["seed"]), **{"team.size": 5}).run(8).timeseries()
+        assert row["engagement"] == again["engagement"].iloc[-1] and row["output"] == again["output"].iloc[-1]
+    assert list(OrgModel(seed=1, **{"team.size": 5}).run(2).timeseries().columns) == list(METRICS)

@@ -130,5 +130,5 @@ def test_metrics_collector_table_is_mesas_own():
     fast.run()
     plain.run()
     a, b = fast.datacollector.get_model_vars_dataframe(), plain.datacollector.get_model_vars_dataframe()
-    assert list(a.columns) == list(METRICS) and len(a) == 6
+    assert list(a.columns) == [*METRICS, "seed"] and len(a) == 6 and (a["seed"] == 3).all()
     pd.testing.assert_frame_equal(a, b, check_exact=True)

@@ -7,6 +7,8 @@ processes or a Dask cluster, streamed to Parquet, resumable, and analysed.
   :mod:`.manifest`, :mod:`.storage`): :func:`run_experiment`,
   :func:`load_results`.
 * :mod:`sim.experiment.analyze` - per design point means with 95% CIs, figures, Sobol and Morris indices.
+* :mod:`sim.experiment.outputs` - an experiment's own outputs (``[outputs]``: quantiles, shares, means of the
+  state, per team, policy or level) and stop conditions (``[stop]``), computed by the worker each week.
 
 See ``docs/experiments.md``.
 """

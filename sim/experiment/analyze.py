@@ -13,13 +13,14 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from ..metrics import INT_METRICS, label
+from ..metrics import INT_METRICS, METRICS
 from ..params import BY_KEY, ConfigError
 from ..plots import COLORS, PANELS, PNG, TITLE_Y, _scale
 from ..runner import final_table
 from ..safe_text import for_figure
 from .results import atomic_write, export_csv, load_results, read_experiment_manifest
 from .design import sample_matrix
+from .outputs import label
 from .spec import parse_text
 
 STATS = ("final", "mean")
@@ -42,10 +43,12 @@ def factor_label(key: str, lang: str = "en") -> str:
 
 def figure_order(metrics, listed: bool = False) -> list[str]:
     """The order in which the figures show the kept metrics: as the experiment file lists them
-    (``metrics = [...]``, ``listed``); when it keeps all of them, the headline metrics (the plots' panels) first."""
+    (``metrics = [...]``, ``listed``); when it keeps all of them, the headline metrics (the plots' panels) first.
+    The experiment's own ``[outputs]`` come before either."""
+    own = [m for m in metrics if m not in METRICS]   # [outputs]: the researcher's own, first
     if listed:
-        return list(metrics)
-    first = [m for m in PANELS if m in metrics]
+        return own + [m for m in metrics if m not in own]
+    first = own + [m for m in PANELS if m in metrics]
     return first + [m for m in metrics if m not in first]
 
 
@@ -401,6 +404,10 @@ def analyze(out, dest=None, lang: str = "en", csv: bool = False, axes: tuple | N
     notes = []
     if man.get("status") != "finished":
         notes.append(f"{WORDS['en']['partial']}: {len(runs)} of {man['design']['runs']} runs")
+    if "stopped_week" in runs and runs["stopped_week"].notna().any():
+        sw = runs["stopped_week"].dropna()
+        notes.append(f"{len(sw)} of {len(runs)} runs stopped early ([stop], weeks {int(sw.min())}-{int(sw.max())}): "
+                     f"their final_* are the week they stopped, mean_* average up to it")
     dest.mkdir(parents=True, exist_ok=True)
     title = for_figure(spec.title(lang))   # the figures' title: the user's text, no mathtext
     files = []

@@ -21,11 +21,11 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from ..metrics import label
 from ..params import ConfigError
 from ..plots import PNG, TITLE_Y, _scale
 from ..safe_text import for_figure
 from .analyze import STATS, factor_label, figure_order, key_metrics
+from .outputs import label
 from .results import atomic_write, load_results, read_experiment_manifest
 from .spec import parse_text
 

@@ -5,6 +5,7 @@ every design point's parameters validated with the schema."""
 from __future__ import annotations
 
 import copy
+import dataclasses
 import hashlib
 import itertools
 import json
@@ -17,6 +18,7 @@ from .. import policies
 from ..metrics import METRICS
 from ..params import BY_KEY, PARAMS, Param, load_raw, validate
 from ..runner import batch_size
+from . import outputs
 from .spec import FACTOR_KINDS, Spec, _bad
 
 
@@ -78,6 +80,7 @@ class Design:
     master_seed: int
     metrics: tuple[str, ...]
     columns: dict[str, list] = field(default_factory=dict)   # every parameter per design point
+    groups: dict[str, tuple] = field(default_factory=dict)    # [outputs] with per: the groups of each
     seeds: np.ndarray | None = None                           # per run
     batch: np.ndarray | None = None                           # per design point: replicates run side by side
 
@@ -116,7 +119,10 @@ class Design:
         blob = json.dumps({"base": self.base.model_dump(mode="json"), "factors": [f.key for f in self.spec.factors],
                            "points": self.points, "seeds": self.seeds.tolist(), "weeks": self.weeks,
                            "metrics": self.metrics, "record": self.spec.record_every,
-                           "average_from": self.spec.average_from, "batch": self.batch.tolist()},
+                           "average_from": self.spec.average_from, "batch": self.batch.tolist(),
+                           **({"outputs": [dataclasses.astuple(o) for o in self.spec.outputs],
+                               "groups": self.groups} if self.spec.outputs else {}),
+                           **({"stop": dataclasses.asdict(self.spec.stop)} if self.spec.stop else {})},
                           sort_keys=True, default=str)
         return hashlib.sha256(blob.encode()).hexdigest()
 
@@ -155,15 +161,21 @@ def expand(spec: Spec) -> Design:
     cols = param_columns()
     d.columns = {p.key: [] for p in cols}
     knob_keys = {f"policy.{k}" for k in policies.KNOBS}
-    batch = []
+    batch, teams, levels, pols = [], 0, 0, set()
     for i, values in enumerate(points):
         sp = validate(point_raw(raw, spec.factors, values), f"{source} design point {i}")
         batch.append(batch_size(sp))
+        teams, levels = max(teams, sp.team.teams), max(levels, sp.org.levels)
+        pols |= outputs.policies_of(sp)
         knobs = policies.resolve(sp.policy)
         for p in cols:
             v = getattr(knobs, p.name) if p.key in knob_keys else getattr(getattr(sp, p.section), p.name)
             d.columns[p.key].append(v if p.kind in FACTOR_KINDS else json.dumps(v, sort_keys=True))
     d.batch = np.array(batch, dtype=np.int64)
+    d.groups = outputs.groups_of(source, spec.outputs, teams, levels, pols)
+    d.metrics = metrics + outputs.output_columns(spec.outputs, d.groups)
+    if spec.stop is not None:
+        outputs.check_stop(source, spec.stop, spec.outputs, d.groups, weeks, spec.average_from)
     crn = spec.common_random_numbers
     rep_seeds = [run_seed(master, 0, r, True) for r in range(spec.replicates)] if crn else None
     d.seeds = np.array([rep_seeds[r] if crn else run_seed(master, pt, r, False)

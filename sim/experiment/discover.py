@@ -150,7 +150,10 @@ def cart_boxes(x: pd.DataFrame, y: np.ndarray, mass_min: float = 0.05) -> list[d
     if y.all() or not y.any():   # one leaf: no box to tell
         return []
     _, cart = _ema()
-    c = cart.CART(x, np.asarray(y, dtype=int), mass_min=max(mass_min, 1.000001 / len(y)))  # a leaf: >= 1 case
+    # EMA's CART looks up every node's feature name, a leaf's too (index -2): with one factor that fails, so a
+    # constant column (never split on, never a limit) is added
+    xc = x if x.shape[1] > 1 else x.assign(**{"(constant)": 0.0})
+    c = cart.CART(xc, np.asarray(y, dtype=int), mass_min=max(mass_min, 1.000001 / len(y)))  # a leaf: >= 1 case
     c.build_tree()
     from ema_workbench.analysis.scenario_discovery_util import _make_box
 

@@ -2,7 +2,8 @@
 
 The design is rebuilt from what the manifest stores (the experiment file's text and the base scenario's text,
 not the files as they are now), checked against the recorded digest, and the run's parameters (its design
-point), seed and weeks are taken from it. The run is then an ordinary single run (:func:`sim.runner.run_one`),
+point), seed and weeks (a run that a ``[stop]`` ended: up to its ``stopped_week``) are taken from it; the
+built-in metrics are compared (not the ``[outputs]``, which ``orgsim run`` does not compute). The run is then an ordinary single run (:func:`sim.runner.run_one`),
 whose final week equals the recorded one: a batch gives each seed the numbers of a single run.
 """
 
@@ -13,6 +14,7 @@ import json
 import tempfile
 from pathlib import Path
 
+from ..metrics import METRICS
 from ..params import ConfigError, validate
 from .results import MANIFEST, RUNS
 from .design import expand, point_raw
@@ -51,8 +53,11 @@ def replay_params(out, run_id: int) -> dict:
 
         t = pq.read_table(out / RUNS, filters=[("run_id", "==", run_id)]).to_pylist()
         recorded = t[0] if t else None
-    return {"params": params, "seed": int(design.seeds[run_id]), "weeks": design.weeks, "point": point,
-            "replicate": rep, "recorded": recorded, "metrics": list(design.metrics)}
+    weeks = design.weeks
+    if recorded and recorded.get("stopped_week") is not None:   # stopped early: replayed up to that week
+        weeks = int(recorded["stopped_week"])
+    return {"params": params, "seed": int(design.seeds[run_id]), "weeks": weeks, "point": point,
+            "replicate": rep, "recorded": recorded, "metrics": [m for m in design.metrics if m in METRICS]}
 
 
 def matches(rep: dict, final: dict) -> bool | None:

@@ -14,6 +14,7 @@ import numpy as np
 from ..metrics import INT_METRICS
 from ..params import ConfigError
 from .design import Design, param_columns
+from .outputs import recorded_for
 from .spec import FACTOR_KINDS
 
 RUNS, TS, MANIFEST = "runs.parquet", "timeseries.parquet", "manifest.json"
@@ -26,14 +27,15 @@ def _arrow_type(kind: str):
                                                                                                   pa.string())
 
 
-def schemas(metrics) -> tuple:
-    """The Arrow schemas of runs.parquet and timeseries.parquet."""
+def schemas(metrics, stop: bool = False) -> tuple:
+    """The Arrow schemas of runs.parquet and timeseries.parquet (``stop``: the experiment has a ``[stop]``,
+    and runs.parquet a ``stopped_week`` column, null for a run that ran every week)."""
     import pyarrow as pa
 
     i64, f64, s = pa.int64(), pa.float64(), pa.string()
     runs = [("run_id", i64), ("point", i64), ("replicate", i64), ("seed", i64)]
     runs += [(p.key, _arrow_type(p.kind)) for p in param_columns()]
-    runs += [("events", s), ("status", s), ("seconds", f64)]
+    runs += [("events", s), ("status", s), ("seconds", f64)] + ([("stopped_week", i64)] if stop else [])
     runs += [(f"final_{m}", i64 if m in INT_METRICS else f64) for m in metrics]
     runs += [(f"mean_{m}", f64) for m in metrics]
     runs += [("error", s), ("traceback", s)]
@@ -57,7 +59,7 @@ class TableBuilder:
 
         self.d = design
         self.metrics = design.metrics
-        self.runs_schema, self.ts_schema = schemas(self.metrics)
+        self.runs_schema, self.ts_schema = schemas(self.metrics, design.spec.stop is not None)
         cols = param_columns()
         self.point_table = pa.table({p.key: pa.array(design.columns[p.key], type=_arrow_type(p.kind)
                                                      if p.kind in FACTOR_KINDS else pa.string()) for p in cols})
@@ -78,6 +80,8 @@ class TableBuilder:
         cols["events"] = pa.array([self.events] * n, pa.string())
         cols["status"] = pa.array(np.where(res["ok"], "ok", "failed").tolist(), pa.string())
         cols["seconds"] = pa.array(res["seconds"])
+        if "stopped_week" in self.runs_schema.names:
+            cols["stopped_week"] = pa.array(res["stopped"], mask=res["stopped"] == 0)
         for j, m in enumerate(self.metrics):
             cols[f"final_{m}"] = _col(res["final"][:, j], m, failed)
         for j, m in enumerate(self.metrics):
@@ -89,9 +93,11 @@ class TableBuilder:
     def timeseries(self, res: dict):
         import pyarrow as pa
 
-        ok_ids = res["run_id"][res["ok"]]
-        k = len(self.recorded)
-        cols = {"run_id": pa.array(np.repeat(ok_ids, k)), "week": pa.array(np.tile(self.recorded, len(ok_ids)))}
+        ok = res["ok"]
+        ok_ids = res["run_id"][ok]
+        weeks = [self.recorded if not s else recorded_for(self.recorded, s) for s in res["stopped"][ok]]
+        cols = {"run_id": pa.array(np.repeat(ok_ids, [len(w) for w in weeks]).astype(np.int64)),
+                "week": pa.array(np.concatenate(weeks).astype(np.int64) if weeks else np.zeros(0, np.int64))}
         for j, m in enumerate(self.metrics):
             cols[m] = _col(res["ts"][:, j], m)
         return pa.table(cols, schema=self.ts_schema)

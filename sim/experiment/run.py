@@ -134,7 +134,7 @@ def run_experiment(path, out, workers: int | None = None, scheduler: str | None 
     clean_parts(out)
     builder = TableBuilder(design)
     notes = quarantine_damaged(out, design.n_runs, builder.runs_schema, builder.ts_schema,
-                               len(builder.recorded), (RUNS, TS), _finished(out)) if resume else []
+                               builder.recorded, (RUNS, TS), _finished(out)) if resume else []
     done, failed_before = _done_ids(out, design.n_runs)
     files = [out / RUNS, out / TS, out / MANIFEST]
     summary = {"experiment": str(path), "out": str(out), "runs": design.n_runs, "points": design.n_points,
@@ -159,7 +159,8 @@ def run_experiment(path, out, workers: int | None = None, scheduler: str | None 
         summary["warning"] = ("the source code differs from the session that started this experiment "
                               f"(git {old_code[0]} -> {now_git}); runs of both versions are mixed")
     ctx = RunContext(design.base_raw, tuple((f.section, f.name) for f in spec.factors), design.weeks,
-                     design.metrics, tuple(int(w) for w in builder.recorded), spec.average_from, _fail_runs())
+                     design.metrics, tuple(int(w) for w in builder.recorded), spec.average_from, _fail_runs(),
+                     spec.outputs, design.groups, spec.stop)
     if scheduler:
         ex = DaskExecutor(ctx, scheduler)
         man["versions"] = {**man["versions"], **library_versions(dask=True)}

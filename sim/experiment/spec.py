@@ -38,6 +38,7 @@ from typing import Any
 import numpy as np
 
 from .. import safe_toml
+from . import outputs
 from ..metrics import METRICS
 from ..params import BY_KEY, SECTIONS, ConfigError, Param, _describe_value, _suggest, load_raw
 
@@ -47,6 +48,7 @@ SAMPLERS = ("lhs", "sobol", "morris")
 FACTOR_KINDS = ("float", "knob", "int", "choice", "bool")
 RANGE_KEYS = ("lo", "hi", "steps")
 MAX_RUNS = 10_000_000
+SECTIONS_ALLOWED = ("experiment", "set", "factors", "outputs", "stop")
 TEXT_KEYS = ("title", "title_en", "title_nl", "description", "description_en", "description_nl")
 
 
@@ -147,6 +149,8 @@ class Spec:
     factors: tuple[Factor, ...]
     scenario_path: Path | None
     scenario_text: str
+    outputs: tuple = ()                  # [outputs]: sim.experiment.outputs.Output
+    stop: Any = None                     # [stop]: sim.experiment.outputs.Stop
 
     def __getattr__(self, name):  # settings as attributes: spec.replicates, spec.design ...
         try:
@@ -323,10 +327,9 @@ def parse_text(text: str, source: str, base_dir: Path | None = None, load_scenar
     ``load_scenario_file=False`` the base scenario is not read (enough for the design; used by the analysis)."""
     raw = safe_toml.loads(text, source)
     for sec in raw:
-        if sec not in ("experiment", "set", "factors"):
+        if sec not in SECTIONS_ALLOWED:
             raise ConfigError(f"{source}: unknown section '[{sec}]'"
-                              f"{_suggest(sec, ('experiment', 'set', 'factors'))} (allowed: experiment, set, "
-                              f"factors)")
+                              f"{_suggest(sec, SECTIONS_ALLOWED)} (allowed: {', '.join(SECTIONS_ALLOWED)})")
         if not isinstance(raw[sec], dict):
             raise ConfigError(f"{source}: '{sec}' must be a table written [{sec}]")
     exp = raw.get("experiment", {})
@@ -365,6 +368,9 @@ def parse_text(text: str, source: str, base_dir: Path | None = None, load_scenar
         raise ConfigError(f"{source}: 'experiment.samples' is for lhs, sobol and morris designs; a grid runs "
                           f"every combination of the factors' values")
 
+    outs = outputs.parse_outputs(source, raw.get("outputs", {}))
+    stop = outputs.parse_stop(source, raw["stop"], outputs.stop_columns(outs),
+                              tuple(f"{o.name}_" for o in outs if o.per)) if "stop" in raw else None
     scenario_path, scenario_text = None, ""
     if settings["scenario"]:
         if load_scenario_file:
@@ -374,7 +380,7 @@ def parse_text(text: str, source: str, base_dir: Path | None = None, load_scenar
         else:
             scenario_path = Path(settings["scenario"])
     spec = Spec(source, text, hashlib.sha256(text.encode()).hexdigest(), settings, sets, factors, scenario_path,
-                scenario_text)
+                scenario_text, outs, stop)
     n = n_points(spec) * spec.replicates
     if n > MAX_RUNS:
         raise ConfigError(f"{source}: the design has {n:,} runs; allowed: at most {MAX_RUNS:,} (fewer factor "

@@ -57,14 +57,25 @@ def _read_checked(path: Path, schema, n_runs: int):
     return pa.concat_tables(groups) if groups else schema.empty_table()
 
 
-def check_pair(runs_path: Path, ts_path: Path, runs_schema, ts_schema, n_runs: int, weeks: int) -> None:
+def check_pair(runs_path: Path, ts_path: Path, runs_schema, ts_schema, n_runs: int, weeks) -> None:
     """Raise :class:`Damaged` naming the file at fault unless both files read in full and agree: every
-    successful run in ``runs_path`` has ``weeks`` rows in ``ts_path``, and no other run has any."""
+    successful run in ``runs_path`` has ``weeks`` rows in ``ts_path`` (``weeks``: a count, or the recorded
+    weeks; a run stopped early, ``stopped_week``, has those before its stop and the stop week), and no other
+    run has any."""
+    from .outputs import recorded_for
+
     runs = _read_checked(runs_path, runs_schema, n_runs)
     ts = _read_checked(ts_path, ts_schema, n_runs)
     status = runs.column("status").to_numpy(zero_copy_only=False)
-    ok = np.sort(runs.column("run_id").to_numpy()[status == "ok"])
-    if not np.array_equal(np.sort(ts.column("run_id").to_numpy()), np.repeat(ok, weeks)):
+    ids = runs.column("run_id").to_numpy()
+    order = np.argsort(ids[status == "ok"], kind="stable")
+    ok = ids[status == "ok"][order]
+    counts = np.full(len(ok), weeks if np.ndim(weeks) == 0 else len(weeks), dtype=np.int64)
+    if np.ndim(weeks) and "stopped_week" in runs.column_names:
+        stopped = runs.column("stopped_week").to_pandas().to_numpy()[status == "ok"][order]
+        counts = np.array([len(weeks) if s != s or s is None else len(recorded_for(weeks, int(s)))
+                           for s in stopped], dtype=np.int64)
+    if not np.array_equal(np.sort(ts.column("run_id").to_numpy()), np.repeat(ok, counts)):
         raise Damaged(ts_path, f"does not hold the weeks of the runs in {runs_path.name}")
 
 
@@ -80,7 +91,7 @@ def move_aside(out: Path, path: Path) -> Path:
     return dest
 
 
-def quarantine_damaged(out: Path, n_runs: int, runs_schema, ts_schema, weeks: int,
+def quarantine_damaged(out: Path, n_runs: int, runs_schema, ts_schema, weeks,
                        consolidated: tuple[str, str], finished: bool) -> list[str]:
     """Check every part in ``out/parts`` (and, if ``finished``, the ``consolidated`` runs and timeseries files);
     move each damaged pair aside. Returns one note per pair moved, for the user."""

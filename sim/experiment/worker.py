@@ -18,6 +18,7 @@ import numpy as np
 from .. import engine
 from ..params import validate
 from ..runner import run_batch
+from . import outputs
 
 FAIL_ENV = "ORGSIM_EXPERIMENT_FAIL_RUNS"
 
@@ -34,6 +35,9 @@ class RunContext:
     recorded: tuple[int, ...]          # weeks kept in the timeseries
     average_from: int
     fail_runs: frozenset = frozenset()
+    outputs: tuple = ()                # [outputs] (sim.experiment.outputs.Output)
+    groups: dict = field(default_factory=dict)   # their groups (Design.groups)
+    stop: object = None                # [stop] (sim.experiment.outputs.Stop)
     _base: object = field(default=None, repr=False, compare=False)
     _cache: dict = field(default_factory=dict, repr=False, compare=False)
 
@@ -57,10 +61,14 @@ class RunContext:
         return sp
 
 
-def _run_block(ctx: RunContext, values: tuple, seeds: list[int]) -> list[np.ndarray]:
-    """One design point's replicates side by side in one model: the kept metrics per run (weeks x metrics)."""
+def _run_block(ctx: RunContext, values: tuple, seeds: list[int]) -> tuple[list[np.ndarray], list]:
+    """One design point's replicates side by side in one model: the kept metrics (and outputs) per run (weeks
+    run x columns), and the week each run stopped (None: it ran every week)."""
+    if ctx.outputs or ctx.stop is not None:
+        return outputs.run_block(ctx.params_for(values), seeds, ctx.weeks, list(ctx.metrics), ctx.outputs,
+                                 ctx.groups, ctx.stop)
     frames = run_batch(ctx.params_for(values), seeds, ctx.weeks)
-    return [f[list(ctx.metrics)].to_numpy(dtype=float) for f in frames]
+    return [f[list(ctx.metrics)].to_numpy(dtype=float) for f in frames], [None] * len(seeds)
 
 
 def run_chunk(ctx: RunContext, chunk: list[tuple[tuple, list[int], list[int]]]) -> dict:
@@ -78,12 +86,12 @@ def _run_chunk(ctx: RunContext, chunk: list[tuple[tuple, list[int], list[int]]])
     rec = np.asarray(ctx.recorded) - 1
     out = {"run_id": np.array(ids, dtype=np.int64), "ok": np.zeros(n, bool), "seconds": np.zeros(n),
            "error": [None] * n, "traceback": [None] * n, "final": np.full((n, m), np.nan),
-           "mean": np.full((n, m), np.nan), "ts": []}
+           "mean": np.full((n, m), np.nan), "ts": [], "stopped": np.zeros(n, np.int64)}
 
-    def keep(k, arr, seconds):
+    def keep(k, arr, stopped, seconds):
         out["final"][k], out["mean"][k] = arr[-1], arr[ctx.average_from - 1:].mean(axis=0)
-        out["ts"].append(arr[rec])
-        out["ok"][k], out["seconds"][k] = True, seconds
+        out["ts"].append(arr[rec] if stopped is None else arr[outputs.recorded_for(ctx.recorded, stopped) - 1])
+        out["ok"][k], out["seconds"][k], out["stopped"][k] = True, seconds, stopped or 0
 
     k = 0
     for values, rids, seeds in chunk:
@@ -95,15 +103,16 @@ def _run_chunk(ctx: RunContext, chunk: list[tuple[tuple, list[int], list[int]]])
             except Exception:  # noqa: BLE001 - find the run that raises, below
                 arrs = None
         if arrs is not None:
-            for j, arr in enumerate(arrs):   # seconds: each run's share of its batch
-                keep(k + j, arr, (time.perf_counter() - t0) / len(rids))
+            for j, (arr, stopped) in enumerate(zip(*arrs)):   # seconds: each run's share of its batch
+                keep(k + j, arr, stopped, (time.perf_counter() - t0) / len(rids))
         else:
             for j, (rid, seed) in enumerate(zip(rids, seeds)):
                 t1 = time.perf_counter()
                 try:
                     if rid in ctx.fail_runs:
                         raise RuntimeError(f"injected failure of run {rid} ({FAIL_ENV})")
-                    keep(k + j, _run_block(ctx, values, [seed])[0], time.perf_counter() - t1)
+                    arr, stopped = _run_block(ctx, values, [seed])
+                    keep(k + j, arr[0], stopped[0], time.perf_counter() - t1)
                 except Exception as exc:  # noqa: BLE001 - recorded, the sweep goes on
                     out["error"][k + j] = f"{type(exc).__name__}: {exc}"
                     out["traceback"][k + j] = traceback.format_exc()
@@ -132,5 +141,6 @@ def _failed_chunk(ctx: RunContext, chunk, exc: BaseException) -> dict:
     msg = f"{type(exc).__name__}: {exc}".strip()
     return {"run_id": np.array(ids, dtype=np.int64), "ok": np.zeros(n, bool),
             "seconds": np.zeros(n), "error": [f"worker failed: {msg}"] * n, "traceback": [None] * n,
-            "final": np.full((n, m), np.nan), "mean": np.full((n, m), np.nan), "ts": np.zeros((0, m))}
+            "final": np.full((n, m), np.nan), "mean": np.full((n, m), np.nan), "ts": np.zeros((0, m)),
+            "stopped": np.zeros(n, np.int64)}
 
