@@ -36,7 +36,9 @@ WORDS = {
 
 
 def factor_label(key: str, lang: str = "en") -> str:
-    p = BY_KEY[key]
+    p = BY_KEY.get(key)
+    if p is None:   # the "variant" column of an experiment with [variants]
+        return "Variant" if lang == "en" else "Variant"
     return (p.label_nl if lang == "nl" and p.label_nl else p.label_en) or key
 
 
