@@ -176,12 +176,16 @@ def _rule(f: val.Fact) -> str:
 def _breaks(f: val.Fact, d: pd.DataFrame, split: pd.DataFrame) -> str:
     if d["holds"].all():
         return "holds at every point"
+    bad = d.loc[~d["holds"], "value"].to_numpy(float)
+    bad = bad[np.isfinite(bad)]
+    head = f"fails at {int((~d['holds']).sum())} of {len(d)} points" + (
+        f" ({val.fmt(float(bad.min()), f.unit)} .. {val.fmt(float(bad.max()), f.unit)})" if bad.size else "")
     s = split[split["fact"] == f.id].assign(gap=lambda t: (t["holds_low"] - t["holds_high"]).abs())
     s = s.sort_values("gap", ascending=False, kind="stable")
     named = s[s["gap"] >= NAMED_GAP].head(2)
     if named.empty:
-        return (f"no single rate (largest gap between a rate's thirds: `{s.iloc[0]['rate'].split('.', 1)[1]}`, "
-                f"{s.iloc[0]['gap']:.0%}): failures scattered, near the band's edge")
+        return (f"{head}, on no single rate (the largest gap between a rate's thirds: "
+                f"`{s.iloc[0]['rate'].split('.', 1)[1]}`, {s.iloc[0]['gap']:.0%})")
     parts = []
     for _, r in named.iterrows():
         third = (r["hi"] - r["lo"]) / 3
@@ -191,7 +195,7 @@ def _breaks(f: val.Fact, d: pd.DataFrame, split: pd.DataFrame) -> str:
         other = r["holds_low"] if worse == "high" else r["holds_high"]
         mine = r["holds_high"] if worse == "high" else r["holds_low"]
         parts.append(f"{worse} `{r['rate'].split('.', 1)[1]}` ({rng}: holds in {mine:.0%}, other third {other:.0%})")
-    return "; ".join(parts)
+    return head + ": " + "; ".join(parts)
 
 
 def markdown(points: pd.DataFrame, facts: list[val.Fact], info: dict) -> str:
