@@ -83,7 +83,7 @@ def analyze(
     if doc is not None and not patterns:
         raise ConfigError("--doc: only with --patterns")
     if patterns:
-        from .experiment.patterns import patterns as run_patterns
+        from .pattern_sensitivity import patterns as run_patterns
         res = run_patterns(directory, out, doc)
         for note in res["notes"]:
             err_console.print(f"note: {note}", markup=False)

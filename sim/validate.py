@@ -442,7 +442,7 @@ def compared(a, b, how: str, resamples: int = 2000) -> tuple[float, float, float
 def fact_value(f: Fact, runs: dict[str, list], design: Design) -> tuple[float, float, float, int]:
     """A fact's value over the runs (``{variant: [run by seed]}``, each with ``timeseries``, ``spells`` or
     ``people`` as its measure needs): the mean over seeds, or the two measures compared, with a 95% CI and n.
-    Used by :func:`evaluate` and by the sensitivity of the patterns (:mod:`sim.experiment.patterns`)."""
+    Used by :func:`evaluate` and by the sensitivity of the patterns (:mod:`sim.pattern_sensitivity`)."""
     a = per_seed(f.measure, runs, design)
     return compared(a, per_seed(f.versus, runs, design), f.compare) if f.versus is not None else t_interval(a)
 

@@ -1,5 +1,5 @@
 """Sensitivity of the policy patterns (issue 21, item 5): experiments with ``[variants]``, ``orgsim analyze DIR
---patterns [--doc FILE]`` (sim/experiment/patterns.py) and the table in docs/calibration.md."""
+--patterns [--doc FILE]`` (sim/pattern_sensitivity.py) and the table in docs/calibration.md."""
 
 import hashlib
 from pathlib import Path
@@ -11,7 +11,7 @@ from typer.testing import CliRunner
 
 from sim import validate as val
 from sim.cli import app
-from sim.experiment import patterns as pat
+from sim import pattern_sensitivity as pat
 from sim.experiment.design import expand
 from sim.experiment.spec import parse_text
 from sim.params import ConfigError, load_scenario

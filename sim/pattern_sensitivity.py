@@ -1,4 +1,5 @@
-"""Sensitivity of the policy patterns: ``orgsim analyze DIR --patterns [--doc FILE]``.
+"""Sensitivity of the policy patterns: ``orgsim analyze DIR --patterns [--doc FILE]`` (on the validation floor:
+it uses :mod:`sim.validate`'s measures and :mod:`sim.experiment`'s results).
 
 An experiment with ``[variants]`` named as in ``experiments/validation.toml`` (e.g.
 ``experiments/sensitivity_dynamics.toml``, a Latin hypercube over the uncertain ``dynamics.*`` rates) runs every
@@ -25,10 +26,10 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from .. import validate as val
-from ..params import ConfigError, validate
-from .results import atomic_write, load_results, read_experiment_manifest
-from .spec import parse_text
+from . import validate as val
+from .params import ConfigError, validate
+from .experiment.results import atomic_write, load_results, read_experiment_manifest
+from .experiment.spec import parse_text
 
 START, END = "<!-- sensitivity:start -->", "<!-- sensitivity:end -->"
 NAMED_GAP = 0.2     # a rate is named as where a fact breaks if its thirds differ by at least this share
@@ -52,7 +53,7 @@ def pattern_facts(variants: set[str], targets=val.TARGETS_FILE) -> tuple[list[va
 def _check_same_variants(spec, vdesign: val.Design, used: set[str], factor_keys: set[str]) -> list[str]:
     """Notes where an experiment's variant differs from validation.toml's of the same name (other than in the
     sampled rates, the weeks and the seed)."""
-    from .design import _base_raw
+    from .experiment.design import _base_raw
 
     notes = []
     for v in spec.variants:
@@ -139,7 +140,7 @@ def range_reasons(text: str, keys) -> dict[str, str]:
 
 def rates_markdown(info: dict) -> str:
     """The sampled rates: default, range and why (from the experiment file's comments)."""
-    from ..params import BY_KEY
+    from .params import BY_KEY
 
     lines = ["| rate | default | range sampled | why this range |", "|---|---|---|---|"]
     for key, (lo, hi) in info["factors"].items():
