@@ -188,3 +188,14 @@ def test_the_shipped_experiment_and_the_doc_table_agree():
     assert f"sha256 `{hashlib.sha256(text.encode()).hexdigest()[:12]}`" in block
     for f in facts:
         assert f"(`{f.id}`)" in block
+
+
+def test_a_variant_that_is_not_validation_tomls_is_flagged():
+    spec = parse_text(TINY.replace('scenario = "scenarios/coaching.toml"',
+                                   'scenario = "scenarios/coaching.toml"\nset = { team.size = 8 }'),
+                      str(ROOT / "experiments" / "tiny.toml"))
+    keys = {f.key for f in spec.factors}
+    notes = pat._check_same_variants(spec, val.load_design(), {"controlling", "coaching"}, keys)
+    assert notes == ["warning: variant 'coaching' differs from validation.toml's (besides the sampled rates)"]
+    same = parse_text(TINY, str(ROOT / "experiments" / "tiny.toml"))
+    assert pat._check_same_variants(same, val.load_design(), {"controlling", "coaching"}, keys) == []

@@ -129,7 +129,8 @@ class Design:
         extra = {"variants": [[v.name, validate(r, v.name).model_dump(mode="json")]
                               for v, r in zip(self.spec.variants, self.variant_raws)],
                  "point_variant": self.point_variant.tolist()} if self.spec.variants else {}
-        blob = json.dumps({**extra, "base": self.base.model_dump(mode="json"), "factors": [f.key for f in self.spec.factors],
+        blob = json.dumps({**extra, "base": self.base.model_dump(mode="json"),
+                           "factors": [f.key for f in self.spec.factors],
                            "points": self.points, "seeds": self.seeds.tolist(), "weeks": self.weeks,
                            "metrics": self.metrics, "record": self.spec.record_every,
                            "average_from": self.spec.average_from, "batch": self.batch.tolist()},
