@@ -105,12 +105,13 @@ def point_values(out) -> tuple[pd.DataFrame, list[val.Fact], dict]:
     rows = []
     for s, g in runs.groupby("sample", sort=True):
         ok = g[g["status"] == "ok"]
-        reps = sorted(set.intersection(*(set(ok.loc[ok["variant"] == v, "replicate"]) for v in names)))
-        by_var = {v: [_Run(frames[rid]) for rid in ok[ok["variant"] == v].set_index("replicate").loc[reps, "run_id"]]
-                  for v in names} if reps else {}
         rates = g.iloc[0][keys].to_dict()
-        for f in facts:
-            value, lo, hi, n = val.fact_value(f, by_var, vdesign) if len(reps) >= 2 else (math.nan,) * 3 + (0,)
+        for f in facts:   # paired by replicate: those that ran under each of the fact's variants
+            used = {m["variant"] for m in filter(None, (f.measure, f.versus))}
+            reps = sorted(set.intersection(*(set(ok.loc[ok["variant"] == v, "replicate"]) for v in used)))
+            by_var = {v: [_Run(frames[rid]) for rid in
+                          ok[ok["variant"] == v].set_index("replicate").loc[reps, "run_id"]] for v in used}
+            value, lo, hi, n = val.fact_value(f, by_var, vdesign) if reps else (math.nan,) * 3 + (0,)
             clear_fail = bool(np.isfinite(lo) and (hi < f.low or lo > f.high))
             rows.append(dict(fact=f.id, point=int(s), **rates, value=value, ci_low=lo, ci_high=hi, n=n,
                              holds=val.holds(f, value), clearly_fails=clear_fail))
@@ -154,7 +155,7 @@ def rate_splits(points: pd.DataFrame, facts: list[val.Fact], factors: dict) -> p
     the rate's range (and how many points each third has)."""
     rows = []
     for f in facts:
-        d = points[points["fact"] == f.id]
+        d = _measured(points, f)
         for key, (lo, hi) in factors.items():
             x = d[key].astype(float)
             low, high = d[x < lo + (hi - lo) / 3], d[x > hi - (hi - lo) / 3]
@@ -162,6 +163,13 @@ def rate_splits(points: pd.DataFrame, facts: list[val.Fact], factors: dict) -> p
                              math.nan, n_low=len(low), holds_high=high["holds"].mean() if len(high) else math.nan,
                              n_high=len(high)))
     return pd.DataFrame(rows)
+
+
+def _measured(points: pd.DataFrame, f: val.Fact) -> pd.DataFrame:
+    """A fact's rows at the points where it could be measured (a point whose runs all failed under a variant
+    has no value: it is left out, not counted as failing)."""
+    d = points[points["fact"] == f.id]
+    return d[~np.isnan(d["value"].to_numpy(float))]
 
 
 def _num(v: float) -> str:
@@ -178,9 +186,10 @@ def _breaks(f: val.Fact, d: pd.DataFrame, split: pd.DataFrame) -> str:
     if d["holds"].all():
         return "holds at every point"
     bad = d.loc[~d["holds"], "value"].to_numpy(float)
-    bad = bad[np.isfinite(bad)]
+    bad = bad[~np.isnan(bad)]
+    lo, hi = (val.fmt(float(bad.min()), f.unit), val.fmt(float(bad.max()), f.unit)) if bad.size else ("", "")
     head = f"fails at {int((~d['holds']).sum())} of {len(d)} points" + (
-        f" ({val.fmt(float(bad.min()), f.unit)} .. {val.fmt(float(bad.max()), f.unit)})" if bad.size else "")
+        "" if not bad.size else f" ({lo})" if lo == hi else f" ({lo} .. {hi})")
     s = split[split["fact"] == f.id].assign(gap=lambda t: (t["holds_low"] - t["holds_high"]).abs())
     s = s.sort_values("gap", ascending=False, kind="stable")
     named = s[s["gap"] >= NAMED_GAP].head(2)
@@ -212,13 +221,20 @@ def markdown(points: pd.DataFrame, facts: list[val.Fact], info: dict) -> str:
              "| pattern | rule | holds in | clearly fails in | value: median [10%, 90%] over the points | "
              "breaks where |", "|---|---|---|---|---|---|"]
     for f in facts:
-        d = points[points["fact"] == f.id]
+        d = _measured(points, f)
         v = d["value"].to_numpy(float)
-        v = v[np.isfinite(v)]
+        v = v[np.isfinite(v)]   # a ratio whose second mean is 0 is infinite: it fails, as in orgsim validate
         spread = (f"{val.fmt(float(np.median(v)), f.unit)} [{val.fmt(float(np.percentile(v, 10)), f.unit)}, "
                   f"{val.fmt(float(np.percentile(v, 90)), f.unit)}]") if v.size else "-"
+        if d.empty:
+            lines.append(f"| {f.description_en} (`{f.id}`) | {_rule(f)} | - | - | - | not measured |")
+            continue
         lines.append(f"| {f.description_en} (`{f.id}`) | {_rule(f)} | {d['holds'].mean():.0%} | "
                      f"{d['clearly_fails'].mean():.0%} | {spread} | {_breaks(f, d, split)} |")
+    unmeasured = points.groupby("point")["value"].apply(lambda x: bool(np.isnan(x.to_numpy(float)).any())).sum()
+    if unmeasured:
+        lines += ["", f"{int(unmeasured)} design points lack a value for some fact (every run of a variant there "
+                      f"failed): they are left out of that fact's shares."]
     lines += ["", "The rates sampled (uniformly within each range; the reasons are the comments of the experiment file):",
               "", rates_markdown(info)]
     return "\n".join(lines)

@@ -199,3 +199,19 @@ def test_a_variant_that_is_not_validation_tomls_is_flagged():
     assert notes == ["warning: variant 'coaching' differs from validation.toml's (besides the sampled rates)"]
     same = parse_text(TINY, str(ROOT / "experiments" / "tiny.toml"))
     assert pat._check_same_variants(same, val.load_design(), {"controlling", "coaching"}, keys) == []
+
+
+def test_a_failed_run_leaves_the_point_measured_on_the_replicates_that_ran_under_both(tmp_path, monkeypatch):
+    exp = tmp_path / "e.toml"
+    exp.write_text(TINY)
+    monkeypatch.setenv("ORGSIM_EXPERIMENT_FAIL_RUNS", "1")        # point 0 (controlling), replicate 1
+    out = tmp_path / "o"
+    res = cli.invoke(app, ["experiment", str(exp), "--out", str(out), "--workers", "1", "--no-progress"])
+    assert res.exit_code == 0, res.output
+    points, _, _ = pat.point_values(out)
+    got = points[(points["fact"] == "pattern_engagement") & (points["point"] == 0)].iloc[0]
+    runs = pd.read_parquet(out / "runs.parquet")
+    eng = {v: runs[(runs["variant"] == v) & (runs["point"] % 3 == 0) & (runs["replicate"] == 0)]
+           ["final_engagement"].iloc[0] for v in ("coaching", "controlling")}
+    assert got["n"] == 1 and got["value"] == pytest.approx(eng["coaching"] - eng["controlling"], abs=1e-12)
+    assert (points.loc[points["point"] != 0, "n"] == 2).all()
