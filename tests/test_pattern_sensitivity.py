@@ -184,6 +184,7 @@ def test_the_shipped_experiment_and_the_doc_table_agree():
     assert (f"over {len(keys)} uncertain" in row and f"{spec.samples} points x {len(names)} variants" in row
             and f"{spec.replicates} replicates | {d.n_runs:,} |" in row), row
     doc = (ROOT / "docs" / "calibration.md").read_text(encoding="utf-8")
+    assert f"differ by {pat.NAMED_GAP * 100:.0f} points or more" in doc
     block = doc.split(pat.START)[1].split(pat.END)[0]
     assert f"sha256 `{hashlib.sha256(text.encode()).hexdigest()[:12]}`" in block
     for f in facts:
