@@ -4,13 +4,14 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed-$(EXTRAS)
 
-.PHONY: demo test bench clean help params docs constraints
+.PHONY: demo test bench clean help params docs constraints sensitivity
 
 help:
 	@echo "make demo   - create .venv, install, run the controlling-vs-coaching demo into out/demo/"
 	@echo "make test   - create .venv, install with test extras, run the whole test suite"
 	@echo "make bench  - speed and memory benchmarks against a plain per-agent Mesa model (docs/performance.md)"
 	@echo "make docs   - regenerate docs/parameters.md from the parameter schema"
+	@echo "make sensitivity - run experiments/sensitivity_dynamics.toml afresh, its table into docs/calibration.md"
 	@echo "make clean  - remove .venv and out/"
 
 $(VENV)/bin/python:
@@ -52,6 +53,14 @@ bench: $(VENV)/.installed-base
 
 docs: $(VENV)/.installed-base
 	$(PY) -m sim.params --markdown > docs/parameters.md
+
+# the sensitivity of the policy patterns to the uncertain rates (a few minutes on 2 cores): a fresh run, then
+# the table between the markers of docs/calibration.md
+SENS_OUT := out/sensitivity_dynamics
+sensitivity: $(VENV)/.installed-base
+	rm -rf $(SENS_OUT)
+	MPLBACKEND=Agg $(VENV)/bin/orgsim experiment experiments/sensitivity_dynamics.toml --out $(SENS_OUT)
+	MPLBACKEND=Agg $(VENV)/bin/orgsim analyze $(SENS_OUT) --patterns --doc docs/calibration.md
 
 # after a change of pyproject.toml: install from the ranges, then pin what was installed
 constraints: | $(VENV)/bin/python

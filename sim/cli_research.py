@@ -67,14 +67,29 @@ def analyze(
     y: Annotated[str | None, typer.Option("--y", help="Heatmaps: the factor up")] = None,
     stat: Annotated[str, typer.Option(help="Contrast summary and heatmap: mean (over weeks) or final")] = "mean",
     metric: Annotated[list[str] | None, typer.Option(help="Contrast heatmap metric (repeatable)")] = None,
+    patterns: Annotated[bool, typer.Option("--patterns", help="Only the policy patterns of orgsim validate per "
+                                                              "design point (an experiment with [variants])")] = False,
+    doc: Annotated[Path | None, typer.Option(help="With --patterns: also write the table into this file between "
+                                                  "its sensitivity markers")] = None,
 ):
     """Means with 95% CIs per design point, figures, Sobol/Morris indices of an experiment directory; with
-    --contrast the paired differences A - B per design point (table, heatmap, one line per metric)."""
+    --contrast the paired differences A - B per design point (table, heatmap, one line per metric); with
+    --patterns the share of the design points where each policy pattern holds (docs/calibration.md)."""
     from .experiment.analyze import analyze as run_analysis
 
     lang = _lang(lang)
     if out is not None:
         _check_out(out)
+    if doc is not None and not patterns:
+        raise ConfigError("--doc: only with --patterns")
+    if patterns:
+        from .pattern_sensitivity import patterns as run_patterns
+        res = run_patterns(directory, out, doc)
+        for note in res["notes"]:
+            err_console.print(f"note: {note}", markup=False)
+        out_console.print(res["markdown"], markup=False, soft_wrap=True)
+        out_console.print("wrote " + ", ".join(res["files"]), markup=False, soft_wrap=True)
+        return
     if contrast:   # checked before anything is written
         from .experiment.contrast import contrast as run_contrast
         con = run_contrast(directory, contrast, out, x=x, y=y, stat=stat, metrics=metric, lang=lang)

@@ -429,25 +429,37 @@ def compared(a, b, how: str, resamples: int = 2000) -> tuple[float, float, float
         return t_interval(a - b)
     stat = (lambda x, y: x.mean() / y.mean()) if how == "ratio" else (
         lambda x, y: abs(x.mean() - y.mean()) / y.mean())
-    value = float(stat(a, b))
     rng = np.random.default_rng(0)
     idx = rng.integers(0, len(a), size=(resamples, len(a)))
-    boot = np.array([stat(a[i], b[i]) for i in idx])
+    with np.errstate(divide="ignore", invalid="ignore"):   # a resample (or a few seeds) may have a zero mean
+        value = float(stat(a, b))
+        boot = np.array([stat(a[i], b[i]) for i in idx])
     boot = boot[np.isfinite(boot)]
     lo, hi = (np.percentile(boot, [2.5, 97.5]) if boot.size else (math.nan, math.nan))
     return value, float(lo), float(hi), len(a)
+
+
+def fact_value(f: Fact, runs: dict[str, list], design: Design) -> tuple[float, float, float, int]:
+    """A fact's value over the runs (``{variant: [run by seed]}``, each with ``timeseries``, ``spells`` or
+    ``people`` as its measure needs): the mean over seeds, or the two measures compared, with a 95% CI and n.
+    Used by :func:`evaluate` and by the sensitivity of the patterns (:mod:`sim.pattern_sensitivity`)."""
+    a = per_seed(f.measure, runs, design)
+    return compared(a, per_seed(f.versus, runs, design), f.compare) if f.versus is not None else t_interval(a)
+
+
+def holds(f: Fact, value: float) -> bool:
+    """The pass rule of a fact: its value lies inside its band."""
+    return bool(np.isfinite(value) and f.low <= value <= f.high)
 
 
 def evaluate(facts: list[Fact], runs: dict[str, list[RunOutput]], design: Design) -> pd.DataFrame:
     """One row per fact: its band and source, the model's mean over seeds with a 95% CI, and pass/fail."""
     rows = []
     for f in facts:
-        a = per_seed(f.measure, runs, design)
-        value, lo, hi, n = (compared(a, per_seed(f.versus, runs, design), f.compare) if f.versus is not None
-                            else t_interval(a))
+        value, lo, hi, n = fact_value(f, runs, design)
         rows.append(dict(id=f.id, description_en=f.description_en, description_nl=f.description_nl,
                          source=f.source, unit=f.unit, target=f.target, low=f.low, high=f.high, value=value,
-                         ci_low=lo, ci_high=hi, n=n, passed=bool(np.isfinite(value) and f.low <= value <= f.high)))
+                         ci_low=lo, ci_high=hi, n=n, passed=holds(f, value)))
     return pd.DataFrame(rows)
 
 

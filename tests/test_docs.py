@@ -60,8 +60,8 @@ def test_readme_opens_with_the_two_commands():
 FLOORS = ["errors", "safe_text", "safe_toml", "scenario_text", "params", "palette", "outdir", "jit", "state",
           "streams", "engine", "rules", "policies", "org", "budget", "agents", "events", "metrics", "people", "schedule",
           "model", "survey", "runner", "plots", "report", "ema", "experiment", "magnitudes", "validate",
-          "dashboard_guard", "dashboard", "app", "workshop", "team_report", "cli_texts", "scenario_list", "cli_common",
-          "cli_research", "cli"]
+          "pattern_sensitivity", "dashboard_guard", "dashboard", "app", "workshop", "team_report", "cli_texts",
+          "scenario_list", "cli_common", "cli_research", "cli"]
 
 
 def _floor(module: str) -> int:

@@ -37,7 +37,9 @@ WORDS = {
 
 
 def factor_label(key: str, lang: str = "en") -> str:
-    p = BY_KEY[key]
+    p = BY_KEY.get(key)
+    if p is None:   # the "variant" column of an experiment with [variants]
+        return "Variant" if lang == "en" else "Variant"
     return (p.label_nl if lang == "nl" and p.label_nl else p.label_en) or key
 
 
@@ -416,11 +418,12 @@ def analyze(out, dest=None, lang: str = "en", csv: bool = False, axes: tuple | N
         atomic_write(dest / name, write)
         files.append(dest / name)
 
-    pts = point_table(runs, factors, metrics)
+    by = (["variant"] if "variant" in runs.columns else []) + factors   # [variants]: a column of their own
+    pts = point_table(runs, by, metrics)
     put("design_points.parquet", lambda p: pts.to_parquet(p, index=False))
     put("design_points.csv", lambda p: pts.to_csv(p, index=False))
     if ts["week"].nunique() > 1:
-        timeseries_figure(runs, ts, factors, shown, n_points, dest / "timeseries.png", title, lang)
+        timeseries_figure(runs, ts, by, shown, n_points, dest / "timeseries.png", title, lang)
         files.append(dest / "timeseries.png")
     if factors:
         response_figure(pts, factors, shown, spec.design, dest / "response.png", title, lang)

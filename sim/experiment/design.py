@@ -16,7 +16,7 @@ import numpy as np
 
 from .. import policies
 from ..metrics import METRICS
-from ..params import BY_KEY, PARAMS, Param, load_raw, validate
+from ..params import BY_KEY, PARAMS, ConfigError, Param, load_raw, validate
 from ..runner import batch_size
 from . import outputs
 from .spec import FACTOR_KINDS, Spec, _bad
@@ -83,6 +83,8 @@ class Design:
     groups: dict[str, tuple] = field(default_factory=dict)    # [outputs] with per: the groups of each
     seeds: np.ndarray | None = None                           # per run
     batch: np.ndarray | None = None                           # per design point: replicates run side by side
+    variant_raws: list = field(default_factory=list)          # [variants]: the base (raw) of each variant
+    point_variant: np.ndarray | None = None                   # per design point: its variant (index)
 
     @property
     def n_points(self) -> int:
@@ -113,10 +115,25 @@ class Design:
             starts[p * r + np.arange(0, r, b)] = True
         return starts
 
+    def variant_name(self, point: int) -> str:
+        """The variant of a design point ("" without [variants])."""
+        v = self.spec.variants
+        return v[int(self.point_variant[point])].name if v else ""
+
+    def task_key(self, point: int) -> tuple:
+        """What a worker needs to build a design point's parameters: the factor values, preceded by the variant's
+        index when the experiment has [variants] (see :class:`~sim.experiment.worker.RunContext`)."""
+        values = self.points[point]
+        return (int(self.point_variant[point]), *values) if self.spec.variants else values
+
     def digest(self) -> str:
         """A hash of everything that decides the results: base parameters, points, seeds, weeks, metrics and
         what is recorded. ``--resume`` continues only a directory with the same digest."""
-        blob = json.dumps({"base": self.base.model_dump(mode="json"), "factors": [f.key for f in self.spec.factors],
+        extra = {"variants": [[v.name, validate(r, v.name).model_dump(mode="json")]
+                              for v, r in zip(self.spec.variants, self.variant_raws)],
+                 "point_variant": self.point_variant.tolist()} if self.spec.variants else {}
+        blob = json.dumps({**extra, "base": self.base.model_dump(mode="json"),
+                           "factors": [f.key for f in self.spec.factors],
                            "points": self.points, "seeds": self.seeds.tolist(), "weeks": self.weeks,
                            "metrics": self.metrics, "record": self.spec.record_every,
                            "average_from": self.spec.average_from, "batch": self.batch.tolist(),
@@ -139,31 +156,49 @@ def point_raw(base_raw: dict, factors, values) -> dict:
     return raw
 
 
-def expand(spec: Spec) -> Design:
-    """Build the base parameters, validate every design point with the schema, derive every run's seed."""
-    source = spec.path
-    raw = load_raw(spec.scenario_path) if spec.scenario_path is not None else {}
-    validate(raw, str(spec.scenario_path) if spec.scenario_path else "<defaults>")
+def _base_raw(spec: Spec, scenario_path, sets: dict, where: str) -> dict:
+    """A scenario (or the defaults) with the experiment's [set] (and a variant's set) and weeks put in."""
+    raw = load_raw(scenario_path) if scenario_path is not None else {}
+    validate(raw, str(scenario_path) if scenario_path else "<defaults>")
     raw = {k: (dict(v) if isinstance(v, dict) else v) for k, v in raw.items()}
-    for key, v in spec.sets.items():
+    for key, v in sets.items():
         p = BY_KEY[key]
         raw.setdefault(p.section, {})[p.name] = v
     if "weeks" in spec.settings["explicit"]:
         raw.setdefault("scenario", {})["weeks"] = spec.weeks
-    base = validate(raw, f"{source} [set]")
+    validate(raw, where)
+    return raw
+
+
+def expand(spec: Spec) -> Design:
+    """Build the base parameters, validate every design point with the schema, derive every run's seed."""
+    source = spec.path
+    raw = _base_raw(spec, spec.scenario_path, spec.sets, f"{source} [set]")
+    vraws = [_base_raw(spec, v.scenario_path or spec.scenario_path, {**spec.sets, **v.sets},
+                       f"{source} [variants.{v.name}]") for v in spec.variants]
+    base = validate(vraws[0] if vraws else raw, f"{source} [set]")
     weeks = base.scenario.weeks
+    for v, r in zip(spec.variants, vraws):
+        if validate(r, v.name).scenario.weeks != weeks:
+            raise ConfigError(f"{source}: [variants.{v.name}] runs {validate(r, v.name).scenario.weeks} weeks and "
+                              f"[variants.{spec.variants[0].name}] {weeks}; set experiment.weeks")
     if spec.average_from > weeks:
         raise _bad(source, "experiment.average_from", spec.average_from, f"integer in [1, {weeks}] (the weeks)")
     master = int(spec.seed) if "seed" in spec.settings["explicit"] else int(base.scenario.seed)
     points, x = design_points(spec, master)
+    nv = max(1, len(vraws))
+    point_variant = np.repeat(np.arange(nv), len(points))      # variant-major: the same points under each
+    points, x = points * nv, np.tile(x, (nv, 1))
     metrics = tuple(spec.metrics) or METRICS
-    d = Design(spec, raw, base, points, x, weeks, master, metrics)
+    d = Design(spec, vraws[0] if vraws else raw, base, points, x, weeks, master, metrics)
+    d.variant_raws, d.point_variant = vraws, point_variant
     cols = param_columns()
     d.columns = {p.key: [] for p in cols}
     knob_keys = {f"policy.{k}" for k in policies.KNOBS}
     batch, teams, levels, pols = [], 0, 0, set()
     for i, values in enumerate(points):
-        sp = validate(point_raw(raw, spec.factors, values), f"{source} design point {i}")
+        praw = vraws[point_variant[i]] if vraws else raw
+        sp = validate(point_raw(praw, spec.factors, values), f"{source} design point {i}")
         batch.append(batch_size(sp))
         teams, levels = max(teams, sp.team.teams), max(levels, sp.org.levels)
         pols |= outputs.policies_of(sp)

@@ -61,6 +61,8 @@ def new_manifest(design: Design, digest: str) -> dict:
         "scenario": {"path": str(s.scenario_path) if s.scenario_path else None,
                      "sha256": hashlib.sha256(s.scenario_text.encode()).hexdigest()
                      if s.scenario_path else None, "text": s.scenario_text or None},
+        **({"variants": [{"name": v.name, "path": str(v.scenario_path) if v.scenario_path else None,
+                          "text": v.scenario_text or None} for v in s.variants]} if s.variants else {}),
         "design": {"kind": s.design, "factors": [f.key for f in s.factors], "points": design.n_points,
                    "replicates": design.replicates, "runs": design.n_runs, "weeks": design.weeks,
                    "metrics": list(design.metrics), "recorded_weeks": int(len(s.recorded_weeks(design.weeks))),

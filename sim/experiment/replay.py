@@ -40,12 +40,20 @@ def replay_params(out, run_id: int) -> dict:
         if man["scenario"].get("text"):
             base = Path(tmp) / "scenario.toml"
             base.write_text(man["scenario"]["text"], encoding="utf-8")
-        design = expand(dataclasses.replace(spec, scenario_path=base))
+        variants = []
+        for i, (v, rec) in enumerate(zip(spec.variants, man.get("variants", []))):
+            vpath = None
+            if rec.get("text"):
+                vpath = Path(tmp) / f"variant{i}.toml"
+                vpath.write_text(rec["text"], encoding="utf-8")
+            variants.append(dataclasses.replace(v, scenario_path=vpath))
+        design = expand(dataclasses.replace(spec, scenario_path=base, variants=tuple(variants)))
     if design.digest() != man["design"]["digest"]:
         raise ConfigError(f"--replay {out}: the design rebuilt from {MANIFEST} differs from the one recorded "
                           f"(another orgsim version?); it cannot be replayed exactly")
     point, rep = int(design.point_of(run_id)), int(design.replicate_of(run_id))
-    params = validate(point_raw(design.base_raw, spec.factors, design.points[point]),
+    base_raw = design.variant_raws[design.point_variant[point]] if spec.variants else design.base_raw
+    params = validate(point_raw(base_raw, spec.factors, design.points[point]),
                       f"{out} run {run_id}")
     recorded = None
     if (out / RUNS).exists():

@@ -27,13 +27,15 @@ def _arrow_type(kind: str):
                                                                                                   pa.string())
 
 
-def schemas(metrics, stop: bool = False) -> tuple:
+def schemas(metrics, stop: bool = False, variants: bool = False) -> tuple:
     """The Arrow schemas of runs.parquet and timeseries.parquet (``stop``: the experiment has a ``[stop]``,
-    and runs.parquet a ``stopped_week`` column, null for a run that ran every week)."""
+    and runs.parquet a ``stopped_week`` column, null for a run that ran every week; ``variants``: a ``variant``
+    column)."""
     import pyarrow as pa
 
     i64, f64, s = pa.int64(), pa.float64(), pa.string()
-    runs = [("run_id", i64), ("point", i64), ("replicate", i64), ("seed", i64)]
+    runs = [("run_id", i64), ("point", i64), ("replicate", i64), ("seed", i64)] + ([("variant", s)] if variants
+                                                                                   else [])
     runs += [(p.key, _arrow_type(p.kind)) for p in param_columns()]
     runs += [("events", s), ("status", s), ("seconds", f64)] + ([("stopped_week", i64)] if stop else [])
     runs += [(f"final_{m}", i64 if m in INT_METRICS else f64) for m in metrics]
@@ -59,11 +61,22 @@ class TableBuilder:
 
         self.d = design
         self.metrics = design.metrics
-        self.runs_schema, self.ts_schema = schemas(self.metrics, design.spec.stop is not None)
+        self.runs_schema, self.ts_schema = schemas(self.metrics, design.spec.stop is not None,
+                                                   bool(design.spec.variants))
         cols = param_columns()
         self.point_table = pa.table({p.key: pa.array(design.columns[p.key], type=_arrow_type(p.kind)
                                                      if p.kind in FACTOR_KINDS else pa.string()) for p in cols})
-        self.events = json.dumps([e.model_dump(mode="json") for e in design.base.events])
+        if design.spec.variants:   # a variant's events are its scenario's
+            from ..params import validate
+
+            ev = [json.dumps([e.model_dump(mode="json") for e in validate(r, v.name).events])
+                  for v, r in zip(design.spec.variants, design.variant_raws)]
+            self.point_events = [ev[int(k)] for k in design.point_variant]
+            self.point_variants = [design.variant_name(p) for p in range(design.n_points)]
+        else:
+            self.point_events = [json.dumps([e.model_dump(mode="json") for e in design.base.events])] * \
+                design.n_points
+            self.point_variants = None
         self.recorded = design.spec.recorded_weeks(design.weeks)
 
     def runs(self, res: dict):
@@ -75,9 +88,11 @@ class TableBuilder:
         failed = ~res["ok"]
         cols = {"run_id": pa.array(ids), "point": pa.array(pts), "replicate": pa.array(self.d.replicate_of(ids)),
                 "seed": pa.array(self.d.seeds[ids])}
+        if self.point_variants is not None:
+            cols["variant"] = pa.array([self.point_variants[p] for p in pts], pa.string())
         ptab = self.point_table.take(pa.array(pts))
         cols.update({name: ptab.column(name) for name in ptab.column_names})
-        cols["events"] = pa.array([self.events] * n, pa.string())
+        cols["events"] = pa.array([self.point_events[p] for p in pts], pa.string())
         cols["status"] = pa.array(np.where(res["ok"], "ok", "failed").tolist(), pa.string())
         cols["seconds"] = pa.array(res["seconds"])
         if "stopped_week" in self.runs_schema.names:

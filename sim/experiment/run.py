@@ -73,7 +73,7 @@ def _chunk(design: Design, ids: list[int], starts: np.ndarray) -> list[tuple[tup
     out = []
     for i in ids:
         if starts[i] or not out:
-            out.append((design.points[i // design.replicates], [], []))
+            out.append((design.task_key(i // design.replicates), [], []))
         out[-1][1].append(i)
         out[-1][2].append(int(design.seeds[i]))
     return out
@@ -160,7 +160,7 @@ def run_experiment(path, out, workers: int | None = None, scheduler: str | None 
                               f"(git {old_code[0]} -> {now_git}); runs of both versions are mixed")
     ctx = RunContext(design.base_raw, tuple((f.section, f.name) for f in spec.factors), design.weeks,
                      design.metrics, tuple(int(w) for w in builder.recorded), spec.average_from, _fail_runs(),
-                     spec.outputs, design.groups, spec.stop)
+                     spec.outputs, design.groups, spec.stop, tuple(design.variant_raws))
     if scheduler:
         ex = DaskExecutor(ctx, scheduler)
         man["versions"] = {**man["versions"], **library_versions(dask=True)}

@@ -21,6 +21,10 @@ Every design point is run ``replicates`` times. See ``docs/experiments.md`` for 
     policy.monitoring = [0.1, 0.5, 0.9]                      # a list of values
     team.competence_mean = { lo = 0.3, hi = 0.8, steps = 6 }  # a range (steps only in a grid)
 
+    [variants.junior_delegating]             # optional (grid and lhs): every design point is run under every
+    scenario = "scenarios/junior_team.toml"  # variant (a scenario, with its events, and [set] changes to it)
+    set = { policy.name = "delegating" }
+
 The expanded design (points, seeds, parameters) is :mod:`sim.experiment.design`'s. Errors are
 :class:`sim.params.ConfigError` with one line naming the experiment file, the key and what is allowed.
 """
@@ -48,7 +52,7 @@ SAMPLERS = ("lhs", "sobol", "morris")
 FACTOR_KINDS = ("float", "knob", "int", "choice", "bool")
 RANGE_KEYS = ("lo", "hi", "steps")
 MAX_RUNS = 10_000_000
-SECTIONS_ALLOWED = ("experiment", "set", "factors", "outputs", "stop")
+SECTIONS_ALLOWED = ("experiment", "set", "factors", "variants", "outputs", "stop")
 TEXT_KEYS = ("title", "title_en", "title_nl", "description", "description_en", "description_nl")
 
 
@@ -138,6 +142,18 @@ class Factor:
 
 
 @dataclass(frozen=True)
+class Variant:
+    """A named base for the design (``[variants.NAME]``): a scenario file (with its events; default: the
+    experiment's scenario) and changes to it. Every design point is run under every variant, with the same
+    seeds (with common random numbers), so the variants are compared pairwise as in ``orgsim validate``."""
+
+    name: str
+    scenario_path: Path | None
+    scenario_text: str
+    sets: dict
+
+
+@dataclass(frozen=True)
 class Spec:
     """A parsed, validated experiment file (the design is not expanded yet: see :func:`expand`)."""
 
@@ -151,6 +167,7 @@ class Spec:
     scenario_text: str
     outputs: tuple = ()                  # [outputs]: sim.experiment.outputs.Output
     stop: Any = None                     # [stop]: sim.experiment.outputs.Stop
+    variants: tuple[Variant, ...] = ()
 
     def __getattr__(self, name):  # settings as attributes: spec.replicates, spec.design ...
         try:
@@ -313,12 +330,12 @@ def _parse_factor(source: str, design: str, key: str, spec) -> Factor:
     return Factor(key, p, lo=lo, hi=hi, steps=steps)
 
 
-def _resolve_scenario(source: str, exp_dir: Path, name: str) -> Path:
+def _resolve_scenario(source: str, exp_dir: Path, name: str, key: str = "experiment.scenario") -> Path:
     for base in (exp_dir.resolve(), ROOT):
         cand = (base / name)
         if cand.is_file():
             return cand
-    raise ConfigError(f"{source}: 'experiment.scenario' = {name!r}: no such file (looked beside the experiment "
+    raise ConfigError(f"{source}: '{key}' = {name!r}: no such file (looked beside the experiment "
                       f"file and in {ROOT})")
 
 
@@ -379,13 +396,49 @@ def parse_text(text: str, source: str, base_dir: Path | None = None, load_scenar
             scenario_text = scenario_path.read_text(encoding="utf-8")
         else:
             scenario_path = Path(settings["scenario"])
+    variants = _parse_variants(source, raw.get("variants", {}), design, factors, sets, base_dir,
+                               load_scenario_file)
     spec = Spec(source, text, hashlib.sha256(text.encode()).hexdigest(), settings, sets, factors, scenario_path,
-                scenario_text, outs, stop)
+                scenario_text, outs, stop, variants)
     n = n_points(spec) * spec.replicates
     if n > MAX_RUNS:
         raise ConfigError(f"{source}: the design has {n:,} runs; allowed: at most {MAX_RUNS:,} (fewer factor "
                           f"values, samples or replicates)")
     return spec
+
+
+def _parse_variants(source: str, table: dict, design: str, factors, sets: dict, base_dir: Path | None,
+                    load_scenario_file: bool) -> tuple[Variant, ...]:
+    """``[variants.NAME]`` tables: ``scenario`` (a file) and ``set`` (changes, as in ``[set]``)."""
+    if table and design not in ("grid", "lhs"):
+        raise ConfigError(f"{source}: [variants] work with grid and lhs designs; a {design} design's indices are "
+                          f"computed over one base (allowed: design = \"grid\" or \"lhs\")")
+    out = []
+    for name, body in table.items():
+        where = f"variants.{name}"
+        if not isinstance(body, dict) or set(body) - {"scenario", "set"}:
+            raise ConfigError(f"{source}: '{where}' must be a table with the keys scenario and set")
+        scen = body.get("scenario")
+        if scen is not None and not isinstance(scen, str):
+            raise _bad(source, f"{where}.scenario", scen, "a scenario file's path")
+        vsets = body.get("set", {})
+        if not isinstance(vsets, dict):
+            raise _bad(source, f"{where}.set", vsets, "a table of section.name = value, as in [set]")
+        flat = {}
+        for key, v in _flatten(vsets, source, f"{where}.set", lambda v: False).items():
+            p = _param_for(source, f"{where}.set", key)
+            if p.key in {f.key for f in factors} or p.key in sets:
+                raise ConfigError(f"{source}: '{where}.set.{p.key}' is also in [set] or [factors]; keep one")
+            flat[p.key] = v
+        path, text = None, ""
+        if scen and load_scenario_file:
+            path = _resolve_scenario(source, Path(source).parent if base_dir is None else base_dir, scen,
+                                     f"{where}.scenario")
+            text = path.read_text(encoding="utf-8")
+        elif scen:
+            path = Path(scen)
+        out.append(Variant(name, path, text, flat))
+    return tuple(out)
 
 
 def load_spec(path: str | Path) -> Spec:
@@ -404,9 +457,9 @@ def n_points(spec: Spec) -> int:
     d, n = spec.design, spec.samples
     k = len(spec.sampled_factors)
     if d == "grid":
-        return math.prod(len(f.grid_values()) for f in spec.factors)
+        return math.prod(len(f.grid_values()) for f in spec.factors) * max(1, len(spec.variants))
     if d == "lhs":
-        return n
+        return n * max(1, len(spec.variants))
     strata = math.prod(len(f.values) for f in spec.strata_factors)
     if d == "sobol":
         return strata * n * (2 * k + 2 if spec.second_order else k + 2)

@@ -38,6 +38,7 @@ class RunContext:
     outputs: tuple = ()                # [outputs] (sim.experiment.outputs.Output)
     groups: dict = field(default_factory=dict)   # their groups (Design.groups)
     stop: object = None                # [stop] (sim.experiment.outputs.Stop)
+    variant_raws: tuple = ()           # [variants]: a base per variant; then a key starts with the variant's index
     _base: object = field(default=None, repr=False, compare=False)
     _cache: dict = field(default_factory=dict, repr=False, compare=False)
 
@@ -46,13 +47,17 @@ class RunContext:
 
     def params_for(self, values: tuple):
         """The parameters of a design point: the validated base with the factor values put in (no second
-        validation: every design point was validated before the first run)."""
+        validation: every design point was validated before the first run). With variants, ``values`` starts
+        with the variant's index."""
         sp = self._cache.get(values)
         if sp is None:
             if self._base is None:
-                self._base = validate(self.base_raw, "<experiment base>")
-            base, upd = self._base, {}
-            for (sec, name), v in zip(self.factors, values):
+                self._base = ([validate(r, "<experiment variant>") for r in self.variant_raws]
+                              if self.variant_raws else validate(self.base_raw, "<experiment base>"))
+            base, upd, fvalues = self._base, {}, values
+            if self.variant_raws:
+                base, fvalues = self._base[values[0]], values[1:]
+            for (sec, name), v in zip(self.factors, fvalues):
                 upd.setdefault(sec, {})[name] = v
             sp = base.model_copy(update={s: getattr(base, s).model_copy(update=u) for s, u in upd.items()})
             if len(self._cache) > 256:
