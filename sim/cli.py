@@ -21,7 +21,7 @@ from rich.table import Table
 from rich.text import Text
 
 from . import __version__, cli_research
-from .cli_common import (_STATE, _atomic_write, _check_option, _guard, _lang, _png, _table_metrics,
+from .cli_common import (_STATE, Commands, _atomic_write, _check_option, _guard, _lang, _png, _table_metrics,
                          err_console, out_console, scenario_dir)
 from .cli_texts import MSG, argv_lang, localised, resolve_scenario
 from .cli_texts import number as _num
@@ -30,7 +30,7 @@ from .params import EVENT_PARAMS, PARAMS, ConfigError, load_scenario, markdown_t
 from .safe_text import one_line
 
 
-app = typer.Typer(add_completion=False, no_args_is_help=True, pretty_exceptions_enable=False,
+app = typer.Typer(cls=Commands, add_completion=False, no_args_is_help=True, pretty_exceptions_enable=False,
                   help="orgsim: what leadership style does to people at work (an agent-based model on Mesa).")
 
 
