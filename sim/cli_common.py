@@ -111,7 +111,7 @@ class Commands(TyperGroup):
     English."""
 
     def make_context(self, info_name, args, parent=None, **extra):
-        lang = argv_lang(list(args))
+        lang = argv_lang([str(a) for a in args])
         try:
             ctx = super().make_context(info_name, args, parent=parent, **extra)
         except UsageError as exc:
