@@ -69,7 +69,7 @@ def run(
                                                      "(with --run-id)")] = None,
     run_id: Annotated[int | None, typer.Option(help="With --replay: the run id (runs.parquet)")] = None,
 ):
-    """Run one scenario; write timeseries.csv, summary.json, timeseries.<lang>.png (and agents.csv, per_team.csv).
+    """Run one scenario; write timeseries.csv, summary.json, timeseries.png (and agents.csv, per_team.csv).
     With --replay DIR --run-id N: run N of an experiment again, exactly."""
     from . import budget
     from .plots import fmt, timeseries_png
@@ -109,14 +109,14 @@ def run(
     out.mkdir(parents=True, exist_ok=True)
     _atomic_write(out / "timeseries.csv", lambda p: res.timeseries.to_csv(p, index=False))
     _atomic_write(out / "summary.json", lambda p: Path(p).write_text(summary))
-    _atomic_write(out / f"timeseries.{lang}.png", lambda p: Path(p).write_bytes(png))   # beside other languages
+    _atomic_write(out / "timeseries.png", lambda p: Path(p).write_bytes(png))
     if agents:
         _atomic_write(out / "agents.csv", lambda p: res.agents.to_csv(p, index=False))
     if per_team:
         _atomic_write(out / "per_team.csv", lambda p: res.per_team.to_csv(p, index=False))
         _atomic_write(out / "per_level.csv", lambda p: res.per_level.to_csv(p, index=False))
     out_console.print(t)
-    files = ["timeseries.csv", "summary.json", f"timeseries.{lang}.png"] + (["agents.csv"] if agents else []) + (
+    files = ["timeseries.csv", "summary.json", "timeseries.png"] + (["agents.csv"] if agents else []) + (
         ["per_team.csv", "per_level.csv"] if per_team else [])
     out_console.print(MSG[lang]["wrote"].format(out=out, files=", ".join(files)), soft_wrap=True)
     if rep is not None:
