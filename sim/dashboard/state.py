@@ -21,10 +21,10 @@ from sim.model import ABSENT, ACTIVE, VACANT, OrgModel, free_finished
 from sim.metrics import METRICS
 from sim.params import BY_KEY, ConfigError, load_scenario, with_updates
 from sim.policies import PRESETS, resolve
-from sim.runner import start, with_survey
-from sim.survey import for_survey
 from sim.rules.motivation import ENGAGED_AT
 from sim.rules.strain import burnout_criterion
+from sim.runner import start, with_survey
+from sim.survey import for_survey
 
 # events fired by the buttons: kind -> (weeks it lasts, magnitude)
 EVENT_BUTTONS: dict[str, tuple[int, float]] = {"pressure": (8, 1.5), "reorganisation": (8, 1.5),
