@@ -21,7 +21,7 @@ from rich.table import Table
 from rich.text import Text
 
 from . import __version__, cli_research
-from .cli_common import (_STATE, _atomic_write, _check_option, _guard, _lang, _png, _table_metrics,
+from .cli_common import (_STATE, Commands, _atomic_write, _check_option, _guard, _lang, _png, _table_metrics,
                          err_console, out_console, scenario_dir)
 from .cli_texts import MSG, argv_lang, localised, resolve_scenario
 from .cli_texts import number as _num
@@ -30,7 +30,7 @@ from .params import EVENT_PARAMS, PARAMS, ConfigError, load_scenario, markdown_t
 from .safe_text import one_line
 
 
-app = typer.Typer(add_completion=False, no_args_is_help=True, pretty_exceptions_enable=False,
+app = typer.Typer(cls=Commands, add_completion=False, no_args_is_help=True, pretty_exceptions_enable=False,
                   help="orgsim: what leadership style does to people at work (an agent-based model on Mesa).")
 
 
@@ -141,7 +141,8 @@ def compare(
     = None,
     lang: Annotated[str | None, typer.Option(help="Language of labels: en or nl")] = None,
 ):
-    """Run scenarios over the same seeds; write compare.csv and compare.png; print final-week means."""
+    """Run scenarios over the same seeds; write compare.csv, compare.<lang>.png and final_means.csv; print
+    final-week means."""
     lang = _lang(lang)
     _check_option("--weeks", "scenario.weeks", weeks)
     if not 1 <= seeds <= 10_000:
@@ -169,7 +170,7 @@ def _compare_into(scenarios, seeds, weeks, out, sets, lang, title=""):
     ft = final_table(df)
     out.mkdir(parents=True, exist_ok=True)
     _atomic_write(out / "compare.csv", lambda p: df.to_csv(p, index=False))
-    _atomic_write(out / "compare.png", lambda p: Path(p).write_bytes(png))
+    _atomic_write(out / f"compare.{lang}.png", lambda p: Path(p).write_bytes(png))   # beside other languages
     _atomic_write(out / "final_means.csv", lambda p: ft.to_csv(p, index=False))
     stat = ft.set_index(["metric", "scenario"])
     t = Table(title=MSG[lang]["compare_title"].format(week=int(df["week"].max()), seeds=seeds, runs=n_runs,
@@ -181,7 +182,7 @@ def _compare_into(scenarios, seeds, weeks, out, sets, lang, title=""):
         t.add_row(label(m, lang), *[localised(f"{fmt(m, stat.loc[(m, k), 'mean'])} "
                                               f"({fmt(m, stat.loc[(m, k), 'sd'])})", lang) for k in params])
     out_console.print(t)
-    out_console.print(MSG[lang]["wrote"].format(out=out, files="compare.csv, compare.png, final_means.csv"),
+    out_console.print(MSG[lang]["wrote"].format(out=out, files=f"compare.csv, compare.{lang}.png, final_means.csv"),
                       soft_wrap=True)
     return df
 
@@ -228,8 +229,8 @@ def demo(
     out: Annotated[Path, typer.Option(help="Output directory")] = Path("out/demo"),
     lang: Annotated[str | None, typer.Option(help="Language: en or nl (default: from the locale)")] = None,
 ):
-    """Controlling vs coaching, the same team, several seeds: report.<lang>.html and compare.* in out/demo/
-    (reports in other languages stay beside it)."""
+    """Controlling vs coaching, the same team, several seeds: report.<lang>.html and compare.<lang>.png in
+    out/demo/ (those in other languages stay beside them)."""
     lang = _lang(lang)
     _check_option("--weeks", "scenario.weeks", weeks)
     _check_out(out)
@@ -241,8 +242,8 @@ def demo(
     df = _compare_into(files, seeds, weeks, out, None, lang, title=title)
     from .report import build_report
     path = build_report(files, seeds, lang, out, weeks=weeks, title=title, data=df)
-    out_console.print(Text.assemble((MSG[lang]["demo_ready"], "bold"),
-                                    MSG[lang]["demo_open"].format(path=path.resolve())), soft_wrap=True)
+    opened = MSG[lang]["demo_open"].format(path=path.resolve(), figure=f"compare.{lang}.png")
+    out_console.print(Text.assemble((MSG[lang]["demo_ready"], "bold"), opened), soft_wrap=True)
 
 
 @app.command()

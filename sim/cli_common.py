@@ -9,10 +9,16 @@ import tempfile
 from pathlib import Path
 
 import typer
+from typer.core import TyperGroup
 
-from .cli_texts import MSG, error_text, lang_of
+from .cli_texts import MSG, argv_lang, error_text, lang_of, usage_text
 from .params import BY_KEY, ConfigError
 from .safe_text import console, one_line
+
+try:   # typer 0.2x parses with its own copy of click
+    from typer._click.exceptions import NoArgsIsHelpError, UsageError
+except ImportError:  # pragma: no cover   (older typer: click's)
+    from click.exceptions import NoArgsIsHelpError, UsageError
 
 # user text (titles, file names, paths) is printed as it is: no rich markup, no emoji codes (sim.safe_text)
 out_console = console()
@@ -97,3 +103,35 @@ def _guard(fn):
         except OSError as exc:  # e.g. disk full while writing: earlier files stay intact (atomic writes)
             _fail(f"{exc.filename or ''}: {exc.strerror or exc}".lstrip(": "))
     return wrapper
+
+
+class Commands(TyperGroup):
+    """``orgsim``'s commands: a command line the parser cannot read (an unknown option or command, a missing
+    argument, a value of the wrong type) is one line in the command's language (``--lang``, else the locale),
+    pointing to the command's ``--help``, exit code 2; typer's own error panel would be several lines, in
+    English."""
+
+    def make_context(self, info_name, args, parent=None, **extra):
+        lang = argv_lang([str(a) for a in args])
+        try:
+            ctx = super().make_context(info_name, args, parent=parent, **extra)
+        except UsageError as exc:
+            _usage_fail(exc, lang, info_name or "orgsim")
+        ctx.meta["orgsim.lang"] = lang
+        return ctx
+
+    def invoke(self, ctx):
+        try:
+            return super().invoke(ctx)
+        except UsageError as exc:
+            sub = f" {ctx.invoked_subcommand}" if ctx.invoked_subcommand else ""
+            _usage_fail(exc, ctx.meta.get("orgsim.lang", "en"), ctx.command_path + sub)
+
+
+def _usage_fail(exc, lang: str, command: str) -> None:
+    if isinstance(exc, NoArgsIsHelpError):   # ``orgsim`` alone: its help
+        raise exc
+    ctx = getattr(exc, "ctx", None)
+    where = ctx.command_path if ctx is not None else command
+    err_console.print(f"{MSG[lang]['error']}: {one_line(usage_text(exc.format_message(), where, lang))}")
+    raise typer.Exit(2)

@@ -26,7 +26,7 @@ MSG: dict[str, dict[str, str]] = {
         "wrote": "wrote {out}/: {files}",
         "wrote_report": "wrote {path} (figures: {figures}; data beside it: *_data.csv, *_headline.csv)",
         "demo_ready": "demo ready:",
-        "demo_open": " open {path}  (also compare.png)",
+        "demo_open": " open {path}  (also {figure})",
         "runs_done": "{done}/{n} runs",
         "scenarios_title": "Scenarios in {folder}",
         "name": "name",
@@ -48,6 +48,7 @@ MSG: dict[str, dict[str, str]] = {
         "verdict": "validation: {passed}/{total} facts pass (table in {where})",
         "lang_bad": "--lang {value}: allowed: 'en' or 'nl'",
         "error": "error",
+        "see_help": "(see '{command} --help')",
         "first_run": "note: first run of this version on this machine: compiling the model's loops (20-40 s, "
                      "once; later runs start in about 2 s)",
     },
@@ -60,7 +61,7 @@ MSG: dict[str, dict[str, str]] = {
         "wrote": "geschreven in {out}/: {files}",
         "wrote_report": "geschreven: {path} (figuren: {figures}; gegevens ernaast: *_data.csv, *_headline.csv)",
         "demo_ready": "demo klaar:",
-        "demo_open": " open {path}  (ook compare.png)",
+        "demo_open": " open {path}  (ook {figure})",
         "runs_done": "{done}/{n} simulaties",
         "scenarios_title": "Scenario's in {folder}",
         "name": "naam",
@@ -83,6 +84,7 @@ MSG: dict[str, dict[str, str]] = {
         "verdict": "validatie: {passed}/{total} feiten voldoen (tabel in {where})",
         "lang_bad": "--lang {value}: toegestaan: 'en' of 'nl'",
         "error": "fout",
+        "see_help": "(zie '{command} --help')",
         "first_run": "let op: eerste keer deze versie op deze computer: het model wordt gecompileerd (20-40 s, "
                      "eenmalig; daarna start een opdracht in ongeveer 2 s)",
     },
@@ -128,6 +130,47 @@ ERRORS_NL: tuple = (
     (r"\brows (\d)", r"rijen \1"), (r"\brow (\d)", r"rij \1"), (r", column '", ", kolom '"),
     (r"\ballowed:", "toegestaan:"),
 )
+
+
+# the command line parser's own messages (typer's, and the Pydantic ones it passes on for a value of the wrong
+# type) in Dutch: applied to the whole message, in this order; option names, values and file names stay as written
+USAGE_NL: tuple = (
+    (r"^No such option: ", "onbekende optie: "), (r" \(Possible options: ", " (mogelijke opties: "),
+    (r"^No such command ", "onbekende opdracht "), (r"\. Did you mean (.*)\?$", r"; bedoel je \1?"),
+    (r"^Missing argument ", "ontbrekend argument "), (r"^Missing option ", "ontbrekende optie "),
+    (r"^Missing parameter", "ontbrekende parameter"), (r"^Missing command\.", "geef een opdracht."),
+    (r"^Invalid value for (.*?): ", r"ongeldige waarde voor \1: "), (r"^Invalid value: ", "ongeldige waarde: "),
+    (r"^Got unexpected extra argument\(s\) \((.*)\)$", r"argument(en) te veel: \1"),
+    (r"^Option (.*) requires an argument\.$", r"optie \1 heeft een waarde nodig."),
+    (r"^Option (.*) requires (\d+) arguments\.$", r"optie \1 heeft \2 waarden nodig."),
+    (r"^Option (.*) does not take a value\.$", r"optie \1 neemt geen waarde aan."),
+    (r"Input should be a valid integer, got a number with a fractional part", "verwacht een geheel getal, geen "
+                                                                              "breuk"),
+    (r"Input should be a valid integer(, unable to parse string as an integer)?", "verwacht een geheel getal"),
+    (r"Input should be a valid number(, unable to parse string as a number)?", "verwacht een getal"),
+    (r"Input should be a valid boolean.*", "verwacht true of false"),
+    (r"Input should be a valid string", "verwacht een tekst"),
+    (r"Input should be (greater|less) than or equal to (\S+)",
+     lambda m: f"verwacht {'minstens' if m.group(1) == 'greater' else 'hoogstens'} {m.group(2)}"),
+    (r"Input should be (greater|less) than (\S+)",
+     lambda m: f"verwacht {'meer' if m.group(1) == 'greater' else 'minder'} dan {m.group(2)}"),
+    (r"Input should be ", "verwacht "),
+    (r" is not one of ", " is niet een van "),
+    (r"^Value (.*) is not a valid (\w+)\.$", r"waarde \1 is geen geldige \2."),
+    (r"\b(?:File|Directory|Path) (.*) does not exist\.", r"\1 bestaat niet."),
+    (r"\b(?:File|Directory|Path) (.*) is a file\.", r"\1 is een bestand."),
+    (r"\b(?:File|Directory|Path) (.*) is a directory\.", r"\1 is een map."),
+)
+
+
+def usage_text(msg: str, command: str, lang: str) -> str:
+    """A parse error of the command line (an unknown option, a missing argument, a value of the wrong type) as
+    one line in ``lang``, pointing to ``command --help``."""
+    msg = " ".join(str(msg).split())
+    if lang == "nl":
+        for pattern, repl in USAGE_NL:
+            msg = re.sub(pattern, repl, msg)
+    return f"{msg} {MSG[lang]['see_help'].format(command=command)}"
 
 
 def error_text(msg: str, lang: str) -> str:

@@ -477,10 +477,17 @@ def load_raw(path: str | Path) -> dict:
 
 
 def load_scenario(path: str | Path | None = None, sets: list[str] | None = None):
-    """Load, override and validate a scenario. ``path=None`` gives the schema defaults."""
+    """Load, override and validate a scenario. ``path=None`` gives the schema defaults. A survey the file
+    names (``[team] survey``) is read beside the file: a relative name becomes relative to the file's folder
+    (one given with ``--set`` stays relative to the working directory)."""
     raw = load_raw(path) if path is not None else {}
     source = str(path) if path is not None else "<defaults>"
     validate(raw, source)
+    team = raw.get("team")
+    if path is not None and isinstance(team, dict) and team.get("survey"):
+        survey = Path(team["survey"])
+        if not survey.is_absolute():
+            raw = {**raw, "team": {**team, "survey": str(Path(path).parent / survey)}}
     return validate(apply_sets(raw, sets), source)
 
 

@@ -69,9 +69,7 @@ def load(path: Path) -> tuple[object, sv.Survey, str]:
         if not base.team.survey:
             raise ConfigError(f"{path}: 'team.survey' is empty; allowed: the name of a survey CSV file "
                               "(docs/survey.md)")
-        csv = Path(base.team.survey)
-        csv = csv if csv.is_absolute() else path.parent / csv
-        s = sv.read(csv)
+        s = sv.read(base.team.survey)   # beside the scenario file (sim.params.load_scenario)
         return sv.for_survey(with_updates(base, team={"survey": ""}), s), s, str(path)
     s = sv.read(path)
     return sv.for_survey(load_scenario(None), s), s, "defaults"

@@ -12,6 +12,7 @@ import pytest
 from typer.testing import CliRunner
 
 from sim.cli import app
+from sim.cli_texts import lang_of
 from sim.metrics import METRICS
 from sim.params import PARAMS
 
@@ -120,7 +121,7 @@ def test_compare_writes_long_table_and_figure(tmp_path):
     assert {r["scenario"] for r in rows} == {"coaching", "controlling"}
     assert {int(r["seed"]) for r in rows} == {1, 2, 3}
     assert set(METRICS) <= set(rows[0])
-    assert (out / "compare.png").stat().st_size > 10_000
+    assert (out / f"compare.{lang_of(None)}.png").stat().st_size > 10_000
     assert "coaching" in res.output and "controlling" in res.output
 
 
@@ -165,7 +166,7 @@ def test_demo_writes_comparison(tmp_path):
     assert res.exit_code == 0, res.output
     rows = read_csv(out / "compare.csv")
     assert {r["scenario"] for r in rows} == {"controlling", "coaching"}
-    assert (out / "compare.png").exists()
+    assert (out / "compare.nl.png").exists()
     assert "Bevlogenheid" in res.output  # Dutch labels in the table
 
 

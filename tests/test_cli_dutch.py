@@ -134,3 +134,52 @@ def test_error_lines_in_dutch_and_the_file_name_as_written(tmp_path, args, line)
     assert res.output.strip() == line.format(bad=bad, survey=survey)
     res = invoke(*[sub.get(a, a) for a in args], "--out", tmp_path / "o")        # English as before
     assert res.exit_code == 2 and res.output.startswith("error: ") and "toegestaan" not in res.output
+
+
+# the parser's own messages (an unknown option or command, a missing argument, a value of the wrong type)
+PARSE_ERRORS = [
+    (["run", "controlling", "--wekes", "3"], "'--wekes'", "No such option", "onbekende optie", "orgsim run"),
+    (["compare"], "'scenarios'", "Missing argument", "ontbrekend argument", "orgsim compare"),
+    (["demo", "--seeds", "many"], "'--seeds'", "Invalid value for", "verwacht een geheel getal", "orgsim demo"),
+    (["run", "controlling", "--weeks"], "'--weeks'", "requires an argument", "heeft een waarde nodig", "orgsim run"),
+    (["runn"], "'runn'", "No such command", "onbekende opdracht", "orgsim"),
+    (["scenarios", "controlling", "extra"], "extra", "unexpected extra argument", "te veel", "orgsim scenarios"),
+    (["team", "x.csv", "--weeks", "1.5"], "'--weeks'", "Invalid value for", "verwacht een geheel getal",
+     "orgsim team"),
+]
+PARSER_ENGLISH = re.compile(r"No such|Missing|Invalid|Input should|requires|unexpected|Usage|Try |Error|Did you",
+                            re.I)
+
+
+@pytest.mark.parametrize("args, names, en, nl, command", PARSE_ERRORS, ids=lambda a: " ".join(a)
+                         if isinstance(a, list) else None)
+@pytest.mark.parametrize("lang", ["en", "nl", "locale"])
+def test_parse_errors_are_one_line_in_the_commands_language(tmp_path, args, names, en, nl, command, lang):
+    env = {"LANG": "nl_NL.UTF-8"} if lang == "locale" else None
+    extra = ["--lang", lang] if lang != "locale" else []
+    res = runner.invoke(app, [*args[:1], *extra, *args[1:]], prog_name="orgsim", env={"COLUMNS": "80", "LANG": "C.UTF-8",
+                                                                       "LC_ALL": "", "LC_MESSAGES": "", **(env or {})})
+    assert res.exit_code == 2, res.output
+    lines = [ln for ln in res.output.splitlines() if ln.strip()]
+    assert len(lines) == 1, res.output
+    line = lines[0]
+    assert names.strip("'").lower() in line.lower()                     # names the option or argument
+    if lang == "en":
+        word = re.sub(r"\s+", " ", en)
+        assert line.startswith("error: ") and word in line and f"(see '{command} --help')" in line, line
+    else:
+        assert line.startswith("fout: ") and nl in line and f"(zie '{command} --help')" in line, line
+        assert not PARSER_ENGLISH.search(line), line
+    assert "╭" not in res.output and not list(tmp_path.iterdir())
+
+
+def test_parse_error_suggestions_in_dutch():
+    res = runner.invoke(app, ["runn", "--lang", "nl"], prog_name="orgsim")
+    assert res.output.strip() == "fout: onbekende opdracht 'runn'; bedoel je 'run'? (zie 'orgsim --help')"
+    res = runner.invoke(app, ["run", "--agents=3", "--lang", "nl"], prog_name="orgsim")
+    assert res.output.strip() == "fout: optie '--agents' neemt geen waarde aan. (zie 'orgsim run --help')"
+
+
+def test_the_bare_command_still_shows_its_help():
+    res = invoke()
+    assert "Usage" in res.output and "run" in res.output and "fout" not in res.output

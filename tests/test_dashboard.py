@@ -477,16 +477,9 @@ def test_every_parameter_a_scenario_text_names_has_a_control_on_the_page():
     import ipyvuetify as v
     import solara
 
-    from sim.dashboard.controls import PANEL_SECTIONS, named_in_text
-    from sim.params import text
+    from sim.dashboard.controls import PANEL_SECTIONS, named_in_scenarios
 
-    named = {}
-    for f in sorted((ROOT / "scenarios").glob("*.toml")):
-        sp = load_scenario(f)
-        for lang in ("en", "nl"):
-            words = " ".join(text(sp, fld, lang) for fld in ("description", "howto", "notice", "try"))
-            for key in named_in_text(words, lang):
-                named.setdefault(key, f.name)
+    named = named_in_scenarios(ROOT / "scenarios")
     assert {"policy.standards", "policy.relax_rate", "manager.trust_propensity",
             "policy.phased_delegation"} <= set(named)       # the ones the issue found without a control
     d = Dashboard(CONTROLLING)
@@ -612,3 +605,56 @@ def test_run_plays_at_the_chosen_speed_and_stops_at_the_end_or_when_paused():
     d.setup()
     d.play(lambda: True, stop)
     assert d.week == 0                                 # paused: not a week more
+
+
+# ------------------------------------------------------------------------------------ a scenario's own team
+def _surveyed_scenario(folder: Path) -> Path:
+    """A scenario of 7 people whose ``[team] survey`` names the example survey (12 people) beside it."""
+    import shutil
+    shutil.copy(ROOT / "examples" / "survey_team.csv", folder / "our_team.csv")
+    sc = folder / "ours.toml"
+    sc.write_text('[team]\nsize = 7\nsurvey = "our_team.csv"\n[policy]\nname = "controlling"\n')
+    return sc
+
+
+def test_a_scenarios_survey_starts_the_dashboards_models(tmp_path, monkeypatch):
+    """`[team] survey` in a scenario: the page's models (A, and B in A/B) start with the surveyed people, as
+    `orgsim run` does (the same numbers week by week), read beside the scenario file whatever the working
+    directory."""
+    from sim import survey as sv
+    from sim.runner import run_one
+    from sim.runner import start as start_model
+    sc = _surveyed_scenario(tmp_path)
+    monkeypatch.chdir(ROOT)                                    # not the scenario's folder
+    d = Dashboard(sc)
+    s = sv.read(tmp_path / "our_team.csv")
+    start = sv.starting_state(s)
+    for m in d.models.values():
+        assert m.org.n_positions == s.n == 12                  # the survey's size, not the file's 7
+        np.testing.assert_allclose(m.state.engagement[:12], start["engagement"])
+        np.testing.assert_allclose(m.state.exhaustion[:12], start["exhaustion"])
+    assert d.value("team.size") == 12
+    d.step(10)
+    run = run_one(load_scenario(sc), weeks=10).timeseries
+    np.testing.assert_allclose(d.snapshot().sides[0].series["engagement"], run["engagement"].to_numpy())
+    d.set_ab(True)                                             # B: another style, the same people
+    b = d.models["B"]
+    assert b.params.policy.name == "coaching" and b.org.n_positions == 12
+    fresh = start_model(d.params("B"), s, seed=d.params("B").scenario.seed).run(d.week)
+    np.testing.assert_allclose(fresh.state.competence, b.state.competence)
+    assert not np.allclose(twin(d, "B").state.competence, b.state.competence)   # not the drawn people
+    d.reset()
+    assert d.models["A"].org.n_positions == 12 and d.survey is not None
+    with pytest.raises(ConfigError, match="survey describes one team"):   # refused, and nothing changes
+        d.set_value("team.teams", 3)
+    assert d.models["A"].org.n_positions == 12
+
+
+def test_a_missing_survey_is_one_line_and_changes_nothing(tmp_path):
+    sc = _surveyed_scenario(tmp_path)
+    (tmp_path / "our_team.csv").unlink()
+    d = Dashboard(CONTROLLING)
+    with pytest.raises(ConfigError) as exc:
+        d.load(sc)
+    assert "our_team.csv: no such survey file" in str(exc.value) and "\n" not in str(exc.value)
+    assert d.scenario_path == CONTROLLING and d.survey is None

@@ -12,8 +12,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from sim.dashboard.charts import BIG_FONT
-from sim.dashboard.controls import PANEL_SECTIONS, named_in_text
-from sim.params import load_scenario, text
+from sim.dashboard.controls import PANEL_SECTIONS, named_in_scenarios
 
 from test_dashboard_browser import ARTIFACTS, _browser, dashboard
 
@@ -56,17 +55,6 @@ def _overlap(a: dict, b: dict) -> float:
     return max(0.0, min(a["r"], b["r"]) - max(a["x"], b["x"])) * max(0.0, min(a["b"], b["b"]) - max(a["y"], b["y"]))
 
 
-def _named_keys() -> dict[str, str]:
-    named = {}
-    for f in sorted((ROOT / "scenarios").glob("*.toml")):
-        sp = load_scenario(f)
-        for lang in ("en", "nl"):
-            words = " ".join(text(sp, fld, lang) for fld in ("description", "howto", "notice", "try"))
-            for key in named_in_text(words, lang):
-                named.setdefault(key, f.name)
-    return named
-
-
 def _zone_dot(page) -> str:
     """The position of style A's dot (this week) in the zones chart."""
     return page.eval_on_selector_all(".orgsim-zones svg g.mark-symbol path",
@@ -82,7 +70,7 @@ def _control_paths(page) -> str:
 def test_projector_mode_story_and_every_named_parameter():
     from playwright.sync_api import sync_playwright
 
-    named = _named_keys()
+    named = named_in_scenarios(ROOT / "scenarios")
     assert len(named) >= 10
     with dashboard("--lang", "en", log_name="dashboard-projector.log") as srv, sync_playwright() as pw:
         browser = _browser(pw)

@@ -230,7 +230,7 @@ def test_demo_writes_the_report_and_says_where(tmp_path):
     out = tmp_path / "demo"
     res = invoke("demo", "--seeds", 2, "--weeks", 20, "--out", out, "--lang", "nl")
     assert res.exit_code == 0, res.output
-    for name in ("report.nl.html", "compare.csv", "compare.png", "final_means.csv"):
+    for name in ("report.nl.html", "compare.csv", "compare.nl.png", "final_means.csv"):
         assert (out / name).exists(), name
     assert "report.nl.html" in res.output.replace("\n", "")
     assert "demo klaar:" in res.output and "wrote" not in res.output
@@ -278,7 +278,8 @@ def test_languages_sit_side_by_side(built):
     d = built["nl"][0]
     assert {p.name for p in d.glob("report.*.html")} == {"report.nl.html", "report.en.html"}
     assert Page(built["nl"][1]).lang == "nl" and Page(built["en"][1]).lang == "en"   # nl kept after en
-    assert (d / "report.html").read_text(encoding="utf-8") == built["en"][1]   # the plain name: the latest
+    assert (d / "report.html").read_text(encoding="utf-8") == built["nl"][1]   # the plain name: the first
+    # language written there; the English report written after it did not replace it
 
 
 def test_colours_are_the_styles_and_never_a_zone(built):
@@ -311,3 +312,21 @@ def test_the_zone_figure_counts_weeks_per_zone_per_quarter():
     assert list(q.index) == [1, 2, 3, 4]
     assert np.allclose(q[list(ZONES)].sum(axis=1), 1.0)
     assert q.loc[1, "zone_learning"] > 0.8 and q.loc[3, "zone_learning"] < 0.6   # the shock moves the team
+
+
+def test_demo_in_both_languages_into_one_folder_overwrites_nothing_of_the_other(tmp_path):
+    """`orgsim demo --lang nl`, then `--lang en` into the same folder: every file either carries its language in
+    its name (and the Dutch ones are as they were), or is the same in both languages (the data)."""
+    out = tmp_path / "demo"
+    args = ("--seeds", 2, "--weeks", 6, "--out", out)
+    assert invoke("demo", *args, "--lang", "nl").exit_code == 0
+    dutch = {p.name: p.read_bytes() for p in out.iterdir()}
+    assert invoke("demo", *args, "--lang", "en").exit_code == 0
+    both = {p.name: p.read_bytes() for p in out.iterdir()}
+    assert set(dutch) <= set(both)
+    for name, data in dutch.items():
+        assert both[name] == data, f"{name} was replaced by the English demo"
+    added = sorted(set(both) - set(dutch))
+    assert added and all(".en." in n for n in added), added
+    assert {n.replace(".nl.", ".en.") for n in dutch if ".nl." in n} == set(added)
+    assert {"compare.nl.png", "compare.en.png", "report.nl.html", "report.en.html"} <= set(both)

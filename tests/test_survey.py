@@ -184,3 +184,23 @@ def test_orgsim_team_writes_the_handout_in_dutch(tmp_path):
     assert not re.search(r"\bruns?\b|\bseeds?\b|--set|\.csv\b|https?://", text), text
     assert re.search(r"\d,\d", text) and re.search(r"\d+ van de 12", text)
     assert "orgsim team" in doc.split('<section id="appendix"')[1]
+
+
+def test_a_survey_named_in_a_scenario_is_read_beside_it(tmp_path, monkeypatch):
+    """`survey = "team.csv"` in a scenario file is the file beside the scenario, whatever the working directory
+    (orgsim run, compare, team and the dashboard alike); one given with --set is relative to the working
+    directory."""
+    import shutil
+    shutil.copy(EXAMPLE, tmp_path / "team.csv")
+    (tmp_path / "mine.toml").write_text('[team]\nsurvey = "team.csv"\n')
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    monkeypatch.chdir(elsewhere)
+    assert Path(load_scenario(tmp_path / "mine.toml").team.survey) == tmp_path / "team.csv"
+    res = invoke("run", tmp_path / "mine.toml", "--weeks", 2, "--out", elsewhere / "r")
+    assert res.exit_code == 0, res.output
+    import json
+    assert json.loads((elsewhere / "r" / "summary.json").read_text())["employees"] == 12
+    res = invoke("team", tmp_path / "mine.toml", "--seeds", 1, "--weeks", 2, "--out", elsewhere / "t")
+    assert res.exit_code == 0, res.output
+    assert load_scenario(tmp_path / "mine.toml", ["team.survey=team.csv"]).team.survey == "team.csv"

@@ -11,8 +11,9 @@ from __future__ import annotations
 
 import math
 import re
+from pathlib import Path
 
-from sim.params import BY_KEY, PARAMS, SECTIONS
+from sim.params import BY_KEY, PARAMS, SECTIONS, load_scenario, text
 
 # sections of the "all parameters" panel, in the order shown (the scenario's texts have no controls)
 PANEL_SECTIONS = tuple(s for s in SECTIONS if s != "scenario") + ("scenario",)
@@ -80,6 +81,19 @@ def named_in_text(words: str, lang: str) -> set[str]:
                                                                      low):
             found.add(p.key)
     return found
+
+
+def named_in_scenarios(folder: Path) -> dict[str, str]:
+    """The parameters the scenario texts in ``folder`` name (what it shows, how to use it, what to notice and
+    try, in English and Dutch; :func:`named_in_text`): key -> the first file (by name) that names it."""
+    named: dict[str, str] = {}
+    for f in sorted(Path(folder).glob("*.toml")):
+        sp = load_scenario(f)
+        for lang in ("en", "nl"):
+            words = " ".join(text(sp, fld, lang) for fld in ("description", "howto", "notice", "try"))
+            for key in named_in_text(words, lang):
+                named.setdefault(key, f.name)
+    return named
 
 
 _SET = re.compile(r"\s*\(--set [^)]*\)")

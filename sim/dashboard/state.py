@@ -23,6 +23,8 @@ from sim.params import BY_KEY, ConfigError, load_scenario, with_updates
 from sim.policies import PRESETS, resolve
 from sim.rules.motivation import ENGAGED_AT
 from sim.rules.strain import burnout_criterion
+from sim.runner import start, with_survey
+from sim.survey import for_survey
 
 # events fired by the buttons: kind -> (weeks it lasts, magnitude)
 EVENT_BUTTONS: dict[str, tuple[int, float]] = {"pressure": (8, 1.5), "reorganisation": (8, 1.5),
@@ -157,6 +159,7 @@ class Dashboard:
     speed: int = SPEEDS[1]
     person: int | None = None
     traces: dict = field(default_factory=dict)
+    survey: object = field(default=None, repr=False)   # a scenario's [team] survey: its people start every run
     _lock: threading.RLock = field(default_factory=threading.RLock, repr=False)
     _layout: TeamDrawing | None = field(default=None, repr=False)
 
@@ -169,9 +172,9 @@ class Dashboard:
         not validate, or would not fit in memory, is a :class:`ConfigError` and changes nothing."""
         with self._lock:
             new = Path(path) if path else None
-            base = load_scenario(new)
+            base, survey = with_survey(load_scenario(new))   # the survey read (and checked) once, here
             budget.check(base, str(new or "<defaults>"), runs=2 if self.ab else 1)
-            self.scenario_path, self.base = new, base
+            self.scenario_path, self.base, self.survey = new, base, survey
             self.policy_a = self.base.policy.name
             if self.policy_b == self.policy_a:
                 self.policy_b = "coaching" if self.policy_a != "coaching" else "controlling"
@@ -192,7 +195,8 @@ class Dashboard:
             for k in PRESETS[pol["name"]]:   # another style than the file's: its preset, then the sliders
                 pol.setdefault(k, None)
         events = [*(e.model_dump() for e in self.base.events), *self.fired]
-        return with_updates(self.base, events=events, **sections)
+        sp = with_updates(self.base, events=events, **sections)
+        return sp if self.survey is None else for_survey(sp, self.survey)   # the surveyed team: its size
 
     def value(self, key: str, side: str = "A"):
         """The value a slider shows: the effective value for side A (policy knobs resolved from the preset)."""
@@ -220,7 +224,7 @@ class Dashboard:
         dropped = sum(m.org.n_positions for m in self.models.values())
         self.models = {}
         free_finished(dropped)   # before the new models are made: a big organisation's old ones are freed first
-        models = {s: OrgModel(params[s], seed=params[s].scenario.seed) for s in sides}
+        models = {s: start(params[s], self.survey, seed=params[s].scenario.seed) for s in sides}
         self._layout = team_layout(models["A"])
         self.traces = {s: Trace.start(m, self._layout.shown) for s, m in models.items()}
         for _ in range(weeks):

@@ -13,6 +13,7 @@ from __future__ import annotations
 import base64
 import html
 import os
+import re
 import tempfile
 from pathlib import Path
 
@@ -36,9 +37,21 @@ SHIPPED = Path(__file__).resolve().parents[2] / "scenarios"
 
 def report_name(lang: str, prefix: str = "report") -> str:
     """The handout's file name: one per language, side by side (``report.nl.html``, ``report.en.html``).
-    ``report.html`` beside them is a copy of the last one written, whatever its language, for whoever opens
-    the folder's plain name."""
+    ``report.html`` beside them is a copy for whoever opens the folder's plain name: of the first language
+    written there (a handout in another language never replaces it; see :func:`plain_name_is_free`)."""
     return f"{prefix}.{lang}.html"
+
+
+def plain_name_is_free(path: Path, lang: str) -> bool:
+    """Whether the plain-named copy ``path`` (``report.html``) may be written for ``lang``: it is absent, or
+    is a handout in the same language (``<html lang="..">``), or no handout of ours at all."""
+    try:
+        with open(path, encoding="utf-8", errors="replace") as f:
+            head = f.read(200)
+    except FileNotFoundError:
+        return True
+    m = re.search(r'<html lang="([a-z]+)">', head)
+    return m is None or m.group(1) == lang
 
 
 CSS = """
@@ -380,5 +393,6 @@ def write_handout(out, lang: str, heading: str, subtitle: str, params: dict, nam
     _write(out / name["data"], df.to_csv(index=False).encode())
     _write(out / name["headline"], head.to_csv(index=False).encode())
     _write(out / report_name(lang, prefix), doc.encode("utf-8"))  # last: its presence means it is complete
-    _write(out / f"{prefix}.html", doc.encode("utf-8"))            # the latest, under the plain name
+    if plain_name_is_free(out / f"{prefix}.html", lang):   # the plain name: never another language's
+        _write(out / f"{prefix}.html", doc.encode("utf-8"))
     return out / report_name(lang, prefix)
