@@ -286,7 +286,7 @@ PARAMS: tuple[Param, ...] = (
        "engagement and low trust raise the chance of leaving", "Turnover sensitivity", "Gevoeligheid verloop"),
     _p("dynamics", "contagion", 0.02, "float", 0.0, 0.5, "per week", "Pull of peers' engagement and strain "
        "along ties (crossover)", "Emotional contagion", "Emotionele besmetting"),
-    _p("dynamics", "hidden_cost", 1.0, "float", 1.0, 10.0, "x", "Extra repair cost of a hidden failure when it "
+    _p("dynamics", "hidden_cost", 1.0, "float", 0.0, 10.0, "x", "Extra repair cost of a hidden failure when it "
        "surfaces, in tasks on top of the task itself (a reported failure costs its task)", "Hidden failure cost", "Kosten verborgen fout"),
     _p("dynamics", "surfacing_rate", 0.08, "float", 0.0, 1.0, "per week", "Weekly chance a hidden failure "
        "surfaces", "Surfacing rate", "Opduiktempo"),
