@@ -109,7 +109,7 @@ ex_p90 = { field = "exhaustion", quantile = 0.9 }
 low_trust = { field = "trust_in_manager", below = 0.5, per = "policy" }
 
 [stop]
-when = { metric = "ex_p90", above = 0.55 }
+when = { metric = "ex_p90", above = 0.7 }
 from_week = 6
 """
 

@@ -162,6 +162,8 @@ def crunch_lean_back():
     mid = d[d.week.between(49, 60)].groupby("seed").manager_control.mean()
     assert (mid - pre)[~below].mean() > 0.05                                  # lets go only slowly: still up
     assert (end - pre)[~below].min() > -0.02                                  # and never below where it was
+    doc = " ".join((Path(__file__).resolve().parents[1] / "docs" / "calibration.md").read_text().split())
+    assert f"in {below.sum()} of {len(after)} seeds (seeds 1-{len(after)})" in doc, "docs/calibration.md is stale"
 
 
 def situational_styles():
