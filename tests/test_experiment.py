@@ -180,15 +180,19 @@ BAD = [
 ]
 
 
-@pytest.mark.parametrize("text, words", BAD, ids=[w[0] for _, w in BAD])
-def test_bad_experiment_files_get_one_line_naming_file_key_and_allowed(tmp_path, text, words):
-    path = write(tmp_path, text, "bad.toml")
+def refused_in_one_line(path, words):
+    """Reading the experiment file ``path`` is refused with one line naming the file and each of ``words``."""
     with pytest.raises(ConfigError) as exc:
         expand(load_spec(path))
     msg = str(exc.value)
     assert "\n" not in msg and str(path) in msg, msg
     for w in words:
         assert w in msg, (w, msg)
+
+
+@pytest.mark.parametrize("text, words", BAD, ids=[w[0] for _, w in BAD])
+def test_bad_experiment_files_get_one_line_naming_file_key_and_allowed(tmp_path, text, words):
+    refused_in_one_line(write(tmp_path, text, "bad.toml"), words)
 
 
 def test_cli_bad_experiment_exit_2_one_line_nothing_written(tmp_path):

@@ -84,11 +84,12 @@ def cluster(tmp_path_factory):
             log.close()
 
 
-def test_dask_cluster_gives_the_same_tables_as_serial_and_two_local_workers(cluster, tmp_path):
+def _on_three_executors(cluster, tmp_path, text):
+    """The experiment ``text`` on the Dask cluster, one local worker and two: the cluster's summary and tables,
+    after checking that the three give the same tables bit for bit."""
     path = tmp_path / "exp.toml"
-    path.write_text(EXPERIMENT)
+    path.write_text(text)
     s = run_experiment(path, tmp_path / "dask", scheduler=cluster, progress=False)
-    assert s["ran"] == 18 and s["failed"] == 0 and s["workers"] == 2 and "Dask" in s["executor"]
     run_experiment(path, tmp_path / "serial", workers=1, progress=False)
     run_experiment(path, tmp_path / "local", workers=2, progress=False)
     got = {k: load_results(tmp_path / k) for k in ("dask", "serial", "local")}
@@ -96,7 +97,12 @@ def test_dask_cluster_gives_the_same_tables_as_serial_and_two_local_workers(clus
         pd.testing.assert_frame_equal(got["dask"][0].drop(columns="seconds"), got[k][0].drop(columns="seconds"),
                                       check_exact=True)
         pd.testing.assert_frame_equal(got["dask"][1], got[k][1], check_exact=True)
-    runs, ts = got["dask"]
+    return s, got["dask"]
+
+
+def test_dask_cluster_gives_the_same_tables_as_serial_and_two_local_workers(cluster, tmp_path):
+    s, (runs, ts) = _on_three_executors(cluster, tmp_path, EXPERIMENT)
+    assert s["ran"] == 18 and s["failed"] == 0 and s["workers"] == 2 and "Dask" in s["executor"]
     assert len(runs) == 18 and len(ts) == 18 * 4 and (runs["status"] == "ok").all()
     import json
     man = json.loads((tmp_path / "dask" / "manifest.json").read_text())
@@ -115,17 +121,7 @@ from_week = 6
 
 
 def test_dask_cluster_with_outputs_and_a_stop_gives_the_same_tables_as_local_workers(cluster, tmp_path):
-    path = tmp_path / "exp.toml"
-    path.write_text(OUTPUTS_STOP)
-    run_experiment(path, tmp_path / "dask", scheduler=cluster, progress=False)
-    run_experiment(path, tmp_path / "serial", workers=1, progress=False)
-    run_experiment(path, tmp_path / "local", workers=2, progress=False)
-    got = {k: load_results(tmp_path / k) for k in ("dask", "serial", "local")}
-    for k in ("serial", "local"):
-        pd.testing.assert_frame_equal(got["dask"][0].drop(columns="seconds"), got[k][0].drop(columns="seconds"),
-                                      check_exact=True)
-        pd.testing.assert_frame_equal(got["dask"][1], got[k][1], check_exact=True)
-    runs, ts = got["dask"]
+    _, (runs, ts) = _on_three_executors(cluster, tmp_path, OUTPUTS_STOP)
     assert runs["stopped_week"].notna().any() and runs["stopped_week"].isna().any()
     assert {"ex_p90", "low_trust_controlling", "low_trust_coaching"} <= set(ts.columns)
 

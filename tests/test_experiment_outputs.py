@@ -19,6 +19,7 @@ from sim.model import OrgModel
 from sim.params import ConfigError, validate
 from sim.runner import run_one
 from sim.state import ACTIVE, EMPLOYEE, EMPLOYEE_VARS
+from test_experiment import refused_in_one_line, write
 
 cli = CliRunner()
 
@@ -51,12 +52,6 @@ strain = { field = "manager.strain", mean = true, per = "level" }
 when = [{ metric = "ex_high", above = 0.4 }, { metric = "trust_low_controlling", above = 0.99 }]
 from_week = 10
 """
-
-
-def write(tmp_path, text, name="exp.toml"):
-    p = tmp_path / name
-    p.write_text(text)
-    return p
 
 
 @pytest.fixture(scope="module")
@@ -288,13 +283,7 @@ BASE = '[experiment]\nreplicates = 1\nweeks = 20\n[set]\nteam.size = 4\n'
     ("[stopp]\nwhen = 1", ["[stopp]", "stop"]),
 ])
 def test_bad_outputs_and_stop_get_one_line_naming_file_key_and_allowed(tmp_path, text, words):
-    path = write(tmp_path, BASE + text + "\n", "bad.toml")
-    with pytest.raises(ConfigError) as exc:
-        expand(load_spec(path))
-    msg = str(exc.value)
-    assert "\n" not in msg and str(path) in msg, msg
-    for w in words:
-        assert w in msg, (w, msg)
+    refused_in_one_line(write(tmp_path, BASE + text + "\n", "bad.toml"), words)
 
 
 def test_from_week_before_average_from_is_refused(tmp_path):
