@@ -295,7 +295,7 @@ PARAMS: tuple[Param, ...] = (
        "Private load spread", "Spreiding privébelasting",
        help_nl="Spreiding (standaarddeviatie) over mensen en tijd van de belasting buiten het werk, min herstel"),
     _p("dynamics", "private_load_persistence", 0.97, "float", 0.0, 0.999, "per week", "How much of last "
-       "week's private load remains (0.96: episodes of months)", "Private load persistence",
+       "week's private load remains (0.97: episodes of months)", "Private load persistence",
        "Duur privébelasting"),
     _p("dynamics", "control_rate", 0.15, "float", 0.0, 1.0, "per week", "Speed at which a pressed manager "
        "takes control back", "Control-taking rate", "Tempo controle nemen"),

@@ -25,8 +25,9 @@ column                 range   becomes (docs/survey.md)
 
 Dutch headers are read too (``vertrouwen``, ``bekwaamheid``, ``ervaring_jaren``, ``dienstjaren``,
 ``uitputting``). What a survey does not give is drawn as the model draws it (sim.people.draw, from the
-scenario's team means); the survey's values are then written over it with :func:`sim.people.place`, the
-function that starts every person, so nothing in the model's rules changes and the same seed gives the same
+scenario's team means), and exhaustion and cynicism it does not give start where the person's situation tends
+(``strain.starting_exhaustion``, ``strain.starting_cynicism``); the survey's values are then written over it
+with :func:`sim.people.place`, the function that starts every person, so nothing in the model's rules changes and the same seed gives the same
 numbers. A survey is refused, with one line naming the file, the row and the column, when it is empty, has
 fewer than 5 people (a smaller team could be recognised in its answers), a value out of range or missing, or a
 column that looks like names or e-mail addresses. Nothing leaves the machine.
@@ -217,7 +218,8 @@ def for_survey(params, s: Survey):
 
 def apply(model, s: Survey) -> None:
     """Write the surveyed people over the drawn ones, in every run of ``model`` (before its first week), with
-    :func:`sim.people.place`; what the survey does not give keeps its drawn value."""
+    :func:`sim.people.place` (which starts cynicism from exhaustion and trust), then the measured engagement and
+    cynicism; what the survey does not give keeps its drawn or starting value."""
     from . import people
     from .rules import trust as _trust
     st, E, m = starting_state(s), model.state, model.params.manager

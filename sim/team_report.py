@@ -32,7 +32,7 @@ WORDS = {
            "mapping_text": "UWES-9 (0-6): engagement = score / 6; BAT-12 (1-5): exhaustion = (items 1-3 - 1) / 4 "
            "and mental distance as cynicism = (items 4-6 - 1) / 4 (a total gives both); trust in the manager "
            "(1-5): trust = (answer - 1) / 4; self-rated competence (1-5): (answer - 1) / 4, or from years of "
-           "experience; tenure in years. What the survey does not ask is drawn as in every scenario. See "
+           "experience; tenure in years. What the survey does not ask is drawn as in every scenario (exhaustion and cynicism: the level each person's situation tends to). See "
            "docs/survey.md.", "source": "Survey: {file}; scenario: {scenario}.",
            "how": "Your team was played out {k} times under each style: the same people, with what the survey "
            "does not ask (resilience, how fast someone learns, their share of the work) and the luck of each week "
@@ -50,7 +50,7 @@ WORDS = {
            "/ 4 en mentale distantie als cynisme = (items 4-6 - 1) / 4 (een totaalscore geeft beide); vertrouwen "
            "in de manager (1-5): vertrouwen = (antwoord - 1) / 4; eigen inschatting van bekwaamheid (1-5): "
            "(antwoord - 1) / 4, of uit jaren ervaring; dienstjaren. Wat de enquête niet vraagt, wordt getrokken "
-           "zoals in elk scenario. Zie docs/survey.md.", "source": "Enquête: {file}; scenario: {scenario}.",
+           "zoals in elk scenario (uitputting en cynisme: het niveau waar ieders situatie naartoe gaat). Zie docs/survey.md.", "source": "Enquête: {file}; scenario: {scenario}.",
            "how": "Jullie team is onder elke stijl {k} keer doorgespeeld: dezelfde mensen, met wat de enquête niet "
            "vraagt (veerkracht, leertempo, ieders deel van het werk) en het toeval van elke week steeds opnieuw "
            "getrokken. De getallen zijn gemiddelden over die {k} keer. Scores lopen van 0 tot 100 (onder {low} is "

@@ -112,6 +112,16 @@ def test_a_team_starts_with_the_spread_of_strain_of_a_dutch_team_not_with_nobody
     assert abs(np.mean(mean_start) - np.mean(mean_late)) < 0.08
 
 
+def test_hires_filling_a_vacancy_start_rested():
+    from sim.model import OrgModel
+    from sim.people import hire
+    m = OrgModel(load_scenario("scenarios/controlling.toml"), seed=1)
+    slots = np.array([0, 3], dtype=np.int64)
+    hire(m, slots)
+    assert (m.state.exhaustion[slots] == 0).all() and (m.state.cynicism[slots] == 0).all()
+    assert m.state.exhaustion[1:3].max() > 0                     # the others started where their situation tends
+
+
 def test_newcomers_start_rested_and_starting_cynicism_is_where_cynicism_tends():
     assert strain.starting_cynicism(0.0, 0.5, 0.5) == 0.0
     e, t, s = 0.7, 0.3, 0.4

@@ -151,6 +151,7 @@ def test_the_surveyed_people_start_the_run(tmp_path):
     np.testing.assert_allclose(E.engagement[:12], state["engagement"])
     np.testing.assert_allclose(E.trust_in_manager[:12], state["propensity"])
     np.testing.assert_allclose(E.exhaustion[:12], state["exhaustion"])
+    np.testing.assert_allclose(E.cynicism[:12], np.clip(state["cynicism"], 0, 1))   # measured, not derived
     assert (E.tenure[:12] == state["tenure"]).all()
 
 

@@ -50,7 +50,7 @@ def private_load_step(load, u, persistence, spread):
 
     An AR(1) process driven by the person's own uniform ``u`` (a counter-based draw: :data:`sim.streams.LIFE_SLOT`),
     whose stationary standard deviation is ``spread`` and whose weekly persistence gives episodes of months
-    (persistence 0.96: half-life about 17 weeks), as life events and caring duties come and go.
+    (persistence 0.97: half-life about 23 weeks), as life events and caring duties come and go.
 
     Theory: JD-R's demands are not only at work; work-home interference and home demands add to exhaustion
     (Bakker & Demerouti 2007 on demands in general; Demerouti & Bakker 2011); recovery outside work
@@ -83,7 +83,7 @@ EXHAUSTION_BASE = 0.175  # 0.18 until version 0.3 (issue 21: re-centred when the
 def exhaustion_level(demands_, resources_, resilience):
     """The exhaustion a person tends to under sustained demands D and resources R (JD-R, additive Karasek):
 
-    ``E* = clip(0.18 + 0.55 (D - R) (1.5 - resilience) - 0.7 (resilience - 0.5), 0, 1)``
+    ``E* = clip(0.175 + 0.55 (D - R) (1.5 - resilience) - 0.7 (resilience - 0.5), 0, 1)``
 
     The person's resilience (emotional stability) is one of the strongest correlates of exhaustion (Alarcon,
     Eschleman & Bowling 2009, meta-analysis), hence its large direct weight: it spreads exhaustion across
