@@ -94,7 +94,7 @@ def coaching_team_leads_hold_up_best():
 def coaching_top_supports():
     ts, _, _ = per_seed("company_coaching_top")
     ctrl, _, _ = per_seed("company_controlling_top")
-    # little pressure from above: it stays where it started (the middle layer's), far below what a
+    # less pressure from above, and it does not rise: it stays where it started (the middle layer's), far below what a
     # controlling director's team leads receive at the end
     assert win(ts, "pressure_from_above", 92, 104) < win(ts, "pressure_from_above", 1, 4) + 0.02
     assert win(ts, "pressure_from_above", 92, 104) < 0.7 * win(ctrl, "pressure_from_above", 92, 104)
@@ -158,8 +158,8 @@ CLAIMS = (
     Claim("company_controlling_top", "Teams led by coaching team leads hold up best.",
           coaching_team_leads_hold_up_best),
     Claim("company_coaching_top",
-          "Support cascades too: team leads receive little pressure from above, take little extra control, and "
-          "engagement across the company ends higher than under a controlling director",
+          "Support cascades too: team leads receive less pressure from above, and it does not rise; they take "
+          "little extra control, and engagement across the company ends higher than under a controlling director",
           coaching_top_supports),
     Claim("company_coaching_top", "although a fifth of the team leads still control or let go without "
                                   "frameworks.", a_fifth_still_control_or_let_go),
