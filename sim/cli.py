@@ -166,7 +166,9 @@ def _compare_into(scenarios, seeds, weeks, out, sets, lang, title=""):
     t0 = time.perf_counter()
     df = compare_params(params, seeds, weeks, progress=_ticker(n_runs, lang))
     seconds = time.perf_counter() - t0
-    png = _png(compare_png, df, names=names, lang=lang, title=title)   # made before the first file is written
+    from .report.compose import scenario_colours
+    png = _png(compare_png, df, names=names, lang=lang, title=title,    # made before the first file is written
+               colours=scenario_colours(params))                         # each style in its own colour
     ft = final_table(df)
     out.mkdir(parents=True, exist_ok=True)
     _atomic_write(out / "compare.csv", lambda p: df.to_csv(p, index=False))

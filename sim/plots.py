@@ -60,9 +60,11 @@ def timeseries_png(ts: pd.DataFrame, path, title: str = "", lang: str = "en",
 
 
 def compare_png(df: pd.DataFrame, path, names: dict[str, str] | None = None, lang: str = "en",
-                title: str = "", panels: tuple[str, ...] = PANELS):
-    """Scenarios side by side on shared axes: the mean over seeds with a band of the 10th-90th percentile."""
-    names = names or {}
+                title: str = "", panels: tuple[str, ...] = PANELS, colours: dict[str, str] | None = None):
+    """Scenarios side by side on shared axes: the mean over seeds with a band of the 10th-90th percentile.
+    ``colours``: a colour per scenario label (each style's own: :func:`sim.report.compose.scenario_colours`);
+    without it, colours by position."""
+    names, colours = names or {}, colours or {}
     scenarios = list(dict.fromkeys(df["scenario"]))
     seeds = df["seed"].nunique()
     fig = Figure(figsize=(14, 7.5))
@@ -74,7 +76,7 @@ def compare_png(df: pd.DataFrame, path, names: dict[str, str] | None = None, lan
                 d = d.assign(**{m: d.groupby("seed")[m].transform(lambda x: x.rolling(4, min_periods=1).mean())})
             g = d.groupby("week")[m]
             mean, lo, hi = g.mean(), g.quantile(0.1), g.quantile(0.9)
-            c = COLORS[i % len(COLORS)]
+            c = colours.get(sc, COLORS[i % len(COLORS)])
             ax.fill_between(mean.index, _scale(m, lo), _scale(m, hi), color=c, alpha=0.18, lw=0)
             ax.plot(mean.index, _scale(m, mean), color=c, lw=2.4, label=for_figure(names.get(sc, sc)))
         ax.set_title(label(m, lang) + (f" ({WORDS[lang]['avg']})" if m in SMOOTH else ""), fontsize=13,

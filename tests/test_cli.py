@@ -125,6 +125,25 @@ def test_compare_writes_long_table_and_figure(tmp_path):
     assert "coaching" in res.output and "controlling" in res.output
 
 
+def test_compare_figure_draws_each_style_in_its_own_colour(tmp_path, monkeypatch):
+    """Whatever order the files come in, the coach is the coach's colour and the micromanager the
+    micromanager's (sim.palette), as on the dashboard and in the handout."""
+    from sim import plots
+    from sim.palette import STYLE_COLOURS
+    seen = {}
+    real = plots.compare_png
+
+    def spy(df, path, **kw):
+        seen.update(kw.get("colours") or {})
+        return real(df, path, **kw)
+
+    monkeypatch.setattr(plots, "compare_png", spy)
+    res = invoke("compare", SCEN / "controlling.toml", SCEN / "coaching.toml", "--seeds", 2, "--weeks", 4,
+                 "--out", tmp_path / "c")
+    assert res.exit_code == 0, res.output
+    assert seen == {"controlling": STYLE_COLOURS["controlling"], "coaching": STYLE_COLOURS["coaching"]}
+
+
 def test_compare_matches_single_runs(tmp_path):
     """compare over seeds is the same model as run with that seed."""
     invoke("compare", SCEN / "coaching.toml", SCEN / "delegating.toml", "--seeds", 2, "--weeks", 10,
