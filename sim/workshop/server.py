@@ -188,19 +188,25 @@ class Workshop:
         self.notify()
         return _ok({"token": p.token, "view": self.game.player_view(p)})
 
-    def _player(self, request: Request, kind: str):
+    def _player(self, request: Request, kind: str | None):
+        """The participant of the request's token, after counting the request against their ``kind`` of
+        bucket (``None``: not counted)."""
         token = request.headers.get("x-token", "")
         p = self.game.player(token)   # Invalid("bad_token")
-        if not self.buckets.allow(kind, f"p{p.pid}"):
+        if kind is not None and not self.buckets.allow(kind, f"p{p.pid}"):
             raise Invalid("too_many")
         return p
 
     async def state(self, request: Request) -> Response:
+        since = _since(request)
+        # a poll that will wait for the next change costs nothing (every phone makes one per change, however
+        # many other participants act); one answered at once (no version, or an old one) is counted
+        waits = since is not None and since == self.game.version
         try:
-            p = self._player(request, "poll")
+            p = self._player(request, None if waits else "poll")
         except Invalid as exc:
             return _error(exc.code)
-        await self.wait(_since(request), lambda: self.game.version)
+        await self.wait(since, lambda: self.game.version)
         if self.game.by_token.get(request.headers.get("x-token", "")) != p.pid:
             return _error("bad_token")   # rejoined elsewhere meanwhile
         return _ok(self.game.player_view(p))
