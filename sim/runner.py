@@ -5,6 +5,7 @@ from __future__ import annotations
 import platform
 import time
 from collections import Counter
+from contextlib import contextmanager
 from dataclasses import dataclass
 from importlib import metadata
 from pathlib import Path
@@ -150,19 +151,32 @@ def check_budget(params: dict, sources, seeds: int, weeks: int | None = None) ->
         budget.check(p, str(src), weeks, runs=runs, what="this run" if runs == 1 else f"a batch of {runs} runs")
 
 
-def run_batch(params, seeds: list[int], weeks: int | None = None, survey=None) -> list[pd.DataFrame]:
-    """Run one scenario for several seeds side by side in one model (:mod:`sim.streams`): the tidy timeseries
-    of each seed, identical to :func:`run_one`'s for that seed, several times faster for small teams.
-    ``survey``: the surveyed team already read (then ``params`` are its own), else the scenario's, if any."""
-    weeks = params.scenario.weeks if weeks is None else weeks
+@contextmanager
+def batch_model(params, seeds: list[int], survey=None):
+    """The model of ``params`` with ``seeds`` side by side (:mod:`sim.streams`) and the surveyed people, if any
+    (``survey``: already read, then ``params`` are its own; else the scenario's); its memory is handed back
+    (:func:`sim.model.free_finished`) when the block ends, so the block drops its own reference (``del model``)
+    before it ends."""
     if survey is None:
         params, survey = with_survey(params)
     model = start(params, survey, seeds=list(seeds))
-    model.run(weeks)
-    frames = [tidy(model.timeseries(run=i)) for i in range(len(seeds))]
     positions = model.org.n_positions
-    del model
-    free_finished(positions)
+    try:
+        yield model
+    finally:
+        del model
+        free_finished(positions)
+
+
+def run_batch(params, seeds: list[int], weeks: int | None = None, survey=None) -> list[pd.DataFrame]:
+    """Run one scenario for several seeds side by side in one model (:func:`batch_model`): the tidy timeseries
+    of each seed, identical to :func:`run_one`'s for that seed, several times faster for small teams.
+    ``survey``: the surveyed team already read (then ``params`` are its own), else the scenario's, if any."""
+    weeks = params.scenario.weeks if weeks is None else weeks
+    with batch_model(params, seeds, survey) as model:
+        model.run(weeks)
+        frames = [tidy(model.timeseries(run=i)) for i in range(len(seeds))]
+        del model
     return frames
 
 

@@ -28,9 +28,8 @@ import numpy as np
 
 from ..metrics import METRIC_INFO, METRICS
 from ..metrics import label as _metric_label
-from ..model import free_finished
 from ..params import POLICY_NAMES, ConfigError, _describe_value, _suggest
-from ..runner import start, with_survey
+from ..runner import batch_model
 from ..state import ACTIVE, EMPLOYEE, MANAGER, SENIOR
 
 EMPLOYEE_FIELDS = tuple(name for name, *_ in EMPLOYEE if name != "status")
@@ -332,27 +331,24 @@ def run_block(params, seeds: list[int], weeks: int, keep: list[str], outputs, gr
     kept metrics and output columns) and the week it stopped (None: ran every week). Runs that stopped drop
     their later weeks; the model goes on while any run has not stopped (a batch's runs do not touch each
     other, so each run's numbers are those of a run of its own)."""
-    params, survey = with_survey(params)
-    model = start(params, survey, seeds=list(seeds))
     names = list(METRICS) + list(output_columns(outputs, groups))
     idx = [names.index(k) for k in keep]
     n = len(seeds)
     rows, stopped = [], np.zeros(n, np.int64)
-    for week in range(1, weeks + 1):
-        model.step()
-        m = model.metrics
-        row = np.concatenate([np.array([np.atleast_1d(np.asarray(m[k], dtype=float)) for k in METRICS]).T
-                              .reshape(n, len(METRICS)), compute(model, outputs, groups)], axis=1)
-        rows.append(row)
-        if stop is not None:
-            now = stops(stop, names, row, week) & (stopped == 0)
-            stopped[now] = week
-            if stopped.all():
-                break
+    with batch_model(params, seeds) as model:
+        for week in range(1, weeks + 1):
+            model.step()
+            m = model.metrics
+            row = np.concatenate([np.array([np.atleast_1d(np.asarray(m[k], dtype=float)) for k in METRICS]).T
+                                  .reshape(n, len(METRICS)), compute(model, outputs, groups)], axis=1)
+            rows.append(row)
+            if stop is not None:
+                now = stops(stop, names, row, week) & (stopped == 0)
+                stopped[now] = week
+                if stopped.all():
+                    break
+        del model
     arr = np.stack(rows)[:, :, idx]           # weeks x runs x kept
-    positions = model.org.n_positions
-    del model
-    free_finished(positions)
     out = [arr[: (stopped[r] or len(arr)), r, :] for r in range(n)]
     return out, [int(s) if s else None for s in stopped]
 
